@@ -1,0 +1,1 @@
+//! Reference mock of the Invitations API (work in progress).
