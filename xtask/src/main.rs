@@ -3,7 +3,9 @@
 //! Every command works from any directory inside the repository and needs nothing a fresh
 //! machine of this project's kind lacks.
 
+mod bench;
 mod codegen;
+mod contract;
 mod tasks;
 
 use std::path::PathBuf;
@@ -33,8 +35,41 @@ enum Command {
     ValidateSpec,
     /// `cargo fmt --check` and `cargo clippy --workspace --all-targets -- -D warnings`.
     Lint,
-    /// Everything CI runs: lint, codegen --check, validate-spec, cargo test --workspace.
+    /// Run the contract suite: against the embedded mock by default, a deployment profile
+    /// with `--target`, or the standalone mock binary with `--binary`.
+    ///
+    /// Example: `cargo xtask contract --target contract-tests/targets/example.toml --junit report.xml`
+    Contract {
+        /// A TOML target profile (see contract-tests/targets/example.toml).
+        #[arg(long, value_name = "FILE")]
+        target: Option<PathBuf>,
+        /// Also write a JUnit XML report here.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Start `invitations-mock` (release build, free port) and run against it as a deployment.
+        #[arg(long)]
+        binary: bool,
+    },
+    /// Run the standalone mock server (release build); arguments after `--` go to it.
+    ///
+    /// Example: `cargo xtask mock -- --port 9000`
+    Mock {
+        /// Arguments for invitations-mock, such as `--port 0` or `--fixture FILE`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Everything CI runs: lint, codegen --check, validate-spec, cargo test --workspace, and the
+    /// contract suite against the standalone mock binary.
     Ci,
+    /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
+    /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
+    ///
+    /// Example: `cargo xtask bench --quick` (about a minute after the builds)
+    Bench {
+        /// Shorter runs (5 s per load run, 200,000 requests for the RSS figure).
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,7 +79,21 @@ fn main() -> ExitCode {
         Command::Codegen { check } => codegen::run(&root, check),
         Command::ValidateSpec => tasks::validate_spec(&root),
         Command::Lint => tasks::lint(&root),
+        Command::Contract {
+            target,
+            junit,
+            binary,
+        } => contract::run(
+            &root,
+            contract::ContractArgs {
+                target,
+                junit,
+                binary,
+            },
+        ),
+        Command::Mock { args } => tasks::mock(&root, &args),
         Command::Ci => tasks::ci(&root),
+        Command::Bench { quick } => bench::run(&root, quick),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

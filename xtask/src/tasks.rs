@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 /// Pinned so that CI results do not move under us.
 const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
 
-fn cargo() -> Command {
+pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
@@ -93,6 +93,29 @@ pub fn ci(root: &Path) -> Result<()> {
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     run_step(root, "cargo test --workspace", test)?;
+    println!("==> cargo xtask contract --binary");
+    crate::contract::run(
+        root,
+        crate::contract::ContractArgs {
+            target: None,
+            junit: None,
+            binary: true,
+        },
+    )?;
     println!("ci: all steps passed in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+pub fn mock(root: &Path, args: &[String]) -> Result<()> {
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "-p", "invitations-mock", "--"])
+        .args(args);
+    let status = cmd
+        .current_dir(root)
+        .status()
+        .context("could not start cargo run")?;
+    if !status.success() {
+        bail!("invitations-mock exited with {status}");
+    }
     Ok(())
 }

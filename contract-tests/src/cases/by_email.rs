@@ -1,0 +1,303 @@
+//! `GET /tenant/admin/user/invitations_by_email` (GetUserInvitationByEmail).
+
+use super::{by_email, case, inject_fault, Case, Needs};
+use crate::context::{sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome};
+use crate::{ensure, fail};
+
+const OP: Op = Op::GetUserInvitationByEmail;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        case!(
+            by_email_finds_the_pending_invitation,
+            OP,
+            200,
+            Needs::Nothing
+        ),
+        case!(by_email_ignores_case, OP, 200, Needs::Nothing),
+        case!(
+            by_email_malformed_addresses_are_400,
+            OP,
+            400,
+            Needs::Nothing
+        ),
+        case!(by_email_without_address_is_400, OP, 400, Needs::Nothing),
+        case!(by_email_without_key_is_401, OP, 401, Needs::Nothing),
+        case!(by_email_unknown_key_is_401, OP, 401, Needs::Nothing),
+        case!(
+            by_email_key_without_permission_is_403,
+            OP,
+            403,
+            Needs::Nothing
+        ),
+        case!(by_email_unknown_address_is_404, OP, 404, Needs::Nothing),
+        case!(
+            by_email_never_reveals_another_tenant,
+            OP,
+            404,
+            Needs::Nothing
+        ),
+        case!(by_email_skips_declined_invitations, OP, 404, Needs::Nothing),
+        case!(by_email_fault_is_500, OP, 500, Needs::Admin),
+    ]
+}
+
+async fn sdk_call(ctx: &Ctx, auth: Auth, email: &str) -> SdkOutcome {
+    sdk_outcome(
+        ctx.sdk(auth)
+            .get_user_invitation_by_email()
+            .email(email)
+            .send()
+            .await,
+    )
+}
+
+async fn raw_and_sdk(
+    ctx: &mut Ctx,
+    label: &str,
+    auth: Auth,
+    email: &str,
+    status: u16,
+) -> CaseResult {
+    let exchange = ctx
+        .expect(by_email(label, auth, Some(email)), status)
+        .await?;
+    let outcome = sdk_call(ctx, auth, email).await;
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&exchange, &outcome)
+}
+
+/// Looks `email` up with `auth`, expects the invitation `id`, and checks the SDK reads it.
+async fn expect_found(ctx: &mut Ctx, label: &str, auth: Auth, email: &str, id: u64) -> CaseResult {
+    let exchange = ctx.expect(by_email(label, auth, Some(email)), 200).await?;
+    let value = &exchange.body["value"];
+    ensure!(
+        value["id"] == id,
+        "{label}: found id {}, expected {id}",
+        value["id"]
+    );
+    ensure!(
+        value["status"] == "Pending",
+        "{label}: found status {}",
+        value["status"]
+    );
+    match ctx
+        .sdk(auth)
+        .get_user_invitation_by_email()
+        .email(email)
+        .send()
+        .await
+    {
+        Ok(response) => {
+            let result = response.into_inner();
+            let Some(invitation) = result.value else {
+                fail!("the SDK read no value from {}", exchange.body);
+            };
+            ensure!(
+                invitation.id.get() == id,
+                "the SDK read id {}",
+                invitation.id
+            );
+            ensure!(
+                invitation.status == invitations_sdk::InvitationStatus::Pending,
+                "the SDK read status {}",
+                invitation.status
+            );
+            ctx.record_sdk(&SdkOutcome::Ok);
+            Ok(())
+        }
+        Err(err) => fail!("{label}: the SDK failed on a 200: {err}"),
+    }
+}
+
+async fn by_email_finds_the_pending_invitation(ctx: &mut Ctx) -> CaseResult {
+    let (email, id) = (
+        ctx.data.invitations.pending_email.clone(),
+        ctx.data.invitations.pending_id,
+    );
+    expect_found(
+        ctx,
+        "look up the pending invitation's address",
+        Auth::Manager,
+        &email,
+        id,
+    )
+    .await
+}
+
+async fn by_email_ignores_case(ctx: &mut Ctx) -> CaseResult {
+    let (email, id) = (
+        ctx.data.invitations.pending_email.to_uppercase(),
+        ctx.data.invitations.pending_id,
+    );
+    expect_found(
+        ctx,
+        "look up the pending invitation's address in upper case",
+        Auth::Manager,
+        &email,
+        id,
+    )
+    .await
+}
+
+async fn by_email_malformed_addresses_are_400(ctx: &mut Ctx) -> CaseResult {
+    let too_long = format!("{}@example.com", "a".repeat(250));
+    for (label, email) in [
+        ("look up an address without @", "not-an-address"),
+        ("look up an address without a domain", "ada@"),
+        ("look up an address with spaces", "ada lovelace@example.com"),
+        ("look up an empty address", ""),
+        ("look up a 262-character address", too_long.as_str()),
+    ] {
+        let exchange = ctx
+            .expect(by_email(label, Auth::Manager, Some(email)), 400)
+            .await?;
+        ensure!(
+            exchange.body.pointer("/error/code") == Some(&"ValidationError".into()),
+            "{label}: {}",
+            exchange.body
+        );
+    }
+    // The SDK enforces the documented length, and sends what only the server can judge.
+    let too_long_outcome = sdk_call(ctx, Auth::Manager, &too_long).await;
+    ctx.record_sdk(&too_long_outcome);
+    ensure!(
+        too_long_outcome == SdkOutcome::InvalidRequest,
+        "SDK, long address: {too_long_outcome}"
+    );
+    let malformed = sdk_call(ctx, Auth::Manager, "not-an-address").await;
+    ctx.record_sdk(&malformed);
+    ensure!(
+        malformed
+            == SdkOutcome::ApiError {
+                status: 400,
+                code: Some("ValidationError".into())
+            }
+            || malformed == SdkOutcome::InvalidRequest,
+        "SDK, malformed address: {malformed}"
+    );
+    Ok(())
+}
+
+async fn by_email_without_address_is_400(ctx: &mut Ctx) -> CaseResult {
+    let exchange = ctx
+        .expect(
+            by_email("look up without an email parameter", Auth::Manager, None),
+            400,
+        )
+        .await?;
+    ensure!(
+        exchange.body.pointer("/error/code") == Some(&"ValidationError".into()),
+        "{}",
+        exchange.body
+    );
+    let outcome = sdk_outcome(
+        ctx.sdk(Auth::Manager)
+            .get_user_invitation_by_email()
+            .send()
+            .await,
+    );
+    ctx.record_sdk(&outcome);
+    ensure!(outcome == SdkOutcome::InvalidRequest, "SDK: {outcome}");
+    Ok(())
+}
+
+async fn by_email_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
+    let email = ctx.data.invitations.pending_email.clone();
+    raw_and_sdk(
+        ctx,
+        "look up the pending invitation's address",
+        Auth::None,
+        &email,
+        401,
+    )
+    .await
+}
+
+async fn by_email_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
+    let email = ctx.data.invitations.pending_email.clone();
+    raw_and_sdk(
+        ctx,
+        "look up the pending invitation's address",
+        Auth::Unknown,
+        &email,
+        401,
+    )
+    .await
+}
+
+async fn by_email_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
+    let email = ctx.data.invitations.pending_email.clone();
+    raw_and_sdk(
+        ctx,
+        "look up the pending invitation's address",
+        Auth::Viewer,
+        &email,
+        403,
+    )
+    .await
+}
+
+async fn by_email_unknown_address_is_404(ctx: &mut Ctx) -> CaseResult {
+    raw_and_sdk(
+        ctx,
+        "look up an address nobody was invited with",
+        Auth::Manager,
+        "nobody@contract-tests.example.org",
+        404,
+    )
+    .await
+}
+
+async fn by_email_never_reveals_another_tenant(ctx: &mut Ctx) -> CaseResult {
+    let email = ctx.data.invitations.other_tenant_email.clone();
+    raw_and_sdk(
+        ctx,
+        "look up another tenant's pending address",
+        Auth::Manager,
+        &email,
+        404,
+    )
+    .await?;
+    // The invitation does exist: its own tenant's manager finds it.
+    let id = ctx.data.invitations.other_tenant_pending_id;
+    expect_found(
+        ctx,
+        "look up the same address with its tenant's key",
+        Auth::OtherTenant,
+        &email,
+        id,
+    )
+    .await
+}
+
+async fn by_email_skips_declined_invitations(ctx: &mut Ctx) -> CaseResult {
+    let email = ctx.data.invitations.declined_email.clone();
+    raw_and_sdk(
+        ctx,
+        "look up the declined invitation's address",
+        Auth::Manager,
+        &email,
+        404,
+    )
+    .await
+}
+
+async fn by_email_fault_is_500(ctx: &mut Ctx) -> CaseResult {
+    inject_fault(ctx, OP, 500).await?;
+    let email = ctx.data.invitations.pending_email.clone();
+    let exchange = ctx
+        .expect(
+            by_email(
+                "look up an address (fault injected)",
+                Auth::Manager,
+                Some(&email),
+            ),
+            500,
+        )
+        .await?;
+    inject_fault(ctx, OP, 500).await?;
+    let outcome = sdk_call(ctx, Auth::Manager, &email).await;
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&exchange, &outcome)
+}

@@ -1,0 +1,349 @@
+//! `POST /iam/v1/users/{id}/actions/resend` (resendInvite).
+
+use super::{case, iam_resend, inject_fault, Case, Needs};
+use crate::context::{sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome};
+use crate::{ensure, fail};
+
+const OP: Op = Op::ResendInvite;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        case!(iam_resend_pending_confirms_it, OP, 200, Needs::Mutations),
+        case!(
+            iam_resend_dry_run_answers_like_a_resend,
+            OP,
+            200,
+            Needs::Mutations
+        ),
+        case!(
+            iam_resend_long_idempotency_key_is_400,
+            OP,
+            400,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_bodies_that_are_not_objects_are_400,
+            OP,
+            400,
+            Needs::Nothing
+        ),
+        case!(iam_resend_bad_dry_run_is_400, OP, 400, Needs::Nothing),
+        case!(iam_resend_without_key_is_401, OP, 401, Needs::Nothing),
+        case!(iam_resend_unknown_key_is_401, OP, 401, Needs::Nothing),
+        case!(
+            iam_resend_key_without_permission_is_403,
+            OP,
+            403,
+            Needs::Nothing
+        ),
+        case!(iam_resend_unknown_id_is_404, OP, 404, Needs::Nothing),
+        case!(
+            iam_resend_other_tenants_invite_is_404,
+            OP,
+            404,
+            Needs::Mutations
+        ),
+        case!(iam_resend_body_over_limit_is_413, OP, 413, Needs::Nothing),
+        case!(iam_resend_fault_is_500, OP, 500, Needs::Admin),
+    ]
+}
+
+/// `{}`: progenitor's builder needs a body even though the spec makes it optional.
+fn empty_body() -> invitations_sdk::types::ResendInviteRequest {
+    invitations_sdk::types::ResendInviteRequest(serde_json::Map::new())
+}
+
+/// A fresh idempotency key, so that runs against a deployment never replay each other.
+pub(crate) fn fresh_key() -> String {
+    format!("contract-{}", uuid_like())
+}
+
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{nanos:x}-{n:x}")
+}
+
+async fn sdk_call(ctx: &Ctx, auth: Auth, id: &str, dry_run: bool, key: Option<&str>) -> SdkOutcome {
+    let client = ctx.sdk(auth);
+    let mut builder = client
+        .resend_invite()
+        .id(id)
+        .dry_run(dry_run)
+        .body(empty_body());
+    if let Some(key) = key {
+        builder = builder.idempotency_key(key);
+    }
+    sdk_outcome(builder.send().await)
+}
+
+async fn raw_and_sdk(ctx: &mut Ctx, label: &str, auth: Auth, id: &str, status: u16) -> CaseResult {
+    let exchange = ctx
+        .expect(
+            iam_resend(label, auth, id, None, None, Some(b"{}".to_vec())),
+            status,
+        )
+        .await?;
+    let outcome = sdk_call(ctx, auth, id, false, None).await;
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&exchange, &outcome)
+}
+
+async fn iam_resend_pending_confirms_it(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.pending_id.to_string();
+    let key = fresh_key();
+    let call = iam_resend(
+        "resend the pending invite with an idempotency key",
+        Auth::Manager,
+        &id,
+        None,
+        Some(&key),
+        Some(b"{}".to_vec()),
+    );
+    let exchange = ctx.expect(call, 200).await?;
+    ensure!(
+        exchange.body["inviteId"] == id.as_str(),
+        "inviteId is {}, expected {id}",
+        exchange.body["inviteId"]
+    );
+    // The SDK repeats the request with the same key: a replay, not a second email.
+    let typed = ctx
+        .sdk(Auth::Manager)
+        .resend_invite()
+        .id(id.as_str())
+        .idempotency_key(key.as_str())
+        .body(empty_body())
+        .send()
+        .await;
+    match typed {
+        Ok(response) => {
+            let response = response.into_inner();
+            ensure!(
+                response.invite_id == id,
+                "the SDK read inviteId {}",
+                response.invite_id
+            );
+            ensure!(
+                serde_json::to_value(&response).ok() == Some(exchange.body.clone()),
+                "the replay differs from the first response: {response:?} vs {}",
+                exchange.body
+            );
+            ctx.record_sdk(&SdkOutcome::Ok);
+        }
+        Err(err) => fail!("the SDK failed on a 200: {err}"),
+    }
+    Ok(())
+}
+
+async fn iam_resend_dry_run_answers_like_a_resend(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.cancelled_id.to_string();
+    let before = if ctx.has_admin() {
+        Some(
+            ctx.admin_ok(
+                reqwest::Method::GET,
+                &format!("/__admin/invitations/{id}"),
+                None,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let call = iam_resend(
+        "dry-run resend of the cancelled invite",
+        Auth::Manager,
+        &id,
+        Some("true"),
+        None,
+        None,
+    );
+    let exchange = ctx.expect(call, 200).await?;
+    ensure!(
+        exchange.body["inviteId"] == id.as_str(),
+        "inviteId is {}",
+        exchange.body["inviteId"]
+    );
+    let outcome = sdk_call(ctx, Auth::Manager, &id, true, None).await;
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&exchange, &outcome)?;
+    if let Some(before) = before {
+        let after = ctx
+            .admin_ok(
+                reqwest::Method::GET,
+                &format!("/__admin/invitations/{id}"),
+                None,
+            )
+            .await?;
+        ensure!(
+            after == before,
+            "a dry run changed the invitation: {before} -> {after}"
+        );
+        let outbox = ctx
+            .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
+            .await?;
+        ensure!(
+            outbox.as_array().is_some_and(Vec::is_empty),
+            "a dry run sent email: {outbox}"
+        );
+    }
+    Ok(())
+}
+
+async fn iam_resend_long_idempotency_key_is_400(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    let long = "k".repeat(256);
+    let call = iam_resend(
+        "resend with a 256-character idempotency key",
+        Auth::Manager,
+        &id,
+        None,
+        Some(&long),
+        None,
+    );
+    ctx.expect(call, 400).await?;
+    let outcome = sdk_call(ctx, Auth::Manager, &id, false, Some(&long)).await;
+    ctx.record_sdk(&outcome);
+    ensure!(outcome == SdkOutcome::InvalidRequest, "SDK: {outcome}");
+    Ok(())
+}
+
+async fn iam_resend_bodies_that_are_not_objects_are_400(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    for (label, body) in [
+        ("resend with a JSON array body", &b"[]"[..]),
+        ("resend with a JSON string body", &b"\"resend\""[..]),
+        ("resend with malformed JSON", &b"{\"a\":"[..]),
+    ] {
+        ctx.expect(
+            iam_resend(label, Auth::Manager, &id, None, None, Some(body.to_vec())),
+            400,
+        )
+        .await?;
+    }
+    // The SDK's body type is an object: these bodies cannot be built with it.
+    ctx.note("sdk", "bodies that are not objects cannot be expressed");
+    Ok(())
+}
+
+async fn iam_resend_bad_dry_run_is_400(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    ctx.expect(
+        iam_resend(
+            "resend with dryRun=maybe",
+            Auth::Manager,
+            &id,
+            Some("maybe"),
+            None,
+            None,
+        ),
+        400,
+    )
+    .await?;
+    ctx.note("sdk", "dryRun is a bool in the SDK");
+    Ok(())
+}
+
+async fn iam_resend_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    raw_and_sdk(ctx, "resend an unknown invite", Auth::None, &id, 401).await
+}
+
+async fn iam_resend_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    raw_and_sdk(ctx, "resend an unknown invite", Auth::Unknown, &id, 401).await
+}
+
+async fn iam_resend_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    raw_and_sdk(ctx, "resend an unknown invite", Auth::Viewer, &id, 403).await
+}
+
+async fn iam_resend_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    raw_and_sdk(ctx, "resend an unknown invite", Auth::Manager, &id, 404).await?;
+    // Ids are opaque: one that could never be an id is simply not found.
+    raw_and_sdk(
+        ctx,
+        "resend an invite with a non-numeric id",
+        Auth::Manager,
+        "no-such-invite",
+        404,
+    )
+    .await
+}
+
+async fn iam_resend_other_tenants_invite_is_404(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.other_tenant_pending_id.to_string();
+    raw_and_sdk(
+        ctx,
+        "resend another tenant's invite",
+        Auth::Manager,
+        &id,
+        404,
+    )
+    .await
+}
+
+async fn iam_resend_body_over_limit_is_413(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    let padding = "x".repeat(70 * 1024);
+    let body = serde_json::to_vec(&serde_json::json!({ "padding": padding })).expect("serializes");
+    let exchange = ctx
+        .expect(
+            iam_resend(
+                "resend with a 70 KiB body",
+                Auth::Manager,
+                &id,
+                None,
+                None,
+                Some(body),
+            ),
+            413,
+        )
+        .await?;
+    let mut map = serde_json::Map::new();
+    map.insert("padding".into(), padding.into());
+    let outcome = sdk_outcome(
+        ctx.sdk(Auth::Manager)
+            .resend_invite()
+            .id(id.as_str())
+            .body(invitations_sdk::types::ResendInviteRequest(map))
+            .send()
+            .await,
+    );
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&exchange, &outcome)
+}
+
+async fn iam_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
+    inject_fault(ctx, OP, 500).await?;
+    let id = ctx.data.invitations.pending_id.to_string();
+    let exchange = ctx
+        .expect(
+            iam_resend(
+                "resend the pending invite (fault injected)",
+                Auth::Manager,
+                &id,
+                None,
+                None,
+                None,
+            ),
+            500,
+        )
+        .await?;
+    inject_fault(ctx, OP, 500).await?;
+    let outcome = sdk_call(ctx, Auth::Manager, &id, false, None).await;
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&exchange, &outcome)?;
+    let outbox = ctx
+        .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
+        .await?;
+    ensure!(
+        outbox.as_array().is_some_and(Vec::is_empty),
+        "a failed resend sent email: {outbox}"
+    );
+    Ok(())
+}

@@ -1,0 +1,402 @@
+//! What a case works with: raw HTTP exchanges checked against the spec, SDK calls, the mock's
+//! admin API, and the record that becomes the case's snapshot.
+
+use std::time::Duration;
+
+use invitations_spec::Spec;
+use serde_json::{json, Value};
+
+use crate::redact::redact;
+use crate::target::{Secret, TargetData};
+
+/// The result of a case body: `Err` carries a readable reason.
+pub type CaseResult = Result<(), String>;
+
+/// Fails the case with a formatted message.
+#[macro_export]
+macro_rules! fail {
+    ($($arg:tt)*) => { return Err(format!($($arg)*)) };
+}
+
+/// Fails the case unless the condition holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)*) => { if !$cond { return Err(format!($($arg)*)); } };
+}
+
+/// The three operations, by operationId.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Op {
+    /// `PUT /tenant/{tenantId}/admin/user/invitation/resend`
+    ResendInvitation,
+    /// `GET /tenant/admin/user/invitations_by_email`
+    GetUserInvitationByEmail,
+    /// `POST /iam/v1/users/{id}/actions/resend`
+    ResendInvite,
+}
+
+impl Op {
+    /// Every operation.
+    pub const ALL: [Op; 3] = [
+        Op::ResendInvitation,
+        Op::GetUserInvitationByEmail,
+        Op::ResendInvite,
+    ];
+
+    /// The spec's operationId.
+    pub fn id(self) -> &'static str {
+        match self {
+            Op::ResendInvitation => "ResendInvitation",
+            Op::GetUserInvitationByEmail => "GetUserInvitationByEmail",
+            Op::ResendInvite => "resendInvite",
+        }
+    }
+}
+
+/// Which credentials a request carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// No `Authorization` header.
+    None,
+    /// A key that exists nowhere.
+    Unknown,
+    /// The manager key of the target's tenant.
+    Manager,
+    /// A key of the tenant without `usersManager`.
+    Viewer,
+    /// A manager key of another tenant.
+    OtherTenant,
+}
+
+impl Auth {
+    fn label(self) -> &'static str {
+        match self {
+            Auth::None => "no key",
+            Auth::Unknown => "unknown key",
+            Auth::Manager => "manager key",
+            Auth::Viewer => "key without usersManager",
+            Auth::OtherTenant => "other tenant's key",
+        }
+    }
+}
+
+/// A raw HTTP request, described in target-independent words for the snapshot.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The operation whose documented responses the answer must match.
+    pub op: Op,
+    /// What the request is, for the snapshot: no ids, emails or keys of any one target.
+    pub label: String,
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// Path with its query string, already encoded.
+    pub path_and_query: String,
+    /// Credentials.
+    pub auth: Auth,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes and whether to label them JSON.
+    pub body: Option<Vec<u8>>,
+}
+
+/// A response as received.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// HTTP status.
+    pub status: u16,
+    /// Media type without parameters (`application/json`).
+    pub content_type: String,
+    /// The body, parsed.
+    pub body: Value,
+}
+
+/// Per-case state.
+pub struct Ctx {
+    /// What the target holds.
+    pub data: TargetData,
+    base_url: String,
+    admin_url: Option<String>,
+    http: reqwest::Client,
+    spec: &'static Spec,
+    record: Vec<Value>,
+}
+
+impl Ctx {
+    /// A context for one case against `base_url`; `admin_url` is set on the mock only.
+    pub fn new(data: TargetData, base_url: String, admin_url: Option<String>) -> Ctx {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("a plain reqwest client builds");
+        Ctx {
+            data,
+            base_url,
+            admin_url,
+            http,
+            spec: Spec::get(),
+            record: Vec::new(),
+        }
+    }
+
+    /// Whether the mock's admin API is reachable (embedded mock only).
+    pub fn has_admin(&self) -> bool {
+        self.admin_url.is_some()
+    }
+
+    /// The recorded steps, redacted: the snapshot of the case.
+    pub fn snapshot(&self) -> Value {
+        Value::Array(self.record.clone())
+    }
+
+    /// Adds a line to the snapshot, for behaviour a case observed. Only for observations every
+    /// target makes: a note added on the mock alone would make the snapshot target-specific.
+    pub fn note(&mut self, key: &str, value: impl Into<Value>) {
+        self.record.push(json!({ key: value.into() }));
+    }
+
+    fn key(&self, auth: Auth) -> Option<Secret> {
+        match auth {
+            Auth::None => None,
+            Auth::Unknown => Some(Secret::new("contract-tests-unknown-key-7f3a")),
+            Auth::Manager => Some(self.data.keys.manager.clone()),
+            Auth::Viewer => Some(self.data.keys.viewer.clone()),
+            Auth::OtherTenant => Some(self.data.keys.other_tenant.clone()),
+        }
+    }
+
+    /// Sends `call` and checks the wire: a documented status for the operation, the JSON media
+    /// type, and a body that validates against the spec's schema for that status. The
+    /// exchange is added to the snapshot.
+    pub async fn send(&mut self, call: Call) -> Result<Exchange, String> {
+        let url = format!("{}{}", self.base_url, call.path_and_query);
+        let mut request = self.http.request(call.method.clone(), &url);
+        if let Some(key) = self.key(call.auth) {
+            request = request.bearer_auth(key.expose());
+        }
+        for (name, value) in &call.headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|err| format!("{}: request failed: {err}", call.label))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| format!("{}: reading the body failed: {err}", call.label))?;
+        let exchange = Exchange {
+            status,
+            content_type,
+            body: serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                Value::String(format!(
+                    "<not JSON: {}>",
+                    String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+                ))
+            }),
+        };
+        self.record.push(json!({
+            "request": format!("{} ({})", call.label, call.auth.label()),
+            "status": exchange.status,
+            "content_type": exchange.content_type,
+            "body": redact(&exchange.body),
+        }));
+        ensure!(
+            exchange.content_type == "application/json",
+            "{}: content type is {:?}, not application/json",
+            call.label,
+            exchange.content_type
+        );
+        self.spec
+            .validate_response(call.op.id(), status, &exchange.body)
+            .map_err(|err| format!("{}: {err}", call.label))?;
+        Ok(exchange)
+    }
+
+    /// [`Ctx::send`], then checks the status.
+    pub async fn expect(&mut self, call: Call, status: u16) -> Result<Exchange, String> {
+        let label = call.label.clone();
+        let exchange = self.send(call).await?;
+        ensure!(
+            exchange.status == status,
+            "{label}: expected status {status}, got {} with body {}",
+            exchange.status,
+            exchange.body
+        );
+        Ok(exchange)
+    }
+
+    /// The generated SDK client with `auth`'s key.
+    pub fn sdk(&self, auth: Auth) -> invitations_sdk::generated::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(key) = self.key(auth) {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                    .expect("API keys are visible ASCII");
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("a plain reqwest client builds");
+        invitations_sdk::generated::Client::new_with_client(&self.base_url, client)
+    }
+
+    /// Records what the SDK made of a call: `ok`, or the error status and code it decoded.
+    pub fn record_sdk(&mut self, outcome: &SdkOutcome) {
+        self.record.push(json!({ "sdk": outcome.to_string() }));
+    }
+
+    /// The mock's admin API: `method path` with an optional JSON body. Not recorded.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), String> {
+        let Some(admin) = &self.admin_url else {
+            fail!("this case needs the mock's admin API, which this target does not have");
+        };
+        let mut request = self.http.request(method, format!("{admin}{path}"));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|err| format!("admin {path}: {err}"))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|err| err.to_string())?;
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
+    }
+
+    /// Admin call that must succeed with a 2xx.
+    pub async fn admin_ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let (status, value) = self.admin(method, path, body).await?;
+        ensure!(
+            (200..300).contains(&status),
+            "admin {path} answered {status}: {value}"
+        );
+        Ok(value)
+    }
+}
+
+/// What the SDK returned, reduced to what every target must agree on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SdkOutcome {
+    /// Decoded a success.
+    Ok,
+    /// A documented error status, with the tenant surface's error code if any.
+    ApiError {
+        /// HTTP status.
+        status: u16,
+        /// `error.code` on the tenant surface.
+        code: Option<String>,
+    },
+    /// The request could not be built (the SDK's types refused the input).
+    InvalidRequest,
+    /// Anything else: decode failures, transport errors, undocumented statuses.
+    Failed(String),
+}
+
+impl std::fmt::Display for SdkOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SdkOutcome::Ok => f.write_str("ok"),
+            SdkOutcome::ApiError { status, code: None } => write!(f, "error {status}"),
+            SdkOutcome::ApiError {
+                status,
+                code: Some(code),
+            } => write!(f, "error {status} {code}"),
+            SdkOutcome::InvalidRequest => f.write_str("refused by the SDK before sending"),
+            SdkOutcome::Failed(why) => write!(f, "failed: {why}"),
+        }
+    }
+}
+
+/// Error body types that carry a tenant error code.
+pub trait ErrorCode {
+    /// `error.code`, where the surface has one.
+    fn code(&self) -> Option<String>;
+}
+
+impl ErrorCode for invitations_sdk::types::FailureResult {
+    fn code(&self) -> Option<String> {
+        Some(self.error.code.clone())
+    }
+}
+
+impl ErrorCode for invitations_sdk::types::IamError {
+    fn code(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Reduces a generated-client result to an [`SdkOutcome`].
+pub fn sdk_outcome<T, E: ErrorCode + std::fmt::Debug>(
+    result: Result<
+        invitations_sdk::generated::ResponseValue<T>,
+        invitations_sdk::generated::Error<E>,
+    >,
+) -> SdkOutcome {
+    use invitations_sdk::generated::Error;
+    match result {
+        Ok(_) => SdkOutcome::Ok,
+        Err(Error::ErrorResponse(response)) => SdkOutcome::ApiError {
+            status: response.status().as_u16(),
+            code: response.into_inner().code(),
+        },
+        Err(Error::InvalidRequest(_)) => SdkOutcome::InvalidRequest,
+        Err(Error::UnexpectedResponse(response)) => {
+            SdkOutcome::Failed(format!("undocumented status {}", response.status()))
+        }
+        Err(other) => SdkOutcome::Failed(other.to_string()),
+    }
+}
+
+/// Checks that the SDK saw what the wire showed: success for a 2xx, else the same status and
+/// (tenant surface) the same error code.
+pub fn sdk_agrees(exchange: &Exchange, outcome: &SdkOutcome) -> CaseResult {
+    let wire_code = exchange
+        .body
+        .pointer("/error/code")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let agrees = match outcome {
+        SdkOutcome::Ok => (200..300).contains(&exchange.status),
+        SdkOutcome::ApiError { status, code } => *status == exchange.status && *code == wire_code,
+        SdkOutcome::InvalidRequest | SdkOutcome::Failed(_) => false,
+    };
+    ensure!(
+        agrees,
+        "the SDK read status {} ({}) as `{outcome}`",
+        exchange.status,
+        wire_code.as_deref().unwrap_or("no code")
+    );
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Redaction of the values that differ between targets or between runs, so that one snapshot
+//! holds for the embedded mock, the standalone mock and any deployment.
+//!
+//! Ids, emails, timestamps and tokens differ by target; free-text messages are each server's
+//! own wording. What stays is the contract: field names, types, booleans, error codes,
+//! statuses, the number of items.
+
+use serde_json::Value;
+
+/// Keys whose values are replaced by a placeholder naming their kind.
+fn placeholder(key: &str, value: &Value) -> Option<Value> {
+    let kind = match key {
+        "id" | "tenantId" | "inviteId" | "invitationId" => "[id]",
+        "email" | "to" => "[email]",
+        "createdAt" | "expiresAt" | "sentAt" | "now" => "[timestamp]",
+        "token" => "[token]",
+        "message" => "[text]",
+        // `error` is a string on the IAM surface and an object on the tenant surface.
+        "error" if value.is_string() => "[text]",
+        // How many details a server lists is its own choice; the schema check still
+        // requires an array of strings.
+        "info" if value.is_array() => "[details]",
+        _ => return None,
+    };
+    // Keep the shape visible: a null stays null, so a missing value is still caught.
+    if value.is_null() {
+        return Some(Value::Null);
+    }
+    Some(Value::String(kind.into()))
+}
+
+/// Returns `value` with target-specific values replaced by placeholders.
+///
+/// ```
+/// use invitations_contract_tests::redact::redact;
+/// use serde_json::json;
+///
+/// let body = json!({"value": {"id": 9001, "email": "ada@example.com", "status": "Pending"}});
+/// assert_eq!(
+///     redact(&body),
+///     json!({"value": {"id": "[id]", "email": "[email]", "status": "Pending"}})
+/// );
+/// ```
+pub fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, child)| {
+                    let replaced = placeholder(key, child).unwrap_or_else(|| redact(child));
+                    (key.clone(), replaced)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn error_codes_and_shapes_survive() {
+        let failure = json!({"isSuccess": false, "isFailure": true, "value": null,
+            "error": {"code": "NotFound", "message": "No invitation 7", "info": ["a", "b"]}});
+        assert_eq!(
+            redact(&failure),
+            json!({"isSuccess": false, "isFailure": true, "value": null,
+                "error": {"code": "NotFound", "message": "[text]", "info": "[details]"}})
+        );
+    }
+
+    #[test]
+    fn iam_error_text_is_redacted_but_a_renamed_field_is_not() {
+        assert_eq!(redact(&json!({"error": "x"})), json!({"error": "[text]"}));
+        assert_eq!(redact(&json!({"detail": "x"})), json!({"detail": "x"}));
+    }
+}

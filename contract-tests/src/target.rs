@@ -1,0 +1,290 @@
+//! What the suite runs against: the embedded mock (default) or a deployment described by a
+//! TOML profile named in `CONTRACT_TARGET`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Environment variable naming the profile file; unset means the embedded mock.
+pub const TARGET_ENV: &str = "CONTRACT_TARGET";
+/// Environment variables that override the profile's keys, so secrets can stay out of files.
+pub const MANAGER_KEY_ENV: &str = "CONTRACT_MANAGER_KEY";
+/// See [`MANAGER_KEY_ENV`].
+pub const VIEWER_KEY_ENV: &str = "CONTRACT_VIEWER_KEY";
+/// See [`MANAGER_KEY_ENV`].
+pub const OTHER_TENANT_KEY_ENV: &str = "CONTRACT_OTHER_TENANT_KEY";
+
+/// An API key that never prints itself.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a key.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The key itself, for the `Authorization` header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// The keys a run needs.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    /// Has `usersManager` and manages `tenant_id`.
+    #[serde(default)]
+    pub manager: Secret,
+    /// Manages `tenant_id` but lacks `usersManager`.
+    #[serde(default)]
+    pub viewer: Secret,
+    /// Has `usersManager` but manages another tenant, not `tenant_id`.
+    #[serde(default)]
+    pub other_tenant: Secret,
+}
+
+/// Invitations known to exist on the target, in given states.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownInvitations {
+    /// A `Pending` invitation of `tenant_id`.
+    pub pending_id: u64,
+    /// Its email address.
+    pub pending_email: String,
+    /// A `Declined` invitation of `tenant_id`.
+    pub declined_id: u64,
+    /// Its email address.
+    pub declined_email: String,
+    /// A `Cancelled` invitation of `tenant_id`.
+    pub cancelled_id: u64,
+    /// An `Expired` invitation of `tenant_id`.
+    pub expired_id: u64,
+    /// An id no invitation has, in any tenant.
+    pub unknown_id: u64,
+    /// A `Pending` invitation of another tenant (one the manager key does not manage).
+    pub other_tenant_pending_id: u64,
+    /// Its email address.
+    pub other_tenant_email: String,
+}
+
+/// A deployment profile, as read from TOML.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// A name for reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Base URL, such as `https://invitations.staging.example.com`.
+    pub base_url: String,
+    /// The tenant the manager key manages.
+    pub tenant_id: u64,
+    /// A tenant the manager key does not manage.
+    pub other_tenant_id: u64,
+    /// Whether cases may resend invitations (which sends real email). False unless set.
+    #[serde(default)]
+    pub allow_mutations: bool,
+    /// The API keys; each can instead come from its environment variable.
+    #[serde(default)]
+    pub keys: Keys,
+    /// Known invitations.
+    pub invitations: KnownInvitations,
+}
+
+/// Everything a case may rely on about the target.
+#[derive(Clone, Debug)]
+pub struct TargetData {
+    /// For reports.
+    pub name: String,
+    /// The tenant the manager key manages.
+    pub tenant_id: u64,
+    /// A tenant the manager key does not manage.
+    pub other_tenant_id: u64,
+    /// The keys.
+    pub keys: Keys,
+    /// Known invitations.
+    pub invitations: KnownInvitations,
+    /// Whether resends may really happen.
+    pub allow_mutations: bool,
+}
+
+/// Why a profile could not be used.
+#[derive(Debug)]
+pub struct ProfileError(pub String);
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+impl Profile {
+    /// Reads a profile file, then applies the key environment variables.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            ProfileError(format!(
+                "cannot read contract target profile {}: {err} (see contract-tests/targets/example.toml)",
+                path.display()
+            ))
+        })?;
+        Self::parse(&text, |name| std::env::var(name).ok())
+            .map_err(|err| ProfileError(format!("{}: {err}", path.display())))
+    }
+
+    /// Parses profile text; `env` looks up the key overrides.
+    pub fn parse(
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Profile, ProfileError> {
+        let mut profile: Profile =
+            toml::from_str(text).map_err(|err| ProfileError(err.to_string()))?;
+        for (var, slot) in [
+            (MANAGER_KEY_ENV, &mut profile.keys.manager),
+            (VIEWER_KEY_ENV, &mut profile.keys.viewer),
+            (OTHER_TENANT_KEY_ENV, &mut profile.keys.other_tenant),
+        ] {
+            if let Some(value) = env(var).filter(|v| !v.is_empty()) {
+                *slot = Secret::new(value);
+            }
+        }
+        let missing: Vec<&str> = [
+            ("keys.manager", &profile.keys.manager, MANAGER_KEY_ENV),
+            ("keys.viewer", &profile.keys.viewer, VIEWER_KEY_ENV),
+            (
+                "keys.other_tenant",
+                &profile.keys.other_tenant,
+                OTHER_TENANT_KEY_ENV,
+            ),
+        ]
+        .iter()
+        .filter(|(_, key, _)| key.expose().is_empty())
+        .map(|(name, _, _)| *name)
+        .collect();
+        if !missing.is_empty() {
+            return Err(ProfileError(format!(
+                "missing API keys {missing:?}: set them in the profile or in \
+                 {MANAGER_KEY_ENV} / {VIEWER_KEY_ENV} / {OTHER_TENANT_KEY_ENV}"
+            )));
+        }
+        if !(profile.base_url.starts_with("http://") || profile.base_url.starts_with("https://")) {
+            return Err(ProfileError(format!(
+                "base_url must start with http:// or https://, got {:?}",
+                profile.base_url
+            )));
+        }
+        profile.base_url = profile.base_url.trim_end_matches('/').to_owned();
+        Ok(profile)
+    }
+
+    /// The data cases see.
+    pub fn data(&self) -> TargetData {
+        TargetData {
+            name: self.name.clone().unwrap_or_else(|| self.base_url.clone()),
+            tenant_id: self.tenant_id,
+            other_tenant_id: self.other_tenant_id,
+            keys: self.keys.clone(),
+            invitations: self.invitations.clone(),
+            allow_mutations: self.allow_mutations,
+        }
+    }
+}
+
+/// The embedded mock's data: its default fixture.
+pub fn embedded_data() -> TargetData {
+    use invitations_mock::fixture as f;
+    TargetData {
+        name: "embedded mock".into(),
+        tenant_id: f::ACME_TENANT,
+        other_tenant_id: f::GLOBEX_TENANT,
+        keys: Keys {
+            manager: Secret::new(f::ACME_MANAGER_KEY),
+            viewer: Secret::new(f::ACME_VIEWER_KEY),
+            other_tenant: Secret::new(f::GLOBEX_MANAGER_KEY),
+        },
+        invitations: KnownInvitations {
+            pending_id: f::PENDING_ID as u64,
+            pending_email: f::PENDING_EMAIL.into(),
+            declined_id: f::DECLINED_ID as u64,
+            declined_email: "bob@example.com".into(),
+            cancelled_id: f::CANCELLED_ID as u64,
+            expired_id: f::EXPIRED_ID as u64,
+            unknown_id: f::UNKNOWN_ID as u64,
+            other_tenant_pending_id: f::GLOBEX_PENDING_ID as u64,
+            other_tenant_email: f::GLOBEX_EMAIL.into(),
+        },
+        // The embedded mock sends no real email.
+        allow_mutations: true,
+    }
+}
+
+/// Where a run points, from `CONTRACT_TARGET`.
+#[derive(Clone, Debug)]
+pub enum TargetSpec {
+    /// A fresh embedded mock per case.
+    Embedded,
+    /// A deployment.
+    Profile(PathBuf, Box<Profile>),
+}
+
+impl TargetSpec {
+    /// Reads `CONTRACT_TARGET`.
+    pub fn from_env() -> Result<TargetSpec, ProfileError> {
+        match std::env::var_os(TARGET_ENV).filter(|v| !v.is_empty()) {
+            None => Ok(TargetSpec::Embedded),
+            Some(path) => {
+                let path = PathBuf::from(path);
+                let profile = Profile::load(&path)?;
+                Ok(TargetSpec::Profile(path, Box::new(profile)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../targets/example.toml");
+
+    #[test]
+    fn example_profile_parses_with_keys_from_env() {
+        let profile = Profile::parse(EXAMPLE, |name| Some(format!("value-of-{name}"))).unwrap();
+        assert!(
+            !profile.allow_mutations,
+            "the template must not allow mutations"
+        );
+        assert_eq!(
+            profile.keys.manager.expose(),
+            "value-of-CONTRACT_MANAGER_KEY"
+        );
+    }
+
+    #[test]
+    fn missing_keys_are_named_and_never_printed() {
+        let text = EXAMPLE.replace("manager = ", "# manager = ");
+        let err = Profile::parse(&text, |_| None).unwrap_err().to_string();
+        assert!(err.contains("keys.manager"), "{err}");
+        let with_keys = Profile::parse(EXAMPLE, |_| Some("s3cr3t-key".into())).unwrap();
+        assert!(!format!("{with_keys:?}").contains("s3cr3t-key"));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let text = format!("{EXAMPLE}\nallow_mutation = true\n");
+        let err = Profile::parse(&text, |_| Some("k".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("allow_mutation"), "{err}");
+    }
+}

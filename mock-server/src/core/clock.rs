@@ -1,0 +1,226 @@
+//! The mock's notion of "now": a base time source plus an adjustable offset.
+//!
+//! Tests need to jump 49 hours to see an invitation expire, and a standalone server should
+//! still tick in real time after such a jump. So the clock keeps an offset on top of its
+//! source instead of a frozen instant: setting the time changes the offset, and the source
+//! keeps moving underneath.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
+
+/// Where the mock's time comes from, plus the offset tests and the admin API apply to it.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use invitations_mock::core::Clock;
+///
+/// let start = Utc.with_ymd_and_hms(2024, 3, 15, 12, 0, 0).unwrap();
+/// let mut clock = Clock::fixed(start);
+/// clock.advance(Duration::hours(49)).unwrap();
+/// assert_eq!(clock.now(), start + Duration::hours(49));
+/// ```
+#[derive(Clone)]
+pub struct Clock {
+    source: Source,
+    offset: Duration,
+}
+
+#[derive(Clone, Copy)]
+enum Source {
+    System,
+    Fixed(DateTime<Utc>),
+}
+
+/// Why the clock refused a new time.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the mock clock supports times from {min} to {max}; {requested} is outside that range. \
+     Pick a time in between (RFC 3339, such as 2030-01-01T00:00:00Z)"
+)]
+pub struct ClockRangeError {
+    /// The time that was asked for, or a description of the overflow.
+    pub requested: String,
+    /// Earliest supported time.
+    pub min: DateTime<Utc>,
+    /// Latest supported time.
+    pub max: DateTime<Utc>,
+}
+
+impl Clock {
+    /// The earliest time the clock can be set to.
+    ///
+    /// Timestamps must stay valid RFC 3339 `date-time`s (four-digit years) even after the
+    /// fixture subtracts a few days and a resend adds 48 hours, hence a margin on both ends.
+    pub fn min_time() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+    }
+
+    /// The latest time the clock can be set to (see [`Clock::min_time`]).
+    pub fn max_time() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(9000, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+    }
+
+    /// System time, with no offset: what the standalone server uses.
+    pub fn system() -> Clock {
+        Clock {
+            source: Source::System,
+            offset: Duration::zero(),
+        }
+    }
+
+    /// A frozen clock that reads `at` (plus whatever offset is applied later).
+    ///
+    /// Handy for deterministic tests: time only moves when the test moves it.
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock {
+            source: Source::Fixed(at),
+            offset: Duration::zero(),
+        }
+    }
+
+    fn base(&self) -> DateTime<Utc> {
+        match self.source {
+            Source::System => Utc::now(),
+            Source::Fixed(at) => at,
+        }
+    }
+
+    /// The mock's current time, in whole milliseconds (timestamps in answers stay short
+    /// and compare equal after a JSON round trip through millisecond-precision clients).
+    pub fn now(&self) -> DateTime<Utc> {
+        let now = self
+            .base()
+            .checked_add_signed(self.offset)
+            .unwrap_or_else(Self::max_time);
+        now.trunc_subsecs(3)
+            .clamp(Self::min_time(), Self::max_time())
+    }
+
+    /// Makes [`now`](Self::now) read `at`; the source keeps ticking from there.
+    pub fn set_now(&mut self, at: DateTime<Utc>) -> Result<(), ClockRangeError> {
+        check_range(at, || at.to_rfc3339())?;
+        self.offset = at.signed_duration_since(self.base());
+        Ok(())
+    }
+
+    /// Moves the clock by `by` (negative goes back).
+    pub fn advance(&mut self, by: Duration) -> Result<(), ClockRangeError> {
+        let now = self.now();
+        let target = now
+            .checked_add_signed(by)
+            .ok_or_else(|| self.range_error(format!("{now} + {by}")))?;
+        self.set_now(target)
+    }
+
+    /// Drops the offset: the clock reads its source again.
+    pub fn reset(&mut self) {
+        self.offset = Duration::zero();
+    }
+
+    /// The offset currently applied to the source.
+    pub fn offset(&self) -> Duration {
+        self.offset
+    }
+
+    fn range_error(&self, requested: String) -> ClockRangeError {
+        ClockRangeError {
+            requested,
+            min: Self::min_time(),
+            max: Self::max_time(),
+        }
+    }
+}
+
+fn check_range(
+    at: DateTime<Utc>,
+    describe: impl FnOnce() -> String,
+) -> Result<(), ClockRangeError> {
+    if at < Clock::min_time() || at > Clock::max_time() {
+        return Err(ClockRangeError {
+            requested: describe(),
+            min: Clock::min_time(),
+            max: Clock::max_time(),
+        });
+    }
+    Ok(())
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = match self.source {
+            Source::System => "system".to_owned(),
+            Source::Fixed(at) => format!("fixed at {}", at.to_rfc3339()),
+        };
+        f.debug_struct("Clock")
+            .field("source", &source)
+            .field("offset", &self.offset)
+            .field("now", &self.now().to_rfc3339())
+            .finish()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::system()
+    }
+}
+
+/// `at + by`, or the end of the supported range when that would overflow.
+pub(crate) fn add_saturating(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    at.checked_add_signed(by)
+        .unwrap_or_else(Clock::max_time)
+        .clamp(
+            Clock::min_time() - Duration::days(365),
+            Clock::max_time() + Duration::days(365),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 15, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn fixed_clock_moves_only_when_told() {
+        let mut clock = Clock::fixed(t0());
+        assert_eq!(clock.now(), t0());
+        clock.advance(Duration::hours(49)).unwrap();
+        assert_eq!(clock.now(), t0() + Duration::hours(49));
+        clock.advance(Duration::hours(-50)).unwrap();
+        assert_eq!(clock.now(), t0() - Duration::hours(1));
+        clock.reset();
+        assert_eq!(clock.now(), t0());
+    }
+
+    #[test]
+    fn system_clock_keeps_ticking_after_set() {
+        let mut clock = Clock::system();
+        let target = t0();
+        clock.set_now(target).unwrap();
+        let read = clock.now();
+        assert!(
+            read >= target && read < target + Duration::seconds(5),
+            "{read}"
+        );
+    }
+
+    #[test]
+    fn out_of_range_times_are_refused_not_panicked() {
+        let mut clock = Clock::fixed(t0());
+        assert!(clock.set_now(DateTime::<Utc>::MAX_UTC).is_err());
+        assert!(clock.set_now(DateTime::<Utc>::MIN_UTC).is_err());
+        assert!(clock.advance(Duration::MAX).is_err());
+        assert!(clock.advance(Duration::MIN).is_err());
+        assert_eq!(clock.now(), t0(), "a refused change leaves the clock alone");
+        let err = clock.set_now(DateTime::<Utc>::MAX_UTC).unwrap_err();
+        assert!(err.to_string().contains("Pick a time"), "{err}");
+    }
+}

@@ -1,0 +1,235 @@
+//! The IAM surface: `POST /iam/v1/users/{id}/actions/resend`.
+
+use invitations_sdk::types::{ResendInviteRequest, ResendInviteResponse};
+
+use super::auth::authenticate;
+use super::http::{truncate, Query, Request, Response};
+use super::idempotency::Lookup;
+use super::{plain_error, Core};
+
+/// The spec's `maxLength` of the path id.
+const MAX_INVITE_ID_CHARS: usize = 128;
+/// The spec's `maxLength` of `Idempotency-Key`.
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+
+const RESENT: &str = "Invite resent; it expires in 48 hours.";
+const DRY_RUN: &str =
+    "Dry run: the invite would be resent and would expire in 48 hours; nothing was changed.";
+
+/// The request once validated.
+struct Valid {
+    invite_id: String,
+    dry_run: bool,
+    idempotency_key: Option<String>,
+}
+
+fn validate(request: &Request, param: &[u8]) -> Result<Valid, String> {
+    let invite_id = std::str::from_utf8(param)
+        .map_err(|_| "The invite id in the path is not valid UTF-8.".to_owned())?;
+    if invite_id.is_empty() {
+        return Err("The invite id in the path must not be empty.".to_owned());
+    }
+    let chars = invite_id.chars().count();
+    if chars > MAX_INVITE_ID_CHARS {
+        return Err(format!(
+            "The invite id in the path must be at most {MAX_INVITE_ID_CHARS} characters (got {chars})."
+        ));
+    }
+    let query = Query::parse(request.query.as_deref()).map_err(|err| err.message())?;
+    let dry_run = match query.get("dryRun") {
+        None => false,
+        Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            return Err(format!(
+                "dryRun must be true or false (got {:?}).",
+                truncate(other, 32)
+            ))
+        }
+    };
+    let idempotency_key = idempotency_key(request)?;
+    parse_body(&request.body)?;
+    Ok(Valid {
+        invite_id: invite_id.to_owned(),
+        dry_run,
+        idempotency_key,
+    })
+}
+
+fn idempotency_key(request: &Request) -> Result<Option<String>, String> {
+    let mut values = request.header_values("idempotency-key");
+    let Some(raw) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err("Send the Idempotency-Key header once.".to_owned());
+    }
+    let key = std::str::from_utf8(raw)
+        .map_err(|_| "The Idempotency-Key header is not valid UTF-8.".to_owned())?;
+    let chars = key.chars().count();
+    if chars == 0 {
+        return Err(
+            "The Idempotency-Key header must not be empty; leave it out or send 1 to 255 characters."
+                .to_owned(),
+        );
+    }
+    if chars > MAX_IDEMPOTENCY_KEY_CHARS {
+        return Err(format!(
+            "The Idempotency-Key header must be at most {MAX_IDEMPOTENCY_KEY_CHARS} characters (got {chars})."
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The body is optional; when present it must be a JSON object (the spec's
+/// `ResendInviteRequest`), whatever the Content-Type says.
+fn parse_body(body: &[u8]) -> Result<Option<ResendInviteRequest>, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let text = std::str::from_utf8(body).map_err(|_| {
+        "The request body is not valid UTF-8; send a JSON object such as {}.".to_owned()
+    })?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
+        format!(
+            "The request body must be a JSON object such as {{}}; it is not valid JSON ({err})."
+        )
+    })?;
+    if !value.is_object() {
+        return Err(
+            "The request body must be a JSON object such as {}; send {} or no body.".to_owned(),
+        );
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|err| format!("The request body must be a JSON object ({err})."))
+}
+
+/// The decimal invitation id an opaque invite id names, if it names one: canonical form
+/// only (no sign, no leading zeros), because clients must send ids back exactly as received.
+fn invitation_id(invite_id: &str) -> Option<i64> {
+    if invite_id.starts_with('0') || !invite_id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    invite_id.parse().ok().filter(|id| *id > 0)
+}
+
+impl Core {
+    pub(super) fn resend_invite(&mut self, param: &[u8], request: &Request) -> Response {
+        let key = match authenticate(&self.store, request) {
+            Ok(key) => key,
+            Err(failure) => {
+                let response = plain_error(failure.status(), failure.message());
+                return if failure.status() == 401 {
+                    response.with_header("www-authenticate", "Bearer")
+                } else {
+                    response
+                };
+            }
+        };
+        if request.body.len() > self.config.max_body_bytes {
+            return plain_error(
+                413,
+                format!(
+                    "The request body exceeds the {}-byte limit; send {{}} or no body.",
+                    self.config.max_body_bytes
+                ),
+            );
+        }
+        let valid = match validate(request, param) {
+            Ok(valid) => valid,
+            Err(message) => return plain_error(400, message),
+        };
+        let now = self.clock.now();
+        if let Some(idem) = &valid.idempotency_key {
+            match self
+                .idempotency
+                .lookup(&key.key, idem, &valid.invite_id, valid.dry_run, now)
+            {
+                Lookup::Miss => {}
+                Lookup::Replay(body) => {
+                    return Response::raw_json(200, body).with_header("idempotent-replayed", "true")
+                }
+                Lookup::Mismatch { first_invite_id } => {
+                    return plain_error(
+                        400,
+                        format!(
+                            "This Idempotency-Key was already used for another request \
+                             (invite {}, dryRun=false); use a new key for a new request.",
+                            truncate(&first_invite_id, 32)
+                        ),
+                    )
+                }
+            }
+        }
+        let visible = invitation_id(&valid.invite_id).filter(|id| {
+            self.store
+                .invitation(*id)
+                .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
+        });
+        let Some(id) = visible else {
+            return plain_error(
+                404,
+                format!(
+                    "No invite exists with id {}.",
+                    truncate(&valid.invite_id, 32)
+                ),
+            );
+        };
+        let message = if valid.dry_run { DRY_RUN } else { RESENT };
+        let response = Response::json(
+            200,
+            &ResendInviteResponse {
+                invite_id: valid.invite_id.clone(),
+                message: message.to_owned(),
+            },
+        );
+        if valid.dry_run {
+            return response;
+        }
+        self.store.resend(id, now);
+        if let Some(idem) = &valid.idempotency_key {
+            self.idempotency.record(
+                &key.key,
+                idem,
+                &valid.invite_id,
+                false,
+                response.body.clone(),
+                now,
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_ids_are_canonical_decimal() {
+        assert_eq!(invitation_id("9001"), Some(9001));
+        for other in [
+            "09001",
+            "+9001",
+            "-9001",
+            "0",
+            "9001 ",
+            "abc",
+            "99999999999999999999",
+            "",
+        ] {
+            assert_eq!(invitation_id(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn bodies() {
+        for ok in [&b""[..], b"  \n", b"{}", br#"{"note": [1, 2]}"#] {
+            assert!(parse_body(ok).is_ok(), "{ok:?}");
+        }
+        for bad in [&b"[]"[..], b"null", b"1", b"\"x\"", b"{", b"\xff", b"{}{}"] {
+            assert!(parse_body(bad).is_err(), "{bad:?}");
+        }
+    }
+}

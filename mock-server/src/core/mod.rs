@@ -1,0 +1,370 @@
+//! The transport-free core: `(store, clock, request) -> response`.
+//!
+//! [`Core::handle`] does routing, parsing, authentication, validation, the state changes
+//! and JSON, for both API surfaces and the admin API. It never blocks, sleeps or touches
+//! the network: an injected delay comes back in [`Response::delay`] for the transport to
+//! apply. Both transports ([`crate::InvitationsMock`] on wiremock and [`crate::server`] on
+//! hyper) are thin translations around it.
+//!
+//! ```
+//! use invitations_mock::core::{Core, Request};
+//! use invitations_mock::{fixture, Fixture};
+//!
+//! let mut core = Core::new(Fixture::default());
+//! let response = core.handle(
+//!     &Request::new("POST", "/iam/v1/users/9003/actions/resend").bearer(fixture::ACME_MANAGER_KEY),
+//! );
+//! assert_eq!(response.status, 200);
+//! assert_eq!(core.outbox().len(), 1);
+//! assert_eq!(core.outbox()[0].to, "carol@example.com");
+//! ```
+//!
+//! # Check order
+//!
+//! 401 (missing, malformed or unknown bearer key) → 403 (no `usersManager`) → 413 (IAM
+//! body over 64 KiB) → 400 (validation) → 403 (tenant not managed, tenant surface) → 404 →
+//! 400 `InvitationNotPending` (tenant resend). Routing comes first (404 unknown path, 405
+//! wrong method), and an injected fault answers as soon as its operation is matched.
+
+pub(crate) mod admin;
+pub(crate) mod auth;
+pub mod clock;
+pub mod faults;
+pub mod http;
+pub(crate) mod iam;
+pub(crate) mod idempotency;
+pub mod journal;
+pub mod router;
+pub mod store;
+pub(crate) mod tenant;
+pub(crate) mod token;
+pub mod validate;
+
+use std::fmt;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use invitations_sdk::types::{ApiError, FailureResult, IamError};
+
+pub use clock::{Clock, ClockRangeError};
+pub use faults::{Fault, FaultError};
+pub use http::{Request, Response};
+pub use journal::JournalEntry;
+pub use router::{Operation, Surface};
+pub use store::{
+    AcceptError, CreateError, InvitationRecord, NewInvitation, SentEmail,
+    INVITATION_LIFETIME_HOURS, USERS_MANAGER,
+};
+
+use crate::fixture::Fixture;
+use idempotency::IdempotencyStore;
+use journal::Journal;
+use router::Route;
+use store::Store;
+
+/// Limits and switches of a [`Core`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoreConfig {
+    /// Serve `/__admin` to peers that are not on loopback (default: no, they get 403).
+    pub admin_from_anywhere: bool,
+    /// How many sent emails the outbox keeps (the most recent); a counter keeps the total.
+    pub outbox_capacity: usize,
+    /// How many requests the journal keeps (the most recent).
+    pub journal_capacity: usize,
+    /// How many `Idempotency-Key` records are kept (oldest evicted first).
+    pub idempotency_capacity: usize,
+    /// How long an `Idempotency-Key` record lives, on the mock clock.
+    pub idempotency_ttl: Duration,
+    /// The largest IAM or admin request body accepted; larger is 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        CoreConfig {
+            admin_from_anywhere: false,
+            outbox_capacity: 10_000,
+            journal_capacity: 1_000,
+            idempotency_capacity: 10_000,
+            idempotency_ttl: Duration::hours(24),
+            max_body_bytes: MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// The documented body limit: 64 KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The mock's whole state and the logic that answers requests.
+pub struct Core {
+    fixture: Fixture,
+    config: CoreConfig,
+    clock: Clock,
+    store: Store,
+    idempotency: IdempotencyStore,
+    faults: faults::Faults,
+    journal: Journal,
+}
+
+impl Core {
+    /// A core serving `fixture` on the system clock, with default limits.
+    ///
+    /// The fixture should pass [`Fixture::validate`]; invitations that break its rules are
+    /// skipped.
+    pub fn new(fixture: Fixture) -> Core {
+        Core::with_config(fixture, CoreConfig::default(), Clock::system())
+    }
+
+    /// A core with explicit limits and clock.
+    pub fn with_config(fixture: Fixture, config: CoreConfig, clock: Clock) -> Core {
+        let store = Store::from_fixture(&fixture, clock.now(), config.outbox_capacity);
+        Core {
+            idempotency: IdempotencyStore::new(config.idempotency_capacity, config.idempotency_ttl),
+            journal: Journal::new(config.journal_capacity),
+            faults: faults::Faults::default(),
+            fixture,
+            config,
+            clock,
+            store,
+        }
+    }
+
+    /// Answers one request. Never panics on any input, and never answers 500 unless a fault
+    /// asks for it.
+    pub fn handle(&mut self, request: &Request) -> Response {
+        let started = Instant::now();
+        let at = self.clock.now();
+        let (response, operation) = match router::route(&request.method, &request.path) {
+            Route::Api { operation, param } => {
+                (self.api(operation, &param, request), Some(operation))
+            }
+            Route::Admin(segments) => (self.admin(&segments, request), None),
+            Route::NotFound(surface) => (not_found(surface), None),
+            Route::MethodNotAllowed { surface, allow } => {
+                (method_not_allowed(surface, allow, &request.method), None)
+            }
+        };
+        let elapsed = started.elapsed() + response.delay.unwrap_or_default();
+        self.journal.push(JournalEntry {
+            method: http::truncate(&request.method, 16),
+            path: request.display_path(),
+            status: response.status,
+            operation: operation.map(|op| op.operation_id().to_owned()),
+            duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            at,
+        });
+        response
+    }
+
+    fn api(&mut self, operation: Operation, param: &[u8], request: &Request) -> Response {
+        let fault = self.faults.take(operation);
+        let mut response = match &fault {
+            Some(fault) if fault.status != 200 => surface_error(
+                operation.surface(),
+                fault.status,
+                format!(
+                    "Injected fault: status {} (set through /__admin/faults or MockHandle::inject_fault).",
+                    fault.status
+                ),
+            ),
+            _ => match operation {
+                Operation::ResendInvitation => self.resend_invitation(param, request),
+                Operation::GetUserInvitationByEmail => self.get_by_email(request),
+                Operation::ResendInvite => self.resend_invite(param, request),
+            },
+        };
+        response.delay = fault.and_then(|f| f.delay);
+        response
+    }
+
+    /// The mock's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Sets the mock's current time.
+    pub fn set_now(&mut self, at: DateTime<Utc>) -> Result<(), ClockRangeError> {
+        self.clock.set_now(at)
+    }
+
+    /// Moves the mock's clock by `by`.
+    pub fn advance(&mut self, by: Duration) -> Result<(), ClockRangeError> {
+        self.clock.advance(by)
+    }
+
+    /// One invitation, token included.
+    pub fn invitation(&self, id: i64) -> Option<InvitationRecord> {
+        self.store.invitation(id).cloned()
+    }
+
+    /// Every invitation, by id.
+    pub fn invitations(&self) -> Vec<InvitationRecord> {
+        self.store.invitations().cloned().collect()
+    }
+
+    /// Creates an invitation with the next free id (no email is sent).
+    pub fn create_invitation(
+        &mut self,
+        new: NewInvitation,
+    ) -> Result<InvitationRecord, CreateError> {
+        let now = self.clock.now();
+        self.store.create(new, now)
+    }
+
+    /// What clicking an emailed link does: removes the invitation if `token` is its current
+    /// token and it is pending.
+    pub fn accept(&mut self, token: &str) -> Result<i64, AcceptError> {
+        let now = self.clock.now();
+        self.store.accept(token, now)
+    }
+
+    /// The most recent sent emails (up to [`CoreConfig::outbox_capacity`]), oldest first.
+    pub fn outbox(&self) -> Vec<SentEmail> {
+        self.store.outbox().recent().cloned().collect()
+    }
+
+    /// How many emails were sent since the last reset, including those no longer kept.
+    pub fn outbox_total(&self) -> u64 {
+        self.store.outbox().total()
+    }
+
+    /// Adds a fault (first match wins when several apply).
+    pub fn inject_fault(&mut self, fault: Fault) -> Result<(), FaultError> {
+        fault.validate()?;
+        self.faults.add(fault);
+        Ok(())
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
+    /// The active faults, with their remaining counts.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.faults.list()
+    }
+
+    /// Back to the fixture: invitations, tokens, outbox, idempotency records, faults,
+    /// journal and clock offset all start over.
+    pub fn reset(&mut self) {
+        self.clock.reset();
+        self.store =
+            Store::from_fixture(&self.fixture, self.clock.now(), self.config.outbox_capacity);
+        self.idempotency = IdempotencyStore::new(
+            self.config.idempotency_capacity,
+            self.config.idempotency_ttl,
+        );
+        self.faults.clear();
+        self.journal.clear();
+    }
+
+    /// The most recent requests (up to [`CoreConfig::journal_capacity`]), oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.journal.entries()
+    }
+
+    /// How many `Idempotency-Key` records are live.
+    pub fn idempotency_records(&self) -> usize {
+        self.idempotency.len()
+    }
+
+    /// The fixture this core started from (and resets to).
+    pub fn fixture(&self) -> &Fixture {
+        &self.fixture
+    }
+
+    /// The limits and switches in force.
+    pub fn config(&self) -> &CoreConfig {
+        &self.config
+    }
+}
+
+/// Counts only: the store holds tokens.
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Core")
+            .field("config", &self.config)
+            .field("clock", &self.clock)
+            .field("invitations", &self.store.invitations().count())
+            .field("outbox_total", &self.store.outbox().total())
+            .field("idempotency_records", &self.idempotency.len())
+            .field("faults", &self.faults.list().len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A tenant-surface error: the `FailureResult` envelope.
+pub(crate) fn tenant_error(
+    status: u16,
+    code: &str,
+    message: impl Into<String>,
+    info: Vec<String>,
+) -> Response {
+    Response::json(
+        status,
+        &FailureResult {
+            error: ApiError {
+                code: code.to_owned(),
+                info,
+                message: message.into(),
+            },
+            is_failure: true,
+            is_success: false,
+            value: None,
+        },
+    )
+}
+
+/// An IAM (or admin, or unknown-path) error: `{"error": "..."}`.
+pub(crate) fn plain_error(status: u16, message: impl Into<String>) -> Response {
+    Response::json(
+        status,
+        &IamError {
+            error: message.into(),
+        },
+    )
+}
+
+/// The tenant error code that fits a status.
+pub(crate) fn code_for_status(status: u16) -> &'static str {
+    match status {
+        400 => "ValidationError",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        500..=599 => "InternalError",
+        _ => "InjectedFault",
+    }
+}
+
+/// An error in the shape of `surface`.
+pub(crate) fn surface_error(surface: Surface, status: u16, message: impl Into<String>) -> Response {
+    match surface {
+        Surface::Tenant => tenant_error(status, code_for_status(status), message, Vec::new()),
+        Surface::Iam | Surface::Other => plain_error(status, message),
+    }
+}
+
+fn not_found(surface: Surface) -> Response {
+    surface_error(
+        surface,
+        404,
+        "No such endpoint. The API serves PUT /tenant/{tenantId}/admin/user/invitation/resend?id=, \
+         GET /tenant/admin/user/invitations_by_email?email= and \
+         POST /iam/v1/users/{id}/actions/resend; the mock's admin API is under /__admin/.",
+    )
+}
+
+fn method_not_allowed(surface: Surface, allow: &'static str, method: &str) -> Response {
+    surface_error(
+        surface,
+        405,
+        format!(
+            "Method {} is not allowed here; use {allow}.",
+            http::truncate(method, 16)
+        ),
+    )
+    .with_header("allow", allow)
+}

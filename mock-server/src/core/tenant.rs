@@ -1,0 +1,173 @@
+//! The tenant admin surface: every body is the result envelope.
+
+use std::num::NonZeroU64;
+
+use chrono::{DateTime, Utc};
+use invitations_sdk::types::{
+    UserInvitationListResult, UserInvitationModel, UserInvitationModelEmail, UserInvitationResult,
+};
+use invitations_sdk::InvitationStatus;
+
+use super::auth::authenticate;
+use super::http::{Query, Request, Response};
+use super::store::InvitationRecord;
+use super::validate::{parse_positive_id, validate_email};
+use super::{tenant_error, Core};
+
+const VALIDATION_MESSAGE: &str = "The request parameters failed validation.";
+
+fn validation_error(info: Vec<String>) -> Response {
+    tenant_error(400, "ValidationError", VALIDATION_MESSAGE, info)
+}
+
+/// The spec's `UserInvitationModel` for a stored invitation, as read at `now`.
+///
+/// `None` only if a store invariant (positive ids, emails of at most 254 characters) is
+/// broken, which the store's own checks prevent.
+pub(crate) fn model(inv: &InvitationRecord, now: DateTime<Utc>) -> Option<UserInvitationModel> {
+    Some(UserInvitationModel {
+        created_at: inv.created_at,
+        email: UserInvitationModelEmail::try_from(inv.email.as_str()).ok()?,
+        expires_at: Some(inv.expires_at),
+        id: NonZeroU64::new(u64::try_from(inv.id).ok()?)?,
+        status: inv.effective_status(now),
+        tenant_id: NonZeroU64::new(inv.tenant_id),
+    })
+}
+
+fn broken_invariant() -> Response {
+    tenant_error(
+        500,
+        "InternalError",
+        "The mock's store holds an invitation the spec cannot describe; this is a mock bug.",
+        Vec::new(),
+    )
+}
+
+impl Core {
+    /// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`
+    pub(super) fn resend_invitation(&mut self, tenant_param: &[u8], request: &Request) -> Response {
+        let key = match authenticate(&self.store, request) {
+            Ok(key) => key,
+            Err(failure) => return auth_error(failure.status(), failure.message()),
+        };
+        let query = match Query::parse(request.query.as_deref()) {
+            Ok(query) => query,
+            Err(err) => return validation_error(vec![err.message()]),
+        };
+        let mut info = Vec::new();
+        let tenant_id = match std::str::from_utf8(tenant_param) {
+            Ok(raw) => parse_positive_id("TenantId", raw)
+                .map_err(|msg| info.push(msg))
+                .ok(),
+            Err(_) => {
+                info.push("The TenantId field is not valid UTF-8.".to_owned());
+                None
+            }
+        };
+        let id = parse_positive_id("Id", query.get("id").unwrap_or_default())
+            .map_err(|msg| info.push(msg))
+            .ok();
+        let (Some(tenant_id), Some(id)) = (tenant_id, id) else {
+            return validation_error(info);
+        };
+        // A tenant that does not exist is "not managed" too, so tenant ids cannot be probed.
+        let tenant = tenant_id.unsigned_abs();
+        if !key.tenants.contains(&tenant) || !self.store.tenant_exists(tenant) {
+            return tenant_error(
+                403,
+                "Forbidden",
+                format!("The API key does not manage tenant {tenant_id}."),
+                Vec::new(),
+            );
+        }
+        let now = self.clock.now();
+        let Some(inv) = self
+            .store
+            .invitation(id)
+            .filter(|inv| inv.tenant_id == tenant)
+        else {
+            return tenant_error(
+                404,
+                "NotFound",
+                format!("No invitation with id {id} exists in tenant {tenant_id}."),
+                Vec::new(),
+            );
+        };
+        let status = inv.effective_status(now);
+        if status != InvitationStatus::Pending {
+            return tenant_error(
+                400,
+                "InvitationNotPending",
+                format!(
+                    "Only a pending invitation can be resent; this one is {status}. \
+                     The IAM resend (POST /iam/v1/users/{id}/actions/resend) reactivates it."
+                ),
+                vec![format!("status: {status}")],
+            );
+        }
+        let Some(model) = self.store.resend(id, now).and_then(|inv| model(&inv, now)) else {
+            return broken_invariant();
+        };
+        Response::json(
+            200,
+            &UserInvitationListResult {
+                error: None,
+                is_failure: false,
+                is_success: true,
+                value: Some(vec![model]),
+            },
+        )
+    }
+
+    /// `GET /tenant/admin/user/invitations_by_email?email=`
+    pub(super) fn get_by_email(&mut self, request: &Request) -> Response {
+        let key = match authenticate(&self.store, request) {
+            Ok(key) => key,
+            Err(failure) => return auth_error(failure.status(), failure.message()),
+        };
+        let query = match Query::parse(request.query.as_deref()) {
+            Ok(query) => query,
+            Err(err) => return validation_error(vec![err.message()]),
+        };
+        let email = query.get("email").unwrap_or_default();
+        if let Err(err) = validate_email(email) {
+            return validation_error(vec![err.to_string()]);
+        }
+        let now = self.clock.now();
+        let Some(inv) = self.store.pending_by_email(email, &key.tenants, now) else {
+            return tenant_error(
+                404,
+                "NotFound",
+                "No pending invitation exists for this email address.",
+                Vec::new(),
+            );
+        };
+        let Some(model) = model(inv, now) else {
+            return broken_invariant();
+        };
+        Response::json(
+            200,
+            &UserInvitationResult {
+                error: None,
+                is_failure: false,
+                is_success: true,
+                value: Some(model),
+            },
+        )
+    }
+}
+
+fn auth_error(status: u16, message: &str) -> Response {
+    let code = if status == 401 {
+        "Unauthorized"
+    } else {
+        "Forbidden"
+    };
+    let response = tenant_error(status, code, message, Vec::new());
+    if status == 401 {
+        response.with_header("www-authenticate", "Bearer")
+    } else {
+        response
+    }
+}

@@ -1,0 +1,129 @@
+//! `invitations-mock`: the reference mock of the Invitations API as a standalone server.
+
+use std::io::IsTerminal as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use invitations_mock::server::{banner, Server};
+use invitations_mock::{Clock, Core, CoreConfig, Fixture, MockHandle};
+use tracing_subscriber::EnvFilter;
+
+/// Reference mock of the Invitations API (tenant admin and IAM surfaces, plus /__admin/).
+///
+/// With no arguments it serves the built-in default fixture on http://127.0.0.1:8080.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on; 0 picks a free one (the banner prints it).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Fixture file (JSON) to serve instead of the built-in default; see
+    /// mock-server/fixtures/default.json for the format.
+    #[arg(long, value_name = "FILE")]
+    fixture: Option<PathBuf>,
+    /// Serve /__admin/ to peers that are not on loopback (they get 403 otherwise).
+    #[arg(long)]
+    admin_from_anywhere: bool,
+    /// Print the fixture (the built-in default, or --fixture FILE) as JSON and exit: a
+    /// starting point for a fixture of your own.
+    #[arg(long)]
+    print_fixture: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+
+    let fixture = match &args.fixture {
+        Some(path) => match Fixture::from_file(path) {
+            Ok(fixture) => fixture,
+            Err(err) => {
+                eprintln!("invitations-mock: {err}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Fixture::default(),
+    };
+    if args.print_fixture {
+        println!("{}", fixture.to_json());
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("invitations-mock: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(args, fixture))
+}
+
+async fn run(args: Args, fixture: Fixture) -> ExitCode {
+    let config = CoreConfig {
+        admin_from_anywhere: args.admin_from_anywhere,
+        ..CoreConfig::default()
+    };
+    let handle = MockHandle::from_core(Core::with_config(fixture.clone(), config, Clock::system()));
+    let addr = SocketAddr::new(args.host, args.port);
+    let server = match Server::bind(addr, handle).await {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!(
+                "invitations-mock: cannot listen on {addr}: {err}. \
+                 Pass --port 0 to pick a free port, or choose another --port/--host."
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    print!(
+        "{}",
+        banner(&fixture, &server.base_url(), args.admin_from_anywhere)
+    );
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    match server.run(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("invitations-mock: server error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}

@@ -1,0 +1,285 @@
+//! The standalone server: the same core on hyper, multi-threaded.
+//!
+//! The core sits behind a mutex in a [`MockHandle`]; each request holds it only while the
+//! core computes the answer (microseconds). Reading the body, sleeping for an injected
+//! delay, logging and writing happen outside it.
+//!
+//! ```no_run
+//! use invitations_mock::{server::Server, MockHandle};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let server = Server::bind("127.0.0.1:0".parse().unwrap(), MockHandle::default()).await?;
+//! println!("serving on {}", server.base_url());
+//! server.run(async { tokio::signal::ctrl_c().await.ok(); }).await
+//! # }
+//! ```
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::core::{Request, Response, USERS_MANAGER};
+use crate::{Fixture, MockHandle};
+
+/// How long open connections get to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A bound, not yet running, server.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    handle: MockHandle,
+    local_addr: SocketAddr,
+    body_limit: usize,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port).
+    pub async fn bind(addr: SocketAddr, handle: MockHandle) -> io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let body_limit = handle.with_core(|core| core.config().max_body_bytes);
+        Ok(Server {
+            listener,
+            handle,
+            local_addr,
+            body_limit,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://HOST:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The handle on the served core.
+    pub fn handle(&self) -> &MockHandle {
+        &self.handle
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and gives open connections
+    /// up to 5 seconds to finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        // Small JSON answers: do not wait to coalesce them.
+                        let _ = stream.set_nodelay(true);
+                        let handle = self.handle.clone();
+                        let limit = self.body_limit;
+                        let service = service_fn(move |req| serve(req, peer, handle.clone(), limit));
+                        let connection = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(Duration::from_secs(30))
+                            .serve_connection(TokioIo::new(stream), service);
+                        let connection = graceful.watch(connection);
+                        tokio::spawn(async move {
+                            if let Err(err) = connection.await {
+                                tracing::debug!(%err, "connection ended with an error");
+                            }
+                        });
+                    }
+                    Err(err) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!(%err, "accept failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        tracing::info!("shutting down: no new connections, draining open ones");
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+                tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
+}
+
+/// Reads at most `limit + 1` bytes: enough for the core to see an over-limit body and
+/// answer 413, without buffering an arbitrarily large upload.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Vec<u8>, hyper::Error> {
+    let mut out = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            out.extend_from_slice(&data);
+            if out.len() > limit {
+                out.truncate(limit + 1);
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn serve(
+    request: hyper::Request<Incoming>,
+    peer: SocketAddr,
+    handle: MockHandle,
+    body_limit: usize,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let mut core_request = Request {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().as_bytes().to_vec(),
+        query: parts.uri.query().map(|q| q.as_bytes().to_vec()),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+            .collect(),
+        body: Vec::new(),
+        peer_is_loopback: is_loopback(peer.ip()),
+    };
+    let response = match read_body(body, body_limit).await {
+        Ok(body) => {
+            core_request.body = body;
+            handle.handle(&core_request)
+        }
+        Err(err) => {
+            tracing::debug!(%err, "could not read the request body");
+            crate::core::plain_error(400, "The request body could not be read.")
+        }
+    };
+    if let Some(delay) = response.delay {
+        tokio::time::sleep(delay).await;
+    }
+    // The path only: query strings and headers can carry emails, keys and tokens.
+    tracing::info!(
+        method = %core_request.method,
+        path = %core_request.display_path(),
+        status = response.status,
+        duration_ms = format_args!("{:.3}", started.elapsed().as_secs_f64() * 1000.0),
+        "request"
+    );
+    Ok(to_hyper(response))
+}
+
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    *out.status_mut() =
+        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in response.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            out.headers_mut().append(name, value);
+        }
+    }
+    out
+}
+
+/// The text the binary prints on start: base URL, keys and what each can do, and a curl
+/// line that works against `base_url`.
+pub fn banner(fixture: &Fixture, base_url: &str, admin_from_anywhere: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "invitations-mock {}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out, "Base URL: {base_url}");
+    let _ = writeln!(out, "API keys (send as `Authorization: Bearer <key>`):");
+    let width = fixture
+        .api_keys
+        .iter()
+        .map(|k| k.key.len())
+        .max()
+        .unwrap_or(0);
+    for key in &fixture.api_keys {
+        let manager = key.permissions.iter().any(|p| p == USERS_MANAGER);
+        let tenants: Vec<String> = key
+            .tenants
+            .iter()
+            .map(|id| match fixture.tenants.iter().find(|t| t.id == *id) {
+                Some(t) => format!("{id} ({})", t.name),
+                None => id.to_string(),
+            })
+            .collect();
+        let can = if manager {
+            "usersManager: resend and look up invitations"
+        } else {
+            "no usersManager: every operation answers 403"
+        };
+        let tenants = if tenants.is_empty() {
+            "no tenants".to_owned()
+        } else {
+            format!("tenants {}", tenants.join(", "))
+        };
+        let _ = writeln!(out, "  {:width$}  {can}; {tenants}", key.key);
+    }
+    let admin = if admin_from_anywhere {
+        "served to any peer"
+    } else {
+        "loopback peers only"
+    };
+    let _ = writeln!(out, "Admin API: {base_url}/__admin/ ({admin})");
+    let _ = writeln!(out, "Try:");
+    match fixture.example_lookup() {
+        Some((key, email)) => {
+            let _ = writeln!(
+                out,
+                "  curl -H 'Authorization: Bearer {key}' '{base_url}/tenant/admin/user/invitations_by_email?email={email}'"
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  curl '{base_url}/__admin/invitations'");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banner_lists_keys_and_a_working_curl_line() {
+        let text = banner(&Fixture::default(), "http://127.0.0.1:8080", false);
+        assert!(text.contains("Base URL: http://127.0.0.1:8080\n"), "{text}");
+        assert!(text.contains(
+            "curl -H 'Authorization: Bearer acme-manager-key' \
+             'http://127.0.0.1:8080/tenant/admin/user/invitations_by_email?email=ada@example.com'"
+        ));
+        assert!(
+            text.contains("acme-viewer-key     no usersManager"),
+            "{text}"
+        );
+        assert!(text.contains("tenants 2048 (Globex)"), "{text}");
+    }
+
+    #[test]
+    fn ipv4_mapped_loopback_counts_as_loopback() {
+        assert!(is_loopback("127.0.0.1".parse().unwrap()));
+        assert!(is_loopback("::1".parse().unwrap()));
+        assert!(is_loopback("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!is_loopback("10.0.0.1".parse().unwrap()));
+    }
+}

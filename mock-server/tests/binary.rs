@@ -1,0 +1,235 @@
+//! The real `invitations-mock` binary: start on a free port, read the banner, serve a
+//! request, stop cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_invitations-mock");
+
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    banner: Vec<String>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut running = Running {
+            child,
+            lines,
+            banner: Vec::new(),
+        };
+        // The banner ends with the curl example.
+        while !running
+            .banner
+            .iter()
+            .any(|l| l.trim_start().starts_with("curl "))
+        {
+            match running.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => running.banner.push(line),
+                Err(_) => panic!("no complete banner within 20 s; got {:?}", running.banner),
+            }
+        }
+        running
+    }
+
+    fn base_url(&self) -> String {
+        self.banner
+            .iter()
+            .find_map(|l| l.strip_prefix("Base URL: "))
+            .expect("the banner prints the base URL")
+            .to_owned()
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns whether it exited successfully and
+    /// what it wrote to stderr.
+    fn terminate(mut self) -> (bool, String) {
+        let sigterm = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let graceful = match sigterm {
+            Ok(status) => {
+                assert!(status.success(), "kill -TERM failed");
+                true
+            }
+            // No `kill` program on this machine: SIGKILL still shows the process goes away.
+            Err(_) => {
+                self.child.kill().unwrap();
+                false
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                break exit;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the server did not exit within 15 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            pipe.read_to_string(&mut stderr).unwrap();
+        }
+        (exit.success() || !graceful, stderr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn binary_serves_the_default_fixture_and_stops_on_sigterm() {
+    let running = Running::start(&["--port", "0"]);
+    let base = running.base_url();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
+        "{base}"
+    );
+    let banner = running.banner.join("\n");
+    for key in [
+        "acme-manager-key",
+        "globex-manager-key",
+        "acme-viewer-key",
+        "no usersManager",
+    ] {
+        assert!(
+            banner.contains(key),
+            "{key} missing from the banner:\n{banner}"
+        );
+    }
+
+    // The printed curl line works as printed.
+    let curl = running.banner.last().unwrap().trim().to_owned();
+    let key = curl
+        .split("Bearer ")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    let url = curl
+        .rsplit(" '")
+        .next()
+        .unwrap()
+        .trim_end_matches('\'')
+        .to_owned();
+    assert!(url.starts_with(&base), "{curl}");
+    let (status, body) = runtime().block_on(async {
+        let response = reqwest::Client::new()
+            .get(&url)
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json::<serde_json::Value>().await.unwrap())
+    });
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["value"]["email"], "ada@example.com");
+    assert_eq!(body["isSuccess"], true);
+
+    let (clean, stderr) = running.terminate();
+    assert!(
+        clean,
+        "exit after SIGTERM should be clean; stderr:\n{stderr}"
+    );
+    let log = stderr
+        .lines()
+        .find(|l| l.contains("invitations_by_email"))
+        .unwrap_or_else(|| panic!("no request log line in:\n{stderr}"));
+    assert!(
+        log.contains("GET") && log.contains("status=200") && log.contains("duration_ms"),
+        "{log}"
+    );
+    assert!(
+        !stderr.contains(&key),
+        "the API key leaked into the log:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("ada@example.com"),
+        "the query leaked into the log:\n{stderr}"
+    );
+}
+
+#[test]
+fn binary_serves_a_fixture_file_and_refuses_a_broken_one() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let good = dir.join("invitations-mock-fixture.json");
+    let fixture = serde_json::json!({
+        "tenants": [{"id": 7, "name": "Seven"}],
+        "apiKeys": [{"key": "seven-key", "tenants": [7], "permissions": ["usersManager"]}],
+        "invitations": [{"id": 70, "tenantId": 7, "email": "zoe@example.com", "status": "Cancelled", "createdAt": "now-1h"}]
+    });
+    std::fs::write(&good, fixture.to_string()).unwrap();
+    let running = Running::start(&["--port", "0", "--fixture", good.to_str().unwrap()]);
+    let base = running.base_url();
+    let status = runtime().block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/iam/v1/users/70/actions/resend"))
+            .bearer_auth("seven-key")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 200);
+    let (clean, _) = running.terminate();
+    assert!(clean);
+
+    let bad = dir.join("invitations-mock-broken-fixture.json");
+    std::fs::write(&bad, r#"{"tenants": [], "apiKeys": [{"key": "k", "tenants": [1], "permissions": ["admin"]}], "invitations": []}"#).unwrap();
+    let output = Command::new(BIN)
+        .args(["--fixture", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("tenant 1") && stderr.contains("\"admin\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn print_fixture_prints_the_shipped_default() {
+    let output = Command::new(BIN).arg("--print-fixture").output().unwrap();
+    assert!(output.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let shipped: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/default.json")).unwrap();
+    assert_eq!(printed, shipped);
+}

@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use invitations_mock::core::{Clock, Core, CoreConfig, Request, Response};
+use invitations_mock::{fixture, Fixture};
+use invitations_spec::Spec;
+use serde_json::Value;
+
+/// 2024-03-15T12:00:00Z: the frozen "now" of deterministic tests.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 15, 12, 0, 0).unwrap()
+}
+
+/// A core on the default fixture with a frozen clock at [`t0`].
+pub fn core() -> Core {
+    Core::with_config(
+        Fixture::default(),
+        CoreConfig::default(),
+        Clock::fixed(t0()),
+    )
+}
+
+pub fn tenant_resend(tenant: impl std::fmt::Display, id: impl std::fmt::Display) -> Request {
+    Request::new(
+        "PUT",
+        format!("/tenant/{tenant}/admin/user/invitation/resend?id={id}"),
+    )
+}
+
+pub fn by_email(email: &str) -> Request {
+    Request::new(
+        "GET",
+        format!("/tenant/admin/user/invitations_by_email?email={email}"),
+    )
+}
+
+pub fn iam_resend(id: impl std::fmt::Display) -> Request {
+    Request::new("POST", format!("/iam/v1/users/{id}/actions/resend"))
+}
+
+pub fn manager(request: Request) -> Request {
+    request.bearer(fixture::ACME_MANAGER_KEY)
+}
+
+/// Checks `response` is JSON that the spec documents for `operation` at its status, and
+/// returns the body.
+pub fn check(operation: &str, response: &Response) -> Value {
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/json"),
+        "{operation}: {response:?}"
+    );
+    let body: Value = serde_json::from_slice(&response.body)
+        .unwrap_or_else(|err| panic!("{operation}: body is not JSON ({err}): {response:?}"));
+    if let Err(err) = Spec::get().validate_response(operation, response.status, &body) {
+        panic!("{operation} {}: {err}\nbody: {body}", response.status);
+    }
+    body
+}
+
+/// Checks an error body outside any operation (unknown path, 405): `FailureResult` under
+/// /tenant, `{error}` elsewhere.
+pub fn check_unrouted(path: &[u8], response: &Response) -> Value {
+    let body: Value = serde_json::from_slice(&response.body)
+        .unwrap_or_else(|err| panic!("body is not JSON ({err}): {response:?}"));
+    let schema = if path.starts_with(b"/tenant/") || path == b"/tenant" {
+        "FailureResult"
+    } else {
+        "IamError"
+    };
+    if let Err(err) = Spec::get().validate_component(schema, &body) {
+        panic!(
+            "{} {}: {err}",
+            String::from_utf8_lossy(path),
+            response.status
+        );
+    }
+    body
+}
+
+/// The tenant error code of an envelope body.
+pub fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or_default()
+}

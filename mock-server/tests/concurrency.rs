@@ -1,0 +1,198 @@
+//! Concurrent resends of one invitation through the standalone server's HTTP stack, on a
+//! multi-threaded runtime: the core's lock must serialize them so that exactly one link
+//! (the last one issued) still works.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Barrier};
+
+use invitations_mock::core::Request;
+use invitations_mock::server::Server;
+use invitations_mock::{fixture, MockHandle};
+use serde_json::{json, Value};
+
+const CALLS: usize = 64;
+
+async fn start() -> (
+    String,
+    MockHandle,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let handle = MockHandle::default();
+    let server = Server::bind("127.0.0.1:0".parse().unwrap(), handle.clone())
+        .await
+        .unwrap();
+    let url = server.base_url();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        server
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    (url, handle, stop, task)
+}
+
+async fn accept(client: &reqwest::Client, url: &str, token: &str) -> u16 {
+    client
+        .post(format!("{url}/__admin/accept"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_resends_leave_exactly_the_last_token_valid() {
+    let (url, handle, stop, task) = start().await;
+    let client = reqwest::Client::new();
+    let calls: Vec<_> = (0..CALLS)
+        .map(|_| {
+            let client = client.clone();
+            let target = format!(
+                "{url}/tenant/{}/admin/user/invitation/resend?id={}",
+                fixture::ACME_TENANT,
+                fixture::PENDING_ID
+            );
+            tokio::spawn(async move {
+                client
+                    .put(target)
+                    .bearer_auth(fixture::ACME_MANAGER_KEY)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap(), 200);
+    }
+
+    let outbox: Vec<Value> = client
+        .get(format!("{url}/__admin/outbox"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(outbox.len(), CALLS, "one email per resend");
+    let tokens: Vec<String> = outbox
+        .iter()
+        .map(|email| email["token"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        tokens.iter().collect::<HashSet<_>>().len(),
+        CALLS,
+        "every resend issued a new token"
+    );
+    let last = tokens.last().unwrap().clone();
+    assert_eq!(handle.invitation(fixture::PENDING_ID).unwrap().token, last);
+
+    for stale in &tokens[..CALLS - 1] {
+        assert_eq!(
+            accept(&client, &url, stale).await,
+            404,
+            "a replaced link must not work"
+        );
+    }
+    assert_eq!(
+        accept(&client, &url, &last).await,
+        200,
+        "the last link works"
+    );
+    assert!(
+        handle.invitation(fixture::PENDING_ID).is_none(),
+        "accepting removes it"
+    );
+
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_resends_sharing_an_idempotency_key_send_one_email() {
+    let (url, handle, stop, task) = start().await;
+    let client = reqwest::Client::new();
+    let calls: Vec<_> = (0..CALLS)
+        .map(|_| {
+            let client = client.clone();
+            let target = format!(
+                "{url}/iam/v1/users/{}/actions/resend",
+                fixture::CANCELLED_ID
+            );
+            tokio::spawn(async move {
+                let response = client
+                    .post(target)
+                    .bearer_auth(fixture::ACME_MANAGER_KEY)
+                    .header("Idempotency-Key", "shared-retry-key")
+                    .json(&json!({}))
+                    .send()
+                    .await
+                    .unwrap();
+                let replayed = response.headers().contains_key("idempotent-replayed");
+                (
+                    response.status().as_u16(),
+                    replayed,
+                    response.text().await.unwrap(),
+                )
+            })
+        })
+        .collect();
+    let mut bodies = HashSet::new();
+    let mut replays = 0;
+    for call in calls {
+        let (status, replayed, body) = call.await.unwrap();
+        assert_eq!(status, 200);
+        replays += usize::from(replayed);
+        bodies.insert(body);
+    }
+    assert_eq!(bodies.len(), 1, "every caller sees the first answer");
+    assert_eq!(replays, CALLS - 1);
+    assert_eq!(handle.outbox_total(), 1, "exactly one email");
+    let only = &handle.outbox()[0];
+    assert_eq!(handle.accept(&only.token), Ok(fixture::CANCELLED_ID));
+
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
+
+#[test]
+fn sixty_four_threads_on_one_handle_agree_too() {
+    let handle = MockHandle::default();
+    let barrier = Arc::new(Barrier::new(CALLS));
+    let threads: Vec<_> = (0..CALLS)
+        .map(|_| {
+            let handle = handle.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let request = Request::new("POST", "/iam/v1/users/9002/actions/resend")
+                    .bearer(fixture::ACME_MANAGER_KEY);
+                barrier.wait();
+                handle.handle(&request).status
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), 200);
+    }
+    let outbox = handle.outbox();
+    assert_eq!(outbox.len(), CALLS);
+    let current = handle.invitation(fixture::DECLINED_ID).unwrap().token;
+    assert_eq!(outbox.last().unwrap().token, current);
+    let valid = outbox
+        .iter()
+        .filter(|email| {
+            handle
+                .invitation(fixture::DECLINED_ID)
+                .is_some_and(|inv| inv.token == email.token)
+        })
+        .count();
+    assert_eq!(valid, 1);
+}

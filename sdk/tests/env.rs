@@ -1,0 +1,44 @@
+//! `Client::from_env` and `builder().from_env()`. One test in its own binary: it changes the
+//! process environment, which no other test may read concurrently.
+
+use invitations_sdk::{BuildError, Client, ENV_API_KEY, ENV_BASE_URL};
+
+#[test]
+fn from_env_reads_base_url_and_key() {
+    // SAFETY (edition 2024 wording; a plain call in 2021): single-threaded test binary.
+    std::env::remove_var(ENV_BASE_URL);
+    std::env::remove_var(ENV_API_KEY);
+    assert!(matches!(
+        Client::from_env().unwrap_err(),
+        BuildError::MissingBaseUrl
+    ));
+
+    std::env::set_var(ENV_BASE_URL, "http://127.0.0.1:8080/");
+    std::env::set_var(ENV_API_KEY, "env-secret-key");
+    let client = Client::from_env().unwrap();
+    assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+    let shown = format!("{client:?}");
+    assert!(shown.contains("api_key: \"<redacted>\""), "{shown}");
+    assert!(!shown.contains("env-secret-key"), "{shown}");
+
+    // Explicit settings after from_env() win.
+    let client = Client::builder()
+        .from_env()
+        .base_url("https://api.example.com")
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "https://api.example.com");
+
+    // An empty variable counts as unset.
+    std::env::set_var(ENV_API_KEY, "");
+    let client = Client::from_env().unwrap();
+    assert!(format!("{client:?}").contains("api_key: \"<none>\""));
+
+    std::env::set_var(ENV_BASE_URL, "not a url");
+    let err = Client::from_env().unwrap_err();
+    assert!(matches!(err, BuildError::InvalidBaseUrl { .. }), "{err:?}");
+    assert!(err.to_string().contains("not a url"), "{err}");
+
+    std::env::remove_var(ENV_BASE_URL);
+    std::env::remove_var(ENV_API_KEY);
+}

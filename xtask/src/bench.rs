@@ -1,0 +1,679 @@
+//! `cargo xtask bench [--quick]`: every speed and memory figure of the project, in one table.
+//!
+//! 1. Builds (release) the mock binary, `bare-hyper`, `loadgen`, the criterion bench and the
+//!    contract suite first, so that no build runs while anything is timed.
+//! 2. Memory: starts `invitations-mock`, reads `VmRSS` from `/proc/PID/status` after a
+//!    warm-up, sends N requests (half `GET invitations_by_email`, half IAM resends, each with
+//!    its own `Idempotency-Key`) and reads it again.
+//! 3. Throughput: `loadgen` (bench/src/bin/loadgen.rs: 64 keep-alive HTTP/1.1 connections)
+//!    against the mock binary and against `bare-hyper` (fixed body), back to back with the same
+//!    parameters, on by-email and on resend. The ratio mock / bare is the headline.
+//! 4. SDK per call: `cargo bench -p invitations-bench --bench sdk` (criterion), the SDK's
+//!    `invitation_by_email` against a raw reqwest GET decoded into the same type.
+//! 5. Wall times of `cargo xtask contract` (embedded mock, after its build) and of
+//!    `cargo xtask codegen --check`.
+//!
+//! Logs of the subprocesses go to target/bench/. Exits non-zero when a figure could not be
+//! measured; a missed target is reported in the table, not as a failure.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+const CONNECTIONS: u32 = 64;
+const API_KEY: &str = "acme-manager-key";
+const BY_EMAIL_PATH: &str = "/tenant/admin/user/invitations_by_email?email=ada@example.com";
+const RESEND_PATH: &str = "/iam/v1/users/9001/actions/resend";
+const WARMUP_REQUESTS: u64 = 100;
+
+struct Params {
+    quick: bool,
+    /// Measured seconds of each throughput run, after `warmup` seconds.
+    duration: f64,
+    warmup: f64,
+    /// Requests sent to the mock between the two RSS readings.
+    rss_requests: u64,
+}
+
+/// One row of the table.
+struct Row {
+    figure: String,
+    measured: String,
+    target: String,
+    verdict: String,
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+    failures: Vec<String>,
+}
+
+impl Table {
+    fn info(&mut self, figure: impl Into<String>, measured: impl Into<String>) {
+        self.push(figure, measured, "-", "-");
+    }
+
+    fn push(
+        &mut self,
+        figure: impl Into<String>,
+        measured: impl Into<String>,
+        target: impl Into<String>,
+        verdict: impl Into<String>,
+    ) {
+        self.rows.push(Row {
+            figure: figure.into(),
+            measured: measured.into(),
+            target: target.into(),
+            verdict: verdict.into(),
+        });
+    }
+
+    fn checked(&mut self, figure: impl Into<String>, measured: String, target: &str, pass: bool) {
+        self.push(figure, measured, target, if pass { "pass" } else { "MISS" });
+    }
+
+    /// A figure that could not be measured: shown as such, and the command fails at the end.
+    fn failed(&mut self, figure: impl Into<String>, target: &str, err: &anyhow::Error) {
+        let figure = figure.into();
+        self.failures.push(format!("{figure}: {err:#}"));
+        self.push(figure, "not measured (error below)", target, "ERROR");
+    }
+
+    fn render(&self) -> String {
+        let header = Row {
+            figure: "figure".into(),
+            measured: "measured".into(),
+            target: "target".into(),
+            verdict: "verdict".into(),
+        };
+        let all: Vec<&Row> = std::iter::once(&header).chain(&self.rows).collect();
+        let width = |f: fn(&Row) -> &str| all.iter().map(|r| f(r).chars().count()).max().unwrap();
+        let w = [
+            width(|r| &r.figure),
+            width(|r| &r.measured),
+            width(|r| &r.target),
+            width(|r| &r.verdict),
+        ];
+        let mut out = String::new();
+        let line = |out: &mut String, r: &Row| {
+            let _ = writeln!(
+                out,
+                "| {:<a$} | {:<b$} | {:<c$} | {:<d$} |",
+                r.figure,
+                r.measured,
+                r.target,
+                r.verdict,
+                a = w[0],
+                b = w[1],
+                c = w[2],
+                d = w[3]
+            );
+        };
+        line(&mut out, &header);
+        let _ = writeln!(
+            out,
+            "|{}|{}|{}|{}|",
+            "-".repeat(w[0] + 2),
+            "-".repeat(w[1] + 2),
+            "-".repeat(w[2] + 2),
+            "-".repeat(w[3] + 2)
+        );
+        for r in &self.rows {
+            line(&mut out, r);
+        }
+        out
+    }
+}
+
+pub fn run(root: &Path, quick: bool) -> Result<()> {
+    let params = if quick {
+        Params {
+            quick,
+            duration: 5.0,
+            warmup: 1.0,
+            rss_requests: 200_000,
+        }
+    } else {
+        Params {
+            quick,
+            duration: 10.0,
+            warmup: 2.0,
+            rss_requests: 1_000_000,
+        }
+    };
+    let started = Instant::now();
+    let logs = root.join("target/bench");
+    std::fs::create_dir_all(&logs)?;
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+
+    build(root)?;
+    let mut table = Table::default();
+
+    // The mock binary: memory, then throughput, on one process.
+    println!("==> load: mock binary and bare hyper, {CONNECTIONS} connections");
+    {
+        let (mock, mock_url) = crate::contract::spawn_mock(root, &[])?;
+        let bare = Bare::spawn(root)?;
+        match mock_pid(root) {
+            Ok(pid) => memory(root, &params, &mut table, pid, &mock_url),
+            Err(err) => table.failed("mock RSS", "-", &err),
+        }
+        throughput(root, &params, &mut table, &mock_url, &bare.url);
+        drop(bare);
+        drop(mock);
+    }
+
+    println!("==> SDK per call (criterion, logs in target/bench/sdk.log)");
+    sdk_per_call(root, &params, &mut table, &logs);
+
+    println!("==> wall times of cargo xtask contract and codegen --check");
+    match wall_time(root, &["xtask", "contract"], &logs.join("contract.log")) {
+        Ok(t) => table.checked(
+            "cargo xtask contract (embedded mock, after its build)",
+            format!("{:.1} s", t.as_secs_f64()),
+            "< 10 s",
+            t < Duration::from_secs(10),
+        ),
+        Err(err) => table.failed("cargo xtask contract", "< 10 s", &err),
+    }
+    match wall_time(
+        root,
+        &["xtask", "codegen", "--check"],
+        &logs.join("codegen.log"),
+    ) {
+        Ok(t) => table.info(
+            "cargo xtask codegen --check",
+            format!("{:.1} s", t.as_secs_f64()),
+        ),
+        Err(err) => table.failed("cargo xtask codegen --check", "-", &err),
+    }
+
+    println!();
+    print!("{}", table.render());
+    println!();
+    println!(
+        "Parameters: {} mode; machine with {cores} cores, shared by the server under test and \
+         the load generator (nothing pinned); loadgen = {CONNECTIONS} keep-alive HTTP/1.1 \
+         connections, requests back to back, {:.0} s warm-up + {:.0} s measured per run, mock \
+         and bare hyper run back to back with the same parameters; every request answered 2xx \
+         (loadgen fails otherwise); latencies are per request, p50/p99 nearest rank.",
+        if params.quick { "--quick" } else { "full" },
+        params.warmup,
+        params.duration,
+    );
+    println!(
+        "RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = criterion median \
+         per call, one client reused, against an in-process bare hyper server serving the \
+         mock's by-email body. Wall times include cargo's start-up but no build. Total {:.0} s; \
+         logs in target/bench/.",
+        started.elapsed().as_secs_f64()
+    );
+    if !table.failures.is_empty() {
+        for f in &table.failures {
+            eprintln!("error: {f}");
+        }
+        bail!("{} figure(s) could not be measured", table.failures.len());
+    }
+    Ok(())
+}
+
+/// Builds everything that is measured, so that no build runs while a figure is timed.
+fn build(root: &Path) -> Result<()> {
+    let steps: [&[&str]; 3] = [
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "invitations-bench",
+            "--bins",
+        ],
+        &[
+            "bench",
+            "--quiet",
+            "--no-run",
+            "-p",
+            "invitations-bench",
+            "--bench",
+            "sdk",
+        ],
+        &[
+            "test",
+            "--quiet",
+            "--no-run",
+            "-p",
+            "invitations-contract-tests",
+            "--test",
+            "contract",
+        ],
+    ];
+    for args in steps {
+        println!("==> cargo {}", args.join(" "));
+        let status = crate::tasks::cargo()
+            .args(args)
+            .current_dir(root)
+            .status()
+            .context("could not start cargo")?;
+        if !status.success() {
+            bail!("`cargo {}` failed ({status})", args.join(" "));
+        }
+    }
+    // The mock binary is built by contract::spawn_mock.
+    Ok(())
+}
+
+fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &str) {
+    let by_email_url = format!("{mock_url}{BY_EMAIL_PATH}");
+    let resend_url = format!("{mock_url}{RESEND_PATH}");
+    let half = params.rss_requests / 2;
+    let result = (|| -> Result<()> {
+        loadgen(
+            root,
+            &by_email_url,
+            Template::Get,
+            Amount::Requests(WARMUP_REQUESTS),
+            4,
+        )?;
+        let start = vm_rss_kib(pid)?;
+        table.info(
+            format!("mock RSS at start (after {WARMUP_REQUESTS} requests)"),
+            mib(start),
+        );
+        println!("    sending {half} by-email requests to the mock");
+        loadgen(
+            root,
+            &by_email_url,
+            Template::Get,
+            Amount::Requests(half),
+            CONNECTIONS,
+        )?;
+        let mid = vm_rss_kib(pid)?;
+        table.info(
+            format!(
+                "mock RSS after {} requests (all by-email)",
+                thousands(WARMUP_REQUESTS + half)
+            ),
+            mib(mid),
+        );
+        println!("    sending {half} resends (one Idempotency-Key each) to the mock");
+        loadgen(
+            root,
+            &resend_url,
+            Template::Resend,
+            Amount::Requests(half),
+            CONNECTIONS,
+        )?;
+        let end = vm_rss_kib(pid)?;
+        let total = WARMUP_REQUESTS + 2 * half;
+        let figure = format!(
+            "mock RSS after {} requests ({} by-email + {} resend)",
+            thousands(total),
+            thousands(WARMUP_REQUESTS + half),
+            thousands(half)
+        );
+        let target = if params.quick {
+            "< 64 MiB (at 1,000,000)"
+        } else {
+            "< 64 MiB"
+        };
+        table.checked(figure, mib(end), target, end < 64 * 1024);
+        Ok(())
+    })();
+    if let Err(err) = result {
+        table.failed("mock RSS after N requests", "< 64 MiB", &err);
+    }
+}
+
+fn throughput(root: &Path, params: &Params, table: &mut Table, mock_url: &str, bare_url: &str) {
+    let amount = Amount::Timed {
+        warmup: params.warmup,
+        duration: params.duration,
+    };
+    for (name, path, template, target) in [
+        (
+            "GET invitations_by_email",
+            BY_EMAIL_PATH,
+            Template::Get,
+            Some(0.5),
+        ),
+        (
+            "IAM resend (own Idempotency-Key)",
+            RESEND_PATH,
+            Template::Resend,
+            None,
+        ),
+    ] {
+        println!("    {name}: mock, then bare hyper");
+        let mock = loadgen(
+            root,
+            &format!("{mock_url}{path}"),
+            template,
+            amount,
+            CONNECTIONS,
+        );
+        let bare = loadgen(
+            root,
+            &format!("{bare_url}{path}"),
+            template,
+            amount,
+            CONNECTIONS,
+        );
+        let target_text = target.map_or("-".to_owned(), |t| format!(">= {t:.2}"));
+        match (&mock, &bare) {
+            (Ok(m), Ok(b)) => {
+                table.info(format!("mock binary, {name}"), m.describe());
+                table.info(format!("bare hyper (fixed body), {name}"), b.describe());
+                let ratio = m.rps / b.rps;
+                let figure = format!("mock / bare hyper req/s, {name}");
+                match target {
+                    Some(t) => {
+                        table.checked(figure, format!("{ratio:.2}"), &target_text, ratio >= t)
+                    }
+                    None => table.info(figure, format!("{ratio:.2}")),
+                }
+            }
+            _ => {
+                for (who, r) in [("mock binary", &mock), ("bare hyper", &bare)] {
+                    match r {
+                        Ok(r) => table.info(format!("{who}, {name}"), r.describe()),
+                        Err(err) => table.failed(format!("{who}, {name}"), "-", err),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
+    let home = root.join("target/criterion");
+    let result = (|| -> Result<(f64, f64, f64)> {
+        let log = std::fs::File::create(logs.join("sdk.log"))?;
+        let status = crate::tasks::cargo()
+            .args([
+                "bench",
+                "--quiet",
+                "-p",
+                "invitations-bench",
+                "--bench",
+                "sdk",
+            ])
+            .env("CRITERION_HOME", &home)
+            .env("BENCH_QUICK", if params.quick { "1" } else { "0" })
+            .env_remove("BENCH_BASE_URL")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .current_dir(root)
+            .status()
+            .context("could not start cargo bench")?;
+        if !status.success() {
+            bail!("cargo bench --bench sdk failed ({status}); see target/bench/sdk.log");
+        }
+        Ok((
+            criterion_median_ns(&home, "by_email/sdk")?,
+            criterion_median_ns(&home, "by_email/raw_reqwest")?,
+            criterion_median_ns(&home, "by_email/raw_reqwest_sdk_config")?,
+        ))
+    })();
+    match result {
+        Ok((sdk, raw, raw_configured)) => {
+            table.info("SDK invitation_by_email, per call", micros(sdk));
+            table.info("raw reqwest GET + serde_json, per call", micros(raw));
+            table.info(
+                "same, reqwest set up like the SDK (timeouts, UA)",
+                micros(raw_configured),
+            );
+            let ratio = sdk / raw;
+            table.checked(
+                "SDK / raw reqwest, per call",
+                format!("{ratio:.2}"),
+                "<= 1.10",
+                ratio <= 1.10,
+            );
+        }
+        Err(err) => table.failed("SDK / raw reqwest, per call", "<= 1.10", &err),
+    }
+}
+
+/// The median point estimate (ns) criterion saved for `id` (group/function).
+fn criterion_median_ns(home: &Path, id: &str) -> Result<f64> {
+    let path = home.join(id).join("new/estimates.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    // JSON is YAML: serde_yaml is already a dependency of xtask.
+    let value: serde_yaml::Value = serde_yaml::from_str(&text)?;
+    value["median"]["point_estimate"]
+        .as_f64()
+        .with_context(|| format!("no median.point_estimate in {}", path.display()))
+}
+
+/// Runs `cargo <args>` in `root` with its output in `log` and returns its wall time.
+fn wall_time(root: &Path, args: &[&str], log: &Path) -> Result<Duration> {
+    let file = std::fs::File::create(log)?;
+    let started = Instant::now();
+    let status = crate::tasks::cargo()
+        .args(args)
+        .stdout(file.try_clone()?)
+        .stderr(file)
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("could not start cargo {}", args.join(" ")))?;
+    let elapsed = started.elapsed();
+    if !status.success() {
+        bail!(
+            "`cargo {}` failed ({status}); see {}",
+            args.join(" "),
+            log.display()
+        );
+    }
+    Ok(elapsed)
+}
+
+#[derive(Clone, Copy)]
+enum Template {
+    Get,
+    Resend,
+}
+
+#[derive(Clone, Copy)]
+enum Amount {
+    Requests(u64),
+    Timed { warmup: f64, duration: f64 },
+}
+
+/// What `loadgen` printed.
+struct Load {
+    rps: f64,
+    p50_us: f64,
+    p99_us: f64,
+    requests: u64,
+}
+
+impl Load {
+    fn describe(&self) -> String {
+        format!(
+            "{} req/s, p50 {:.2} ms, p99 {:.2} ms ({} req)",
+            thousands(self.rps.round() as u64),
+            self.p50_us / 1000.0,
+            self.p99_us / 1000.0,
+            thousands(self.requests)
+        )
+    }
+}
+
+fn loadgen(
+    root: &Path,
+    url: &str,
+    template: Template,
+    amount: Amount,
+    connections: u32,
+) -> Result<Load> {
+    let mut cmd = Command::new(root.join("target/release/loadgen"));
+    cmd.args(["--url", url, "--connections", &connections.to_string()])
+        .args(["--header", &format!("Authorization: Bearer {API_KEY}")])
+        .args(["--header", "Accept: application/json"]);
+    if let Template::Resend = template {
+        cmd.args([
+            "--method",
+            "POST",
+            "--body",
+            "{}",
+            "--unique-idempotency-key",
+        ]);
+    }
+    match amount {
+        Amount::Requests(n) => cmd.args(["--requests", &n.to_string()]),
+        Amount::Timed { warmup, duration } => cmd.args([
+            "--warmup",
+            &warmup.to_string(),
+            "--duration",
+            &duration.to_string(),
+        ]),
+    };
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .context("starting target/release/loadgen")?;
+    if !out.status.success() {
+        bail!(
+            "loadgen {url} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(text.trim()).with_context(|| format!("loadgen printed {text:?}"))?;
+    let num = |k: &str| {
+        value[k]
+            .as_f64()
+            .with_context(|| format!("loadgen output has no {k}: {text}"))
+    };
+    Ok(Load {
+        rps: num("rps")?,
+        p50_us: num("p50_us")?,
+        p99_us: num("p99_us")?,
+        requests: num("requests")? as u64,
+    })
+}
+
+/// `bare-hyper --port 0`, killed on drop.
+struct Bare {
+    child: Child,
+    url: String,
+}
+
+impl Bare {
+    fn spawn(root: &Path) -> Result<Bare> {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(root.join("target/release/bare-hyper"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting target/release/bare-hyper")?;
+        let stdout = child.stdout.take().context("bare-hyper stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let mut bare = Bare {
+            child,
+            url: String::new(),
+        };
+        let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
+            bail!("bare-hyper printed {line:?} instead of its URL");
+        };
+        bare.url = url.trim_end_matches('/').to_owned();
+        Ok(bare)
+    }
+}
+
+impl Drop for Bare {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The pid of the `invitations-mock` that `spawn_mock` started: our child running
+/// target/release/invitations-mock.
+fn mock_pid(root: &Path) -> Result<u32> {
+    let me = std::process::id();
+    let exe: PathBuf = root.join("target/release/invitations-mock");
+    let exe = exe.canonicalize().unwrap_or(exe);
+    for entry in std::fs::read_dir("/proc").context("reading /proc (Linux only)")? {
+        let entry = entry?;
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`; comm may hold spaces, so split after the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid != Some(me) {
+            continue;
+        }
+        let Ok(link) = std::fs::read_link(entry.path().join("exe")) else {
+            continue;
+        };
+        let link = link.to_string_lossy();
+        if link.trim_end_matches(" (deleted)") == exe.to_string_lossy() {
+            return Ok(pid);
+        }
+    }
+    bail!("could not find the invitations-mock process among this process's children")
+}
+
+/// `VmRSS` of `pid`, in KiB.
+fn vm_rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("reading /proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmRSS line")
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+fn micros(ns: f64) -> String {
+    format!("{:.1} µs", ns / 1000.0)
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_100), "1,000,100");
+    }
+}
