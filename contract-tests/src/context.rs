@@ -241,22 +241,18 @@ impl Ctx {
         Ok(exchange)
     }
 
-    /// The generated SDK client with `auth`'s key.
-    pub fn sdk(&self, auth: Auth) -> invitations_sdk::generated::Client {
-        let mut headers = reqwest::header::HeaderMap::new();
+    /// The SDK client (the hand-written layer users call) with `auth`'s key. Retries are off:
+    /// each SDK call must be exactly one request, so the wire and the SDK see the same thing.
+    pub fn sdk(&self, auth: Auth) -> invitations_sdk::Client {
+        let mut builder = invitations_sdk::Client::builder()
+            .base_url(&self.base_url)
+            .retry(invitations_sdk::RetryPolicy::none());
         if let Some(key) = self.key(auth) {
-            let mut value =
-                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
-                    .expect("API keys are visible ASCII");
-            value.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, value);
+            builder = builder.api_key(key.expose());
         }
-        let client = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(Duration::from_secs(30))
+        builder
             .build()
-            .expect("a plain reqwest client builds");
-        invitations_sdk::generated::Client::new_with_client(&self.base_url, client)
+            .expect("the target's base URL and keys are valid")
     }
 
     /// Records what the SDK made of a call: `ok`, or the error status and code it decoded.
@@ -339,26 +335,22 @@ impl std::fmt::Display for SdkOutcome {
     }
 }
 
-/// Error body types that carry a tenant error code.
-pub trait ErrorCode {
-    /// `error.code`, where the surface has one.
-    fn code(&self) -> Option<String>;
-}
-
-impl ErrorCode for invitations_sdk::types::FailureResult {
-    fn code(&self) -> Option<String> {
-        Some(self.error.code.clone())
+/// Reduces an SDK result to an [`SdkOutcome`].
+pub fn sdk_outcome<T>(result: Result<T, invitations_sdk::Error>) -> SdkOutcome {
+    match result {
+        Ok(_) => SdkOutcome::Ok,
+        Err(err @ invitations_sdk::Error::Api { .. }) => SdkOutcome::ApiError {
+            status: err.status().map_or(0, |s| s.as_u16()),
+            code: err.code().map(str::to_owned),
+        },
+        Err(invitations_sdk::Error::InvalidArgument { .. }) => SdkOutcome::InvalidRequest,
+        Err(other) => SdkOutcome::Failed(other.to_string()),
     }
 }
 
-impl ErrorCode for invitations_sdk::types::IamError {
-    fn code(&self) -> Option<String> {
-        None
-    }
-}
-
-/// Reduces a generated-client result to an [`SdkOutcome`].
-pub fn sdk_outcome<T, E: ErrorCode + std::fmt::Debug>(
+/// Reduces a result of the generated client (used where the layer cannot even express the
+/// request, such as a missing required parameter) to an [`SdkOutcome`].
+pub fn generated_outcome<T, E: std::fmt::Debug>(
     result: Result<
         invitations_sdk::generated::ResponseValue<T>,
         invitations_sdk::generated::Error<E>,
@@ -369,12 +361,9 @@ pub fn sdk_outcome<T, E: ErrorCode + std::fmt::Debug>(
         Ok(_) => SdkOutcome::Ok,
         Err(Error::ErrorResponse(response)) => SdkOutcome::ApiError {
             status: response.status().as_u16(),
-            code: response.into_inner().code(),
+            code: None,
         },
         Err(Error::InvalidRequest(_)) => SdkOutcome::InvalidRequest,
-        Err(Error::UnexpectedResponse(response)) => {
-            SdkOutcome::Failed(format!("undocumented status {}", response.status()))
-        }
         Err(other) => SdkOutcome::Failed(other.to_string()),
     }
 }

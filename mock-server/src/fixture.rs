@@ -142,7 +142,14 @@ impl FixtureTime {
     /// The instant this stands for when the fixture is loaded at `now`.
     pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
-            FixtureTime::Relative(seconds) => add_saturating(now, Duration::seconds(seconds)),
+            FixtureTime::Relative(seconds) => {
+                let offset = Duration::try_seconds(seconds).unwrap_or(if seconds < 0 {
+                    Duration::MIN
+                } else {
+                    Duration::MAX
+                });
+                add_saturating(now, offset)
+            }
             FixtureTime::At(at) => at,
         }
     }

@@ -150,7 +150,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     std::fs::create_dir_all(&logs)?;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
 
-    build(root)?;
+    let contract_build = build(root)?;
     let mut table = Table::default();
 
     // The mock binary: memory, then throughput, on one process.
@@ -171,7 +171,9 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     sdk_per_call(root, &params, &mut table, &logs);
 
     println!("==> wall times of cargo xtask contract and codegen --check");
-    match wall_time(root, &["xtask", "contract"], &logs.join("contract.log")) {
+    let contract = contract_build
+        .and_then(|()| wall_time(root, &["xtask", "contract"], &logs.join("contract.log")));
+    match contract {
         Ok(t) => table.checked(
             "cargo xtask contract (embedded mock, after its build)",
             format!("{:.1} s", t.as_secs_f64()),
@@ -221,9 +223,11 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-/// Builds everything that is measured, so that no build runs while a figure is timed.
-fn build(root: &Path) -> Result<()> {
-    let steps: [&[&str]; 3] = [
+/// Builds everything that is measured, so that no build runs while a figure is timed. The
+/// contract suite's build may fail without stopping the other figures: its error is returned.
+fn build(root: &Path) -> Result<Result<()>> {
+    cargo_step(
+        root,
         &[
             "build",
             "--quiet",
@@ -232,6 +236,9 @@ fn build(root: &Path) -> Result<()> {
             "invitations-bench",
             "--bins",
         ],
+    )?;
+    cargo_step(
+        root,
         &[
             "bench",
             "--quiet",
@@ -241,6 +248,10 @@ fn build(root: &Path) -> Result<()> {
             "--bench",
             "sdk",
         ],
+    )?;
+    // The mock binary is built by contract::spawn_mock.
+    Ok(cargo_step(
+        root,
         &[
             "test",
             "--quiet",
@@ -250,19 +261,19 @@ fn build(root: &Path) -> Result<()> {
             "--test",
             "contract",
         ],
-    ];
-    for args in steps {
-        println!("==> cargo {}", args.join(" "));
-        let status = crate::tasks::cargo()
-            .args(args)
-            .current_dir(root)
-            .status()
-            .context("could not start cargo")?;
-        if !status.success() {
-            bail!("`cargo {}` failed ({status})", args.join(" "));
-        }
+    ))
+}
+
+fn cargo_step(root: &Path, args: &[&str]) -> Result<()> {
+    println!("==> cargo {}", args.join(" "));
+    let status = crate::tasks::cargo()
+        .args(args)
+        .current_dir(root)
+        .status()
+        .context("could not start cargo")?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", args.join(" "));
     }
-    // The mock binary is built by contract::spawn_mock.
     Ok(())
 }
 

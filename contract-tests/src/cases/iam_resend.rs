@@ -1,7 +1,9 @@
 //! `POST /iam/v1/users/{id}/actions/resend` (resendInvite).
 
 use super::{case, iam_resend, inject_fault, Case, Needs};
-use crate::context::{sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome};
+use crate::context::{
+    generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
+};
 use crate::{ensure, fail};
 
 const OP: Op = Op::ResendInvite;
@@ -48,11 +50,6 @@ pub(super) fn cases() -> Vec<Case> {
     ]
 }
 
-/// `{}`: progenitor's builder needs a body even though the spec makes it optional.
-fn empty_body() -> invitations_sdk::types::ResendInviteRequest {
-    invitations_sdk::types::ResendInviteRequest(serde_json::Map::new())
-}
-
 /// A fresh idempotency key, so that runs against a deployment never replay each other.
 pub(crate) fn fresh_key() -> String {
     format!("contract-{}", uuid_like())
@@ -69,11 +66,7 @@ fn uuid_like() -> String {
 
 async fn sdk_call(ctx: &Ctx, auth: Auth, id: &str, dry_run: bool, key: Option<&str>) -> SdkOutcome {
     let client = ctx.sdk(auth);
-    let mut builder = client
-        .resend_invite()
-        .id(id)
-        .dry_run(dry_run)
-        .body(empty_body());
+    let mut builder = client.resend_invite(id).dry_run(dry_run);
     if let Some(key) = key {
         builder = builder.idempotency_key(key);
     }
@@ -112,15 +105,12 @@ async fn iam_resend_pending_confirms_it(ctx: &mut Ctx) -> CaseResult {
     // The SDK repeats the request with the same key: a replay, not a second email.
     let typed = ctx
         .sdk(Auth::Manager)
-        .resend_invite()
-        .id(id.as_str())
+        .resend_invite(id.as_str())
         .idempotency_key(key.as_str())
-        .body(empty_body())
         .send()
         .await;
     match typed {
         Ok(response) => {
-            let response = response.into_inner();
             ensure!(
                 response.invite_id == id,
                 "the SDK read inviteId {}",
@@ -306,8 +296,10 @@ async fn iam_resend_body_over_limit_is_413(ctx: &mut Ctx) -> CaseResult {
         .await?;
     let mut map = serde_json::Map::new();
     map.insert("padding".into(), padding.into());
-    let outcome = sdk_outcome(
+    // The SDK layer always sends `{}`; the generated builder takes any object.
+    let outcome = generated_outcome(
         ctx.sdk(Auth::Manager)
+            .generated()
             .resend_invite()
             .id(id.as_str())
             .body(invitations_sdk::types::ResendInviteRequest(map))

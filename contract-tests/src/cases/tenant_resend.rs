@@ -1,7 +1,9 @@
 //! `PUT /tenant/{tenantId}/admin/user/invitation/resend` (ResendInvitation).
 
 use super::{case, inject_fault, tenant_resend, Case, Needs};
-use crate::context::{sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome};
+use crate::context::{
+    generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
+};
 use crate::{ensure, fail};
 
 const OP: Op = Op::ResendInvitation;
@@ -50,14 +52,7 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 async fn sdk_call(ctx: &Ctx, auth: Auth, tenant: u64, id: u64) -> SdkOutcome {
-    sdk_outcome(
-        ctx.sdk(auth)
-            .resend_invitation()
-            .tenant_id(tenant)
-            .id(id)
-            .send()
-            .await,
-    )
+    sdk_outcome(ctx.sdk(auth).resend_invitation(tenant, id).await)
 }
 
 /// One raw request with `auth` on the target's tenant and `id`, the same through the SDK, and
@@ -113,16 +108,8 @@ async fn tenant_resend_pending_returns_it(ctx: &mut Ctx) -> CaseResult {
         "resent invitation has email {}",
         value[0]["email"]
     );
-    let typed = ctx
-        .sdk(Auth::Manager)
-        .resend_invitation()
-        .tenant_id(tenant)
-        .id(id)
-        .send()
-        .await;
-    match typed {
-        Ok(response) => {
-            let invitations = response.into_inner().value.unwrap_or_default();
+    match ctx.sdk(Auth::Manager).resend_invitation(tenant, id).await {
+        Ok(invitations) => {
             ensure!(
                 invitations.len() == 1 && invitations[0].id.get() == id,
                 "the SDK read {invitations:?}"
@@ -147,9 +134,10 @@ async fn tenant_resend_without_id_is_400(ctx: &mut Ctx) -> CaseResult {
         "code {}",
         error_code(&exchange.body)
     );
-    // The SDK's builder refuses to send without the required id.
-    let outcome = sdk_outcome(
+    // The SDK cannot omit the id; even the generated builder refuses to send without it.
+    let outcome = generated_outcome(
         ctx.sdk(Auth::Manager)
+            .generated()
             .resend_invitation()
             .tenant_id(ctx.data.tenant_id)
             .send()

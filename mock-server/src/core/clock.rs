@@ -172,12 +172,14 @@ impl Default for Clock {
 
 /// `at + by`, or the end of the supported range when that would overflow.
 pub(crate) fn add_saturating(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    let lowest = Clock::min_time() - Duration::days(365);
     at.checked_add_signed(by)
-        .unwrap_or_else(Clock::max_time)
-        .clamp(
-            Clock::min_time() - Duration::days(365),
-            Clock::max_time() + Duration::days(365),
-        )
+        .unwrap_or(if by < Duration::zero() {
+            lowest
+        } else {
+            Clock::max_time()
+        })
+        .clamp(lowest, Clock::max_time() + Duration::days(365))
 }
 
 #[cfg(test)]
@@ -209,6 +211,16 @@ mod tests {
         assert!(
             read >= target && read < target + Duration::seconds(5),
             "{read}"
+        );
+    }
+
+    #[test]
+    fn saturating_addition_saturates_in_the_right_direction() {
+        assert_eq!(add_saturating(t0(), Duration::MAX), Clock::max_time());
+        assert!(add_saturating(t0(), Duration::MIN) < Clock::min_time());
+        assert_eq!(
+            add_saturating(t0(), Duration::hours(48)),
+            t0() + Duration::hours(48)
         );
     }
 
