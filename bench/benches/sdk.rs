@@ -4,14 +4,17 @@
 //! each with one client reused across iterations:
 //! - `by_email/sdk`: `invitations_sdk::Client::invitation_by_email` (the hand-written layer
 //!   users call: URL building, tracing span, retry wrapper, envelope unwrapping);
+//! - `by_email/generated`: the progenitor-generated client alone (same reqwest client), to
+//!   tell the hand-written layer's cost from the generated code's;
 //! - `by_email/raw_reqwest`: a `reqwest::Client` GET with the same headers, decoded with
 //!   `serde_json` into the same generated type (the reference of the ratio);
 //! - `by_email/raw_reqwest_sdk_config`: the same with the SDK's reqwest settings (timeouts,
 //!   user agent), to tell reqwest's per-request timer from the SDK's own code.
 //!
-//! The server is a bare hyper server started in-process on its own one-thread runtime serving
-//! the mock's by-email answer (so the ratio shows the client's cost, not a server's), or the
-//! server at `BENCH_BASE_URL` when set (it must serve the default fixture). `BENCH_QUICK=1`
+//! The server is a bare hyper server started in-process serving the mock's by-email answer,
+//! on the client's own current-thread runtime (so the ratio shows the client's cost, not a
+//! server's or the scheduler's), or the server at `BENCH_BASE_URL` when set (it must serve the
+//! default fixture). `BENCH_QUICK=1`
 //! shortens the measurement. `cargo xtask bench` reads criterion's
 //! `by_email/{sdk,raw_reqwest}/new/estimates.json`.
 
@@ -21,16 +24,18 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use invitations_bench::{API_KEY, BY_EMAIL_BODY, PENDING_EMAIL};
 use invitations_sdk::types::{UserInvitationModel, UserInvitationResult};
 
-/// Starts the bare server in-process, or uses `BENCH_BASE_URL`.
-fn server() -> (Option<tokio::runtime::Runtime>, String) {
-    if let Ok(url) = std::env::var("BENCH_BASE_URL") {
-        return (None, url.trim_end_matches('/').to_owned());
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+/// One current-thread runtime for the client and, unless `BENCH_BASE_URL` is set, the bare
+/// server too: client and server then take turns on one thread, so a call costs the CPU work
+/// of both and no cross-thread wake-up (on an idle VM, waking a parked vCPU costs more than
+/// the call itself and varies with whatever else runs).
+fn runtime_and_server() -> (tokio::runtime::Runtime, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
+    if let Ok(url) = std::env::var("BENCH_BASE_URL") {
+        return (rt, url.trim_end_matches('/').to_owned());
+    }
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
@@ -39,7 +44,7 @@ fn server() -> (Option<tokio::runtime::Runtime>, String) {
         listener,
         BY_EMAIL_BODY.into(),
     ));
-    (Some(rt), url)
+    (rt, url)
 }
 
 async fn raw_call(client: &reqwest::Client, url: &str, auth: &str) -> UserInvitationModel {
@@ -58,11 +63,7 @@ async fn raw_call(client: &reqwest::Client, url: &str, auth: &str) -> UserInvita
 }
 
 fn by_email(c: &mut Criterion) {
-    let (_server_rt, base) = server();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (rt, base) = runtime_and_server();
 
     let sdk = invitations_sdk::Client::builder()
         .base_url(base.clone())
@@ -90,6 +91,20 @@ fn by_email(c: &mut Criterion) {
     group.bench_function("sdk", |bench| {
         bench.iter(|| rt.block_on(sdk.invitation_by_email(PENDING_EMAIL)).unwrap())
     });
+    group.bench_function("generated", |bench| {
+        bench.iter(|| {
+            rt.block_on(async {
+                let resp = sdk
+                    .generated()
+                    .get_user_invitation_by_email()
+                    .email(PENDING_EMAIL)
+                    .send()
+                    .await
+                    .unwrap();
+                resp.into_inner().value.expect("a value")
+            })
+        })
+    });
     group.bench_function("raw_reqwest", |bench| {
         bench.iter(|| rt.block_on(raw_call(&raw, &raw_url, &auth)))
     });
@@ -101,7 +116,7 @@ fn by_email(c: &mut Criterion) {
 
 fn config() -> Criterion {
     let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0");
-    let (warm, measure) = if quick { (1, 4) } else { (3, 15) };
+    let (warm, measure) = if quick { (1, 3) } else { (3, 15) };
     Criterion::default()
         .warm_up_time(Duration::from_secs(warm))
         .measurement_time(Duration::from_secs(measure))

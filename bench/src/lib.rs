@@ -10,13 +10,13 @@
 pub mod bare;
 pub mod stats;
 
-/// The by-email answer of the mock's default fixture (pending invitation 9001), byte for byte in
-/// shape and close in size: what `bare-hyper` serves so that both servers write similar bodies
-/// and the SDK can decode it.
+/// The by-email answer of the mock binary for the default fixture's pending invitation 9001,
+/// byte for byte in shape and size (208 bytes; only the timestamps differ): what `bare-hyper`
+/// serves, so that both servers write the same body and the SDK can decode it.
 pub const BY_EMAIL_BODY: &str = concat!(
-    r#"{"isSuccess":true,"isFailure":false,"error":null,"value":{"id":9001,"tenantId":1024,"#,
-    r#""email":"ada@example.com","status":"Pending","createdAt":"2024-03-15T09:30:00.000000Z","#,
-    r#""expiresAt":"2024-03-17T09:30:00.000000Z"}}"#
+    r#"{"error":null,"isFailure":false,"isSuccess":true,"value":{"#,
+    r#""createdAt":"2026-11-21T23:26:59.957Z","email":"ada@example.com","#,
+    r#""expiresAt":"2026-11-23T23:26:59.957Z","id":9001,"status":"Pending","tenantId":1024}}"#
 );
 
 /// The API key of the mock's default fixture that manages tenant 1024.
@@ -29,8 +29,10 @@ pub const PENDING_ID: u64 = 9001;
 #[cfg(test)]
 mod tests {
     #[test]
-    fn body_is_json() {
-        let v: serde_json::Value = serde_json::from_str(super::BY_EMAIL_BODY).unwrap();
-        assert_eq!(v["value"]["id"], 9001);
+    fn body_is_the_mocks_answer_shape() {
+        assert_eq!(super::BY_EMAIL_BODY.len(), 208);
+        let v: invitations_sdk::types::UserInvitationResult =
+            serde_json::from_str(super::BY_EMAIL_BODY).unwrap();
+        assert_eq!(v.value.unwrap().id.get(), 9001);
     }
 }

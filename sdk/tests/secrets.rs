@@ -118,6 +118,11 @@ async fn key_is_sent_but_absent_from_errors_and_logs() {
         "spans recorded:\n{text}"
     );
     assert!(text.contains("retrying"), "retries logged:\n{text}");
+    // The URL is built lazily, only for a listening subscriber: it must still be recorded.
+    assert!(
+        text.contains("/tenant/admin/user/invitations_by_email?email=ada%40example.com"),
+        "URL recorded on the span:\n{text}"
+    );
     assert!(!text.contains(KEY), "the key leaked into the logs:\n{text}");
     assert!(!text.contains("Bearer"), "{text}");
 }

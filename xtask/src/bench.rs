@@ -1,13 +1,16 @@
 //! `cargo xtask bench [--quick]`: every speed and memory figure of the project, in one table.
 //!
-//! 1. Builds (release) the mock binary, `bare-hyper`, `loadgen`, the criterion bench and the
-//!    contract suite first, so that no build runs while anything is timed.
+//! 1. Builds (release) the mock binary, `bare-hyper`, `loadgen` and the criterion bench first
+//!    (the contract suite and xtask right before their wall times), so that no build runs
+//!    while anything is timed.
 //! 2. Memory: starts `invitations-mock`, reads `VmRSS` from `/proc/PID/status` after a
 //!    warm-up, sends N requests (half `GET invitations_by_email`, half IAM resends, each with
 //!    its own `Idempotency-Key`) and reads it again.
 //! 3. Throughput: `loadgen` (bench/src/bin/loadgen.rs: 64 keep-alive HTTP/1.1 connections)
-//!    against the mock binary and against `bare-hyper` (fixed body), back to back with the same
-//!    parameters, on by-email and on resend. The ratio mock / bare is the headline.
+//!    against the mock binary and against `bare-hyper` (fixed body) with the same parameters,
+//!    alternating between them in phases (mock bare bare mock ...) so that load from other
+//!    processes weighs on both alike, on by-email and on resend. The ratio mock / bare is the
+//!    headline.
 //! 4. SDK per call: `cargo bench -p invitations-bench --bench sdk` (criterion), the SDK's
 //!    `invitation_by_email` against a raw reqwest GET decoded into the same type.
 //! 5. Wall times of `cargo xtask contract` (embedded mock, after its build) and of
@@ -31,9 +34,11 @@ const WARMUP_REQUESTS: u64 = 100;
 
 struct Params {
     quick: bool,
-    /// Measured seconds of each throughput run, after `warmup` seconds.
+    /// Measured seconds per server of each throughput comparison, split into `rounds` rounds
+    /// alternating mock and bare (mock bare, bare mock, ...), each phase after `warmup` seconds.
     duration: f64,
     warmup: f64,
+    rounds: u32,
     /// Requests sent to the mock between the two RSS readings.
     rss_requests: u64,
 }
@@ -134,14 +139,16 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         Params {
             quick,
             duration: 5.0,
-            warmup: 1.0,
+            warmup: 0.5,
+            rounds: 2,
             rss_requests: 200_000,
         }
     } else {
         Params {
             quick,
-            duration: 10.0,
-            warmup: 2.0,
+            duration: 12.0,
+            warmup: 1.0,
+            rounds: 4,
             rss_requests: 1_000_000,
         }
     };
@@ -150,7 +157,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     std::fs::create_dir_all(&logs)?;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
 
-    let contract_build = build(root)?;
+    build(root)?;
     let mut table = Table::default();
 
     // The mock binary: memory, then throughput, on one process.
@@ -171,7 +178,9 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     sdk_per_call(root, &params, &mut table, &logs);
 
     println!("==> wall times of cargo xtask contract and codegen --check");
-    let contract = contract_build
+    // Built right before it is timed: others may have changed sources since the bench began.
+    let contract = cargo_step(root, &CONTRACT_BUILD)
+        .and_then(|()| cargo_step(root, &XTASK_BUILD))
         .and_then(|()| wall_time(root, &["xtask", "contract"], &logs.join("contract.log")));
     match contract {
         Ok(t) => table.checked(
@@ -182,11 +191,14 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         ),
         Err(err) => table.failed("cargo xtask contract", "< 10 s", &err),
     }
-    match wall_time(
-        root,
-        &["xtask", "codegen", "--check"],
-        &logs.join("codegen.log"),
-    ) {
+    let codegen = cargo_step(root, &XTASK_BUILD).and_then(|()| {
+        wall_time(
+            root,
+            &["xtask", "codegen", "--check"],
+            &logs.join("codegen.log"),
+        )
+    });
+    match codegen {
         Ok(t) => table.info(
             "cargo xtask codegen --check",
             format!("{:.1} s", t.as_secs_f64()),
@@ -200,17 +212,25 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     println!(
         "Parameters: {} mode; machine with {cores} cores, shared by the server under test and \
          the load generator (nothing pinned); loadgen = {CONNECTIONS} keep-alive HTTP/1.1 \
-         connections, requests back to back, {:.0} s warm-up + {:.0} s measured per run, mock \
-         and bare hyper run back to back with the same parameters; every request answered 2xx \
-         (loadgen fails otherwise); latencies are per request, p50/p99 nearest rank.",
+         connections, requests back to back; mock and bare hyper measured {:.0} s each per \
+         operation, alternating in {} phases of {:.1} s warm-up + {:.1} s ({}); every \
+         request answered 2xx (loadgen fails otherwise); latencies per request, p50/p99 \
+         nearest rank.",
         if params.quick { "--quick" } else { "full" },
-        params.warmup,
         params.duration,
+        2 * params.rounds,
+        params.warmup,
+        params.duration / f64::from(params.rounds),
+        if params.rounds == 2 {
+            "mock bare bare mock"
+        } else {
+            "mock bare bare mock ..."
+        },
     );
     println!(
         "RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = criterion median \
-         per call, one client reused, against an in-process bare hyper server serving the \
-         mock's by-email body. Wall times include cargo's start-up but no build. Total {:.0} s; \
+         per call, one client reused, against a bare hyper server serving the mock's by-email \
+         body in-process, on the client's own thread (no cross-thread wake-ups). Wall times include cargo's start-up but no build. Total {:.0} s; \
          logs in target/bench/.",
         started.elapsed().as_secs_f64()
     );
@@ -223,9 +243,20 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-/// Builds everything that is measured, so that no build runs while a figure is timed. The
-/// contract suite's build may fail without stopping the other figures: its error is returned.
-fn build(root: &Path) -> Result<Result<()>> {
+const CONTRACT_BUILD: [&str; 7] = [
+    "test",
+    "--quiet",
+    "--no-run",
+    "-p",
+    "invitations-contract-tests",
+    "--test",
+    "contract",
+];
+const XTASK_BUILD: [&str; 4] = ["build", "--quiet", "-p", "xtask"];
+
+/// Builds the load generator, the baseline server and the SDK bench, so that no build runs
+/// while a figure is timed (the mock binary is built by contract::spawn_mock).
+fn build(root: &Path) -> Result<()> {
     cargo_step(
         root,
         &[
@@ -248,20 +279,7 @@ fn build(root: &Path) -> Result<Result<()>> {
             "--bench",
             "sdk",
         ],
-    )?;
-    // The mock binary is built by contract::spawn_mock.
-    Ok(cargo_step(
-        root,
-        &[
-            "test",
-            "--quiet",
-            "--no-run",
-            "-p",
-            "invitations-contract-tests",
-            "--test",
-            "contract",
-        ],
-    ))
+    )
 }
 
 fn cargo_step(root: &Path, args: &[&str]) -> Result<()> {
@@ -284,7 +302,7 @@ fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &
     let result = (|| -> Result<()> {
         loadgen(
             root,
-            &by_email_url,
+            &[&by_email_url],
             Template::Get,
             Amount::Requests(WARMUP_REQUESTS),
             4,
@@ -297,7 +315,7 @@ fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &
         println!("    sending {half} by-email requests to the mock");
         loadgen(
             root,
-            &by_email_url,
+            &[&by_email_url],
             Template::Get,
             Amount::Requests(half),
             CONNECTIONS,
@@ -313,7 +331,7 @@ fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &
         println!("    sending {half} resends (one Idempotency-Key each) to the mock");
         loadgen(
             root,
-            &resend_url,
+            &[&resend_url],
             Template::Resend,
             Amount::Requests(half),
             CONNECTIONS,
@@ -343,6 +361,7 @@ fn throughput(root: &Path, params: &Params, table: &mut Table, mock_url: &str, b
     let amount = Amount::Timed {
         warmup: params.warmup,
         duration: params.duration,
+        rounds: params.rounds,
     };
     for (name, path, template, target) in [
         (
@@ -358,50 +377,45 @@ fn throughput(root: &Path, params: &Params, table: &mut Table, mock_url: &str, b
             None,
         ),
     ] {
-        println!("    {name}: mock, then bare hyper");
-        let mock = loadgen(
+        println!("    {name}: mock and bare hyper, alternating");
+        let result = loadgen(
             root,
-            &format!("{mock_url}{path}"),
-            template,
-            amount,
-            CONNECTIONS,
-        );
-        let bare = loadgen(
-            root,
-            &format!("{bare_url}{path}"),
+            &[&format!("{mock_url}{path}"), &format!("{bare_url}{path}")],
             template,
             amount,
             CONNECTIONS,
         );
         let target_text = target.map_or("-".to_owned(), |t| format!(">= {t:.2}"));
-        match (&mock, &bare) {
-            (Ok(m), Ok(b)) => {
+        match result.as_deref() {
+            Ok([m, b]) => {
                 table.info(format!("mock binary, {name}"), m.describe());
                 table.info(format!("bare hyper (fixed body), {name}"), b.describe());
                 let ratio = m.rps / b.rps;
                 let figure = format!("mock / bare hyper req/s, {name}");
                 match target {
                     Some(t) => {
-                        table.checked(figure, format!("{ratio:.2}"), &target_text, ratio >= t)
+                        table.checked(figure, format!("{ratio:.3}"), &target_text, ratio >= t)
                     }
-                    None => table.info(figure, format!("{ratio:.2}")),
+                    None => table.info(figure, format!("{ratio:.3}")),
                 }
             }
-            _ => {
-                for (who, r) in [("mock binary", &mock), ("bare hyper", &bare)] {
-                    match r {
-                        Ok(r) => table.info(format!("{who}, {name}"), r.describe()),
-                        Err(err) => table.failed(format!("{who}, {name}"), "-", err),
-                    }
-                }
-            }
+            Ok(other) => table.failed(
+                format!("mock / bare hyper req/s, {name}"),
+                &target_text,
+                &anyhow::anyhow!("loadgen answered {} results for 2 URLs", other.len()),
+            ),
+            Err(err) => table.failed(
+                format!("mock / bare hyper req/s, {name}"),
+                &target_text,
+                err,
+            ),
         }
     }
 }
 
 fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
     let home = root.join("target/criterion");
-    let result = (|| -> Result<(f64, f64, f64)> {
+    let result = (|| -> Result<[f64; 4]> {
         let log = std::fs::File::create(logs.join("sdk.log"))?;
         let status = crate::tasks::cargo()
             .args([
@@ -423,15 +437,20 @@ fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
         if !status.success() {
             bail!("cargo bench --bench sdk failed ({status}); see target/bench/sdk.log");
         }
-        Ok((
+        Ok([
             criterion_median_ns(&home, "by_email/sdk")?,
+            criterion_median_ns(&home, "by_email/generated")?,
             criterion_median_ns(&home, "by_email/raw_reqwest")?,
             criterion_median_ns(&home, "by_email/raw_reqwest_sdk_config")?,
-        ))
+        ])
     })();
     match result {
-        Ok((sdk, raw, raw_configured)) => {
+        Ok([sdk, generated, raw, raw_configured]) => {
             table.info("SDK invitation_by_email, per call", micros(sdk));
+            table.info(
+                "its generated (progenitor) client alone, per call",
+                micros(generated),
+            );
             table.info("raw reqwest GET + serde_json, per call", micros(raw));
             table.info(
                 "same, reqwest set up like the SDK (timeouts, UA)",
@@ -440,7 +459,7 @@ fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
             let ratio = sdk / raw;
             table.checked(
                 "SDK / raw reqwest, per call",
-                format!("{ratio:.2}"),
+                format!("{ratio:.3}"),
                 "<= 1.10",
                 ratio <= 1.10,
             );
@@ -492,7 +511,11 @@ enum Template {
 #[derive(Clone, Copy)]
 enum Amount {
     Requests(u64),
-    Timed { warmup: f64, duration: f64 },
+    Timed {
+        warmup: f64,
+        duration: f64,
+        rounds: u32,
+    },
 }
 
 /// What `loadgen` printed.
@@ -515,15 +538,19 @@ impl Load {
     }
 }
 
+/// Runs `loadgen` on `urls` (one result each, in order).
 fn loadgen(
     root: &Path,
-    url: &str,
+    urls: &[&str],
     template: Template,
     amount: Amount,
     connections: u32,
-) -> Result<Load> {
+) -> Result<Vec<Load>> {
     let mut cmd = Command::new(root.join("target/release/loadgen"));
-    cmd.args(["--url", url, "--connections", &connections.to_string()])
+    for url in urls {
+        cmd.args(["--url", url]);
+    }
+    cmd.args(["--connections", &connections.to_string()])
         .args(["--header", &format!("Authorization: Bearer {API_KEY}")])
         .args(["--header", "Accept: application/json"]);
     if let Template::Resend = template {
@@ -537,11 +564,17 @@ fn loadgen(
     }
     match amount {
         Amount::Requests(n) => cmd.args(["--requests", &n.to_string()]),
-        Amount::Timed { warmup, duration } => cmd.args([
+        Amount::Timed {
+            warmup,
+            duration,
+            rounds,
+        } => cmd.args([
             "--warmup",
             &warmup.to_string(),
             "--duration",
             &duration.to_string(),
+            "--rounds",
+            &rounds.to_string(),
         ]),
     };
     let out = cmd
@@ -550,7 +583,8 @@ fn loadgen(
         .context("starting target/release/loadgen")?;
     if !out.status.success() {
         bail!(
-            "loadgen {url} failed ({}): {}{}",
+            "loadgen {} failed ({}): {}{}",
+            urls.join(" "),
             out.status,
             String::from_utf8_lossy(&out.stdout).trim(),
             String::from_utf8_lossy(&out.stderr).trim()
@@ -559,17 +593,25 @@ fn loadgen(
     let text = String::from_utf8_lossy(&out.stdout);
     let value: serde_yaml::Value =
         serde_yaml::from_str(text.trim()).with_context(|| format!("loadgen printed {text:?}"))?;
-    let num = |k: &str| {
-        value[k]
-            .as_f64()
-            .with_context(|| format!("loadgen output has no {k}: {text}"))
+    let objects = match value {
+        serde_yaml::Value::Sequence(items) => items,
+        one => vec![one],
     };
-    Ok(Load {
-        rps: num("rps")?,
-        p50_us: num("p50_us")?,
-        p99_us: num("p99_us")?,
-        requests: num("requests")? as u64,
-    })
+    objects
+        .iter()
+        .map(|o| {
+            let num = |k: &str| {
+                o[k].as_f64()
+                    .with_context(|| format!("loadgen output has no {k}: {text}"))
+            };
+            Ok(Load {
+                rps: num("rps")?,
+                p50_us: num("p50_us")?,
+                p99_us: num("p99_us")?,
+                requests: num("requests")? as u64,
+            })
+        })
+        .collect()
 }
 
 /// `bare-hyper --port 0`, killed on drop.

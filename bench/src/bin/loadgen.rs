@@ -1,9 +1,15 @@
-//! `loadgen --url URL [options]`: the HTTP/1.1 load generator of `cargo xtask bench`.
+//! `loadgen --url URL [--url URL2 ...] [options]`: the HTTP/1.1 load generator of
+//! `cargo xtask bench`.
 //!
 //! Opens `--connections` keep-alive connections (hyper 1 client over raw TCP) and has each
 //! issue one request template back to back, for a fixed `--duration` (after `--warmup`) or a
 //! fixed total of `--requests`. Records every latency, then prints one JSON object:
-//! `{requests, seconds, rps, p50_us, p99_us, max_us, non_2xx, errors, connections, ...}`.
+//! `{url, requests, seconds, rps, p50_us, p99_us, max_us, non_2xx, errors, connections, ...}`.
+//!
+//! With several `--url`s (same path on different servers), the same template is sent to each
+//! in turn, in `--rounds` rounds that alternate the order (A B, B A, A B, ...), the duration
+//! split evenly between them: load from other processes that drifts over the run then weighs
+//! on every server alike. It prints one JSON array, one object per URL, in `--url` order.
 //!
 //! Any non-2xx answer or transport error makes it exit with status 1 (after printing): a
 //! benchmark that measures 401s is worthless.
@@ -28,9 +34,12 @@ use tokio::net::TcpStream;
 #[derive(Parser, Clone)]
 #[command(name = "loadgen", about = "Keep-alive HTTP/1.1 load generator")]
 struct Args {
-    /// Full URL of the request, such as http://127.0.0.1:8080/path?query.
-    #[arg(long)]
-    url: String,
+    /// Full URL of the request, such as http://127.0.0.1:8080/path?query; repeatable.
+    #[arg(long = "url", required = true)]
+    urls: Vec<String>,
+    /// With several URLs: rounds of alternating order, each running every URL once.
+    #[arg(long, default_value_t = 1)]
+    rounds: u32,
     /// HTTP method.
     #[arg(long, default_value = "GET")]
     method: String,
@@ -46,10 +55,10 @@ struct Args {
     /// Number of keep-alive connections, each sending requests back to back.
     #[arg(long, default_value_t = 64)]
     connections: usize,
-    /// Measured duration in seconds (ignored with --requests).
+    /// Measured seconds per URL, split evenly between the rounds (ignored with --requests).
     #[arg(long, default_value_t = 10.0)]
     duration: f64,
-    /// Unmeasured seconds before the measured duration (ignored with --requests).
+    /// Unmeasured seconds before each measured phase (ignored with --requests).
     #[arg(long, default_value_t = 1.0)]
     warmup: f64,
     /// Send exactly this many requests in total instead of running for a duration.
@@ -84,13 +93,13 @@ struct Template {
     authority: HeaderValue,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
-    idempotency_prefix: Option<String>,
+    unique_keys: bool,
     addr: String,
 }
 
 impl Template {
-    fn new(args: &Args) -> Result<Self> {
-        let full: Uri = args.url.parse().context("--url")?;
+    fn new(args: &Args, url: &str) -> Result<Self> {
+        let full: Uri = url.parse().context("--url")?;
         if full.scheme_str() != Some("http") {
             bail!("--url must be http://");
         }
@@ -119,19 +128,19 @@ impl Template {
         if !body.is_empty() {
             headers.push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
         }
-        let run = SystemTime::now().duration_since(UNIX_EPOCH)?.as_nanos();
         Ok(Template {
             method: args.method.parse().context("--method")?,
             uri,
             authority: HeaderValue::from_str(authority.as_str())?,
             headers,
             body: Bytes::from(body),
-            idempotency_prefix: args.unique_idempotency_key.then(|| format!("{run:x}")),
+            unique_keys: args.unique_idempotency_key,
             addr,
         })
     }
 
-    fn request(&self, conn: usize, n: u64) -> Request<Full<Bytes>> {
+    /// The request number `n` of connection `conn`; `key_prefix` is unique to the phase.
+    fn request(&self, key_prefix: &str, conn: usize, n: u64) -> Request<Full<Bytes>> {
         let mut req = Request::new(Full::new(self.body.clone()));
         *req.method_mut() = self.method.clone();
         *req.uri_mut() = self.uri.clone();
@@ -140,8 +149,8 @@ impl Template {
         for (name, value) in &self.headers {
             h.insert(name.clone(), value.clone());
         }
-        if let Some(prefix) = &self.idempotency_prefix {
-            let key = format!("{prefix}-{conn}-{n}");
+        if self.unique_keys {
+            let key = format!("{key_prefix}-{conn}-{n}");
             h.insert(
                 HeaderName::from_static("idempotency-key"),
                 HeaderValue::from_str(&key).expect("ascii key"),
@@ -178,6 +187,7 @@ impl Plan {
 
 async fn connection(
     id: usize,
+    key_prefix: Arc<str>,
     template: Arc<Template>,
     plan: Arc<Plan>,
     first_failure: Arc<FirstFailure>,
@@ -213,7 +223,7 @@ async fn connection(
                 break 'connect;
             };
             n += 1;
-            let req = template.request(id, n);
+            let req = template.request(&key_prefix, id, n);
             let started = Instant::now();
             let result = async {
                 sender.ready().await?;
@@ -249,73 +259,125 @@ async fn connection(
     tally
 }
 
+/// Latencies and failures of one URL over all its phases.
+#[derive(Default)]
+struct Outcome {
+    sample: Vec<u32>,
+    seconds: f64,
+    non_2xx: u64,
+    errors: u64,
+}
+
+/// The order of the phases: `rounds` rounds over `targets` URLs, every other one reversed.
+fn schedule(targets: usize, rounds: u32) -> Vec<usize> {
+    (0..rounds)
+        .flat_map(|r| {
+            let order: Vec<usize> = if r % 2 == 0 {
+                (0..targets).collect()
+            } else {
+                (0..targets).rev().collect()
+            };
+            order
+        })
+        .collect()
+}
+
 fn main() -> Result<()> {
     let args = Args::parse();
-    if args.connections == 0 {
-        bail!("--connections must be at least 1");
+    if args.connections == 0 || args.rounds == 0 {
+        bail!("--connections and --rounds must be at least 1");
     }
-    let template = Arc::new(Template::new(&args)?);
+    if args.requests.is_some() && args.urls.len() > 1 {
+        bail!("--requests takes one --url");
+    }
+    let templates = args
+        .urls
+        .iter()
+        .map(|url| Template::new(&args, url).map(Arc::new))
+        .collect::<Result<Vec<_>>>()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let started = Instant::now();
-    let plan = Arc::new(match args.requests {
-        Some(n) => Plan::Count(AtomicI64::new(i64::try_from(n)?)),
-        None => {
-            let measure_from = started + Duration::from_secs_f64(args.warmup);
-            Plan::Timed {
-                measure_from,
-                until: measure_from + Duration::from_secs_f64(args.duration),
-            }
-        }
-    });
+    let run_id = SystemTime::now().duration_since(UNIX_EPOCH)?.as_nanos();
     let first_failure = Arc::new(FirstFailure::default());
-    let tallies = runtime.block_on(async {
-        let tasks: Vec<_> = (0..args.connections)
-            .map(|id| {
-                tokio::spawn(connection(
-                    id,
-                    template.clone(),
-                    plan.clone(),
-                    first_failure.clone(),
-                ))
-            })
-            .collect();
-        let mut tallies = Vec::with_capacity(tasks.len());
-        for t in tasks {
-            tallies.push(t.await.expect("connection task panicked"));
-        }
-        tallies
-    });
-    let seconds = match &*plan {
-        Plan::Timed { measure_from, .. } => measure_from.elapsed().as_secs_f64(),
-        Plan::Count(_) => started.elapsed().as_secs_f64(),
+    let mut outcomes: Vec<Outcome> = templates.iter().map(|_| Outcome::default()).collect();
+    let phases = match args.requests {
+        Some(_) => vec![0],
+        None => schedule(templates.len(), args.rounds),
     };
-    let mut sample: Vec<u32> = Vec::new();
-    let (mut non_2xx, mut errors) = (0, 0);
-    for t in tallies {
-        sample.extend_from_slice(&t.latencies_us);
-        non_2xx += t.non_2xx;
-        errors += t.errors;
+    let phase_seconds = args.duration / f64::from(args.rounds);
+    for (phase, &target) in phases.iter().enumerate() {
+        let started = Instant::now();
+        let plan = Arc::new(match args.requests {
+            Some(n) => Plan::Count(AtomicI64::new(i64::try_from(n)?)),
+            None => {
+                let measure_from = started + Duration::from_secs_f64(args.warmup);
+                Plan::Timed {
+                    measure_from,
+                    until: measure_from + Duration::from_secs_f64(phase_seconds),
+                }
+            }
+        });
+        // Idempotency keys unique across phases and runs, not only connections.
+        let key_prefix: Arc<str> = format!("{run_id:x}p{phase}").into();
+        let tallies = runtime.block_on(async {
+            let tasks: Vec<_> = (0..args.connections)
+                .map(|id| {
+                    tokio::spawn(connection(
+                        id,
+                        key_prefix.clone(),
+                        templates[target].clone(),
+                        plan.clone(),
+                        first_failure.clone(),
+                    ))
+                })
+                .collect();
+            let mut tallies = Vec::with_capacity(tasks.len());
+            for t in tasks {
+                tallies.push(t.await.expect("connection task panicked"));
+            }
+            tallies
+        });
+        let outcome = &mut outcomes[target];
+        outcome.seconds += match &*plan {
+            Plan::Timed { measure_from, .. } => measure_from.elapsed().as_secs_f64(),
+            Plan::Count(_) => started.elapsed().as_secs_f64(),
+        };
+        for t in tallies {
+            outcome.sample.extend_from_slice(&t.latencies_us);
+            outcome.non_2xx += t.non_2xx;
+            outcome.errors += t.errors;
+        }
     }
-    let requests = sample.len() as u64;
-    let p50 = invitations_bench::stats::percentile(&mut sample, 0.50);
-    let p99 = invitations_bench::stats::percentile(&mut sample, 0.99);
-    let max = sample.last().copied().unwrap_or(0);
     let failure = first_failure.0.lock().unwrap().take();
-    let report = serde_json::json!({
-        "requests": requests,
-        "seconds": seconds,
-        "rps": requests as f64 / seconds,
-        "p50_us": p50,
-        "p99_us": p99,
-        "max_us": max,
-        "non_2xx": non_2xx,
-        "errors": errors,
-        "connections": args.connections,
-        "first_failure": failure,
-    });
-    println!("{report}");
+    let (mut non_2xx, mut errors) = (0, 0);
+    let mut reports = Vec::new();
+    for (index, (url, mut o)) in args.urls.iter().zip(outcomes).enumerate() {
+        non_2xx += o.non_2xx;
+        errors += o.errors;
+        let requests = o.sample.len() as u64;
+        let p50 = invitations_bench::stats::percentile(&mut o.sample, 0.50);
+        let p99 = invitations_bench::stats::percentile(&mut o.sample, 0.99);
+        reports.push(serde_json::json!({
+            "url": url,
+            "requests": requests,
+            "seconds": o.seconds,
+            "rps": requests as f64 / o.seconds,
+            "p50_us": p50,
+            "p99_us": p99,
+            "max_us": o.sample.last().copied().unwrap_or(0),
+            "non_2xx": o.non_2xx,
+            "errors": o.errors,
+            "connections": args.connections,
+            "phases": phases.iter().filter(|&&t| t == index).count(),
+            "first_failure": failure,
+        }));
+    }
+    if reports.len() == 1 {
+        println!("{}", reports[0]);
+    } else {
+        println!("{}", serde_json::Value::Array(reports));
+    }
     if non_2xx > 0 || errors > 0 {
         bail!(
             "{non_2xx} non-2xx answers and {errors} transport errors; first: {}",

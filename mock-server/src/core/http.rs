@@ -87,10 +87,12 @@ impl Request {
 
     /// The path for logs and the journal: lossy UTF-8, at most 256 characters.
     pub fn display_path(&self) -> String {
-        String::from_utf8_lossy(&self.path)
-            .chars()
-            .take(256)
-            .collect()
+        // Runs for every request (journal and log line): slice, don't collect char by char.
+        let text = String::from_utf8_lossy(&self.path);
+        match text.char_indices().nth(256) {
+            None => text.into_owned(),
+            Some((cut, _)) => text[..cut].to_owned(),
+        }
     }
 }
 
@@ -259,8 +261,10 @@ fn form_decode(raw: &[u8]) -> Result<String, QueryError> {
 }
 
 /// Percent-decodes one path segment (`+` stays `+` in paths).
-pub(crate) fn decode_segment(raw: &[u8]) -> Vec<u8> {
-    percent_encoding::percent_decode(raw).collect()
+/// Borrows the segment when it has nothing to decode, which is every segment of a normal
+/// request: the router runs on every request, under the core's lock.
+pub(crate) fn decode_segment(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    percent_encoding::percent_decode(raw).into()
 }
 
 /// At most `max` characters of `text`, with an ellipsis when cut.

@@ -1,6 +1,7 @@
 //! Matching method and path to an operation.
 
 use super::http::decode_segment;
+use std::borrow::Cow;
 
 /// The three operations of the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,29 +91,34 @@ pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
     let Some(rest) = raw_path.strip_prefix(b"/") else {
         return Route::NotFound(Surface::Other);
     };
-    let segments: Vec<Vec<u8>> = rest.split(|b| *b == b'/').map(decode_segment).collect();
-    let seg = |i: usize| segments.get(i).map(Vec::as_slice);
+    let segments: Vec<Cow<'_, [u8]>> = rest.split(|b| *b == b'/').map(decode_segment).collect();
+    let seg = |i: usize| segments.get(i).map(|s| &**s);
     let surface = match seg(0) {
         Some(b"tenant") => Surface::Tenant,
         Some(b"iam") => Surface::Iam,
         _ => Surface::Other,
     };
     if seg(0) == Some(b"__admin") {
-        return Route::Admin(segments[1..].to_vec());
+        return Route::Admin(segments[1..].iter().map(|s| s.to_vec()).collect());
     }
     let matched = match segments.len() {
         6 if seg(0) == Some(b"tenant")
-            && segments[2..] == [&b"admin"[..], b"user", b"invitation", b"resend"] =>
+            && (2..6)
+                .map(seg)
+                .eq([&b"admin"[..], b"user", b"invitation", b"resend"].map(Some)) =>
         {
-            Some((Operation::ResendInvitation, segments[1].clone()))
+            Some((Operation::ResendInvitation, segments[1].to_vec()))
         }
-        4 if segments[..] == [&b"tenant"[..], b"admin", b"user", b"invitations_by_email"] => {
+        4 if (0..4)
+            .map(seg)
+            .eq([&b"tenant"[..], b"admin", b"user", b"invitations_by_email"].map(Some)) =>
+        {
             Some((Operation::GetUserInvitationByEmail, Vec::new()))
         }
-        6 if segments[..3] == [&b"iam"[..], b"v1", b"users"]
-            && segments[4..] == [&b"actions"[..], b"resend"] =>
+        6 if (0..3).map(seg).eq([&b"iam"[..], b"v1", b"users"].map(Some))
+            && (4..6).map(seg).eq([&b"actions"[..], b"resend"].map(Some)) =>
         {
-            Some((Operation::ResendInvite, segments[3].clone()))
+            Some((Operation::ResendInvite, segments[3].to_vec()))
         }
         _ => None,
     };
