@@ -230,14 +230,10 @@ pub fn coverage_gaps(cases: &[Case]) -> Vec<(String, u16)> {
 /// passed, and is skipped (with the reasons) only if all of its cases were skipped.
 pub fn table(reports: &[CaseReport]) -> String {
     let mut cells: BTreeMap<(&str, u16), Vec<&CaseReport>> = BTreeMap::new();
+    let documented = Spec::get().operations();
     for op in Op::ALL {
-        for status in Spec::get()
-            .operations()
-            .into_iter()
-            .find(|o| o.id == op.id())
-            .map(|o| o.statuses)
-            .unwrap_or_default()
-        {
+        let statuses = documented.iter().filter(|o| o.id == op.id());
+        for status in statuses.flat_map(|o| o.statuses.iter().copied()) {
             cells.entry((op.id(), status)).or_default();
         }
     }

@@ -20,7 +20,7 @@
 //! measured; a missed target is reported in the table, not as a failure.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -165,10 +165,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     {
         let (mock, mock_url) = crate::contract::spawn_mock(root, &[])?;
         let bare = Bare::spawn(root)?;
-        match mock_pid(root) {
-            Ok(pid) => memory(root, &params, &mut table, pid, &mock_url),
-            Err(err) => table.failed("mock RSS", "-", &err),
-        }
+        memory(root, &params, &mut table, mock.pid(), &mock_url);
         throughput(root, &params, &mut table, &mock_url, &bare.url);
         drop(bare);
         drop(mock);
@@ -191,13 +188,12 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         ),
         Err(err) => table.failed("cargo xtask contract", "< 10 s", &err),
     }
-    let codegen = cargo_step(root, &XTASK_BUILD).and_then(|()| {
-        wall_time(
-            root,
-            &["xtask", "codegen", "--check"],
-            &logs.join("codegen.log"),
-        )
-    });
+    // xtask was built just above, for the contract timing.
+    let codegen = wall_time(
+        root,
+        &["xtask", "codegen", "--check"],
+        &logs.join("codegen.log"),
+    );
     match codegen {
         Ok(t) => table.info(
             "cargo xtask codegen --check",
@@ -649,43 +645,6 @@ impl Drop for Bare {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// The pid of the `invitations-mock` that `spawn_mock` started: our child running
-/// target/release/invitations-mock.
-fn mock_pid(root: &Path) -> Result<u32> {
-    let me = std::process::id();
-    let exe: PathBuf = root.join("target/release/invitations-mock");
-    let exe = exe.canonicalize().unwrap_or(exe);
-    for entry in std::fs::read_dir("/proc").context("reading /proc (Linux only)")? {
-        let entry = entry?;
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // `pid (comm) state ppid ...`; comm may hold spaces, so split after the last ')'.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok());
-        if ppid != Some(me) {
-            continue;
-        }
-        let Ok(link) = std::fs::read_link(entry.path().join("exe")) else {
-            continue;
-        };
-        let link = link.to_string_lossy();
-        if link.trim_end_matches(" (deleted)") == exe.to_string_lossy() {
-            return Ok(pid);
-        }
-    }
-    bail!("could not find the invitations-mock process among this process's children")
 }
 
 /// `VmRSS` of `pid`, in KiB.

@@ -66,6 +66,13 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 /// Kills the mock binary when dropped, so that a failing run leaves no server behind.
 pub struct Server(Child);
 
+impl Server {
+    /// The server's process id (the benchmark reads its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
