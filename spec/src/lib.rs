@@ -4,11 +4,17 @@
 //! against the spec. This crate is the one place that reads the spec for them, so they cannot
 //! disagree about what it says.
 //!
-//! OpenAPI 3.0 schemas are not quite JSON Schema: `nullable` is an OpenAPI keyword, `$ref`
-//! points into `#/components/schemas`, and `example` is not a validation keyword. [`Spec`]
-//! rewrites each schema into JSON Schema draft 4 (whose `exclusiveMinimum` is a boolean, as in
-//! OpenAPI 3.0) and hands it to the `jsonschema` crate, with formats (`email`, `date-time`)
-//! checked.
+//! OpenAPI 3.0 schemas are not quite JSON Schema: `nullable` is an OpenAPI keyword and
+//! `example` is not a validation keyword. [`Spec`] rewrites each schema into JSON Schema
+//! draft 4 (whose `exclusiveMinimum` is a boolean, as in OpenAPI 3.0) and compiles it once,
+//! with the `jsonschema` crate, formats (`email`, `date-time`) checked. The converted schemas
+//! stay under `components/schemas`, so every `$ref` resolves exactly as written.
+//!
+//! `nullable` is read exactly as OpenAPI 3.0.3 defines it: `nullable: true` adds `null` to the
+//! `type` of the same schema, and does nothing when that schema has no `type`. Other keywords
+//! keep their meaning, so an `enum` without `null` or an `allOf` of an object schema still
+//! refuses `null`. A schema that wants "an object or null" without a `type` says so with
+//! `oneOf: [{$ref: ...}, {enum: [null]}]`.
 //!
 //! ```
 //! use invitations_spec::Spec;
@@ -23,9 +29,9 @@
 //! assert!(err.to_string().contains("error"), "{err}");
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use openapiv3::{OpenAPI, ReferenceOr};
 use serde_json::{json, Map, Value};
@@ -90,11 +96,18 @@ pub struct Operation {
     pub statuses: Vec<u16>,
 }
 
-/// The parsed spec and the JSON Schema form of its component schemas.
+/// The parsed spec and the compiled JSON Schema form of its component schemas.
 pub struct Spec {
     openapi: OpenAPI,
-    /// `components.schemas`, converted to JSON Schema, by name.
-    definitions: Map<String, Value>,
+    /// The spec as plain JSON, for [`Spec::examples`].
+    raw: Value,
+    /// `{"components": {"schemas": ...}}` with every schema converted: what `$ref`s resolve in.
+    components: Value,
+    /// One compiled validator per component schema, built by [`Spec::parse`].
+    validators: BTreeMap<String, jsonschema::Validator>,
+    /// Validators of inline schemas (parameters, examples), compiled on first use, by the
+    /// schema's JSON text.
+    inline: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
 }
 
 impl fmt::Debug for Spec {
@@ -116,11 +129,15 @@ impl Spec {
         SPEC.get_or_init(|| Spec::parse(SPEC_YAML).expect("openapi/invitations.yaml parses"))
     }
 
-    /// Parses a spec from YAML text.
+    /// Parses a spec from YAML text and compiles a validator for each component schema.
+    ///
+    /// # Panics
+    /// When a component schema is not valid JSON Schema once converted (a broken `$ref`,
+    /// say): the spec itself is wrong, and `spec/tests` names the schema.
     pub fn parse(yaml: &str) -> Result<Spec, serde_yaml::Error> {
         let openapi: OpenAPI = serde_yaml::from_str(yaml)?;
         let raw: Value = serde_yaml::from_str(yaml)?;
-        let definitions = raw
+        let schemas: Map<String, Value> = raw
             .pointer("/components/schemas")
             .and_then(Value::as_object)
             .map(|schemas| {
@@ -130,9 +147,21 @@ impl Spec {
                     .collect()
             })
             .unwrap_or_default();
+        let components = json!({ "components": { "schemas": schemas } });
+        let validators = schemas
+            .keys()
+            .map(|name| {
+                let escaped = name.replace('~', "~0").replace('/', "~1");
+                let root = json!({ "$ref": format!("{SCHEMA_REF_PREFIX}{escaped}") });
+                (name.clone(), compile(&root, &components, name))
+            })
+            .collect();
         Ok(Spec {
             openapi,
-            definitions,
+            raw,
+            components,
+            validators,
+            inline: Mutex::new(HashMap::new()),
         })
     }
 
@@ -264,79 +293,107 @@ impl Spec {
     }
 
     fn validate_named(&self, name: &str, value: &Value, context: &str) -> Result<(), SpecError> {
-        if !self.definitions.contains_key(name) {
-            return Err(SpecError::UnknownSchema(name.to_owned()));
-        }
-        let schema = json!({
-            "allOf": [{ "$ref": format!("#/definitions/{name}") }],
-            "definitions": self.definitions,
-        });
-        self.validate_against(&schema, name, value, context)
+        let validator = self
+            .validators
+            .get(name)
+            .ok_or_else(|| SpecError::UnknownSchema(name.to_owned()))?;
+        report(validator, name, value, context)
     }
 
     /// Checks `value` against an OpenAPI 3.0 schema given inline (a parameter's schema, say);
-    /// `$ref`s inside it resolve to this spec's components.
+    /// `$ref`s inside it resolve to this spec's components. Each distinct schema is compiled
+    /// once per [`Spec`].
+    ///
+    /// # Panics
+    /// When the schema is not valid JSON Schema once converted.
     pub fn validate_inline(
         &self,
         openapi_schema: &Value,
         value: &Value,
         context: &str,
     ) -> Result<(), SpecError> {
-        let mut schema = to_json_schema(openapi_schema);
-        if let Value::Object(map) = &mut schema {
-            map.insert(
-                "definitions".into(),
-                Value::Object(self.definitions.clone()),
-            );
-        }
-        self.validate_against(&schema, "inline schema", value, context)
+        let cache_key = openapi_schema.to_string();
+        let cached = self
+            .inline
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&cache_key)
+            .cloned();
+        let validator = match cached {
+            Some(validator) => validator,
+            None => {
+                let compiled = Arc::new(compile(
+                    &to_json_schema(openapi_schema),
+                    &self.components,
+                    "inline schema",
+                ));
+                self.inline
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entry(cache_key)
+                    .or_insert(compiled)
+                    .clone()
+            }
+        };
+        report(&validator, "inline schema", value, context)
     }
 
-    fn validate_against(
-        &self,
-        schema: &Value,
-        name: &str,
-        value: &Value,
-        context: &str,
-    ) -> Result<(), SpecError> {
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .should_validate_formats(true)
-            .build(schema)
-            .unwrap_or_else(|err| panic!("schema `{name}` is not valid JSON Schema: {err}"));
-        let errors: Vec<String> = validator
-            .iter_errors(value)
-            .map(|err| {
-                let path = err.instance_path().to_string();
-                let path = if path.is_empty() { "/".into() } else { path };
-                format!("  at {path}: {err}")
-            })
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(SpecError::Invalid {
-                context: context.to_owned(),
-                schema: name.to_owned(),
-                errors,
-            })
-        }
-    }
-
-    /// Every `example` in the spec, with where it sits and the OpenAPI schema it illustrates:
-    /// media-type examples of responses and request bodies, schema-level examples of
-    /// components, and parameter examples.
+    /// Every `example` in this spec, with where it sits and the OpenAPI schema it
+    /// illustrates: media-type examples of responses and request bodies, schema-level
+    /// examples of components, and parameter examples.
     pub fn examples(&self) -> Vec<Example> {
-        let raw: Value = serde_yaml::from_str(SPEC_YAML).expect("spec parses as YAML");
         let mut out = Vec::new();
-        collect_examples(&raw, String::new(), &mut out);
+        collect_examples(&self.raw, String::new(), &mut out);
         out
     }
 
     /// The names of all component schemas, sorted.
     pub fn schema_names(&self) -> Vec<String> {
-        let names: BTreeMap<_, _> = self.definitions.iter().collect();
-        names.keys().map(|k| (*k).clone()).collect()
+        self.validators.keys().cloned().collect()
+    }
+}
+
+/// Compiles `schema` (JSON Schema draft 4) with the converted components beside it, so that
+/// `#/components/schemas/...` references resolve.
+fn compile(schema: &Value, components: &Value, name: &str) -> jsonschema::Validator {
+    let mut document = components.clone();
+    if let (Value::Object(doc), Value::Object(own)) = (&mut document, schema) {
+        for (key, value) in own {
+            doc.insert(key.clone(), value.clone());
+        }
+    } else {
+        // A boolean or otherwise non-object schema: wrap it so `components` can sit beside it.
+        document["allOf"] = json!([schema]);
+    }
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&document)
+        .unwrap_or_else(|err| panic!("schema `{name}` is not valid JSON Schema: {err}"))
+}
+
+fn report(
+    validator: &jsonschema::Validator,
+    name: &str,
+    value: &Value,
+    context: &str,
+) -> Result<(), SpecError> {
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|err| {
+            let path = err.instance_path().to_string();
+            let path = if path.is_empty() { "/".into() } else { path };
+            format!("  at {path}: {err}")
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(SpecError::Invalid {
+            context: context.to_owned(),
+            schema: name.to_owned(),
+            errors,
+        })
     }
 }
 
@@ -383,6 +440,22 @@ fn collect_examples(node: &Value, at: String, out: &mut Vec<Example>) {
 }
 
 /// Rewrites an OpenAPI 3.0 schema into JSON Schema draft 4.
+///
+/// `nullable: true` becomes `null` added to `type`, only when the same schema has a `type`
+/// (OpenAPI 3.0.3, "nullable"); other keywords, `enum` included, are not widened. `$ref`s are
+/// kept as written: the compiled document has the converted schemas under
+/// `components/schemas`.
+///
+/// ```
+/// use invitations_spec::to_json_schema;
+/// use serde_json::json;
+///
+/// let typed = to_json_schema(&json!({"type": "object", "nullable": true}));
+/// assert_eq!(typed, json!({"type": ["object", "null"]}));
+/// // Without `type`, `nullable` has no effect.
+/// let untyped = to_json_schema(&json!({"nullable": true, "minLength": 1}));
+/// assert_eq!(untyped, json!({"minLength": 1}));
+/// ```
 pub fn to_json_schema(schema: &Value) -> Value {
     match schema {
         Value::Object(map) => {
@@ -391,14 +464,6 @@ pub fn to_json_schema(schema: &Value) -> Value {
             for (key, value) in map {
                 match key.as_str() {
                     "nullable" => nullable = value.as_bool().unwrap_or(false),
-                    "$ref" => {
-                        let target = value.as_str().unwrap_or_default();
-                        let rewritten = match target.strip_prefix(SCHEMA_REF_PREFIX) {
-                            Some(name) => format!("#/definitions/{name}"),
-                            None => target.to_owned(),
-                        };
-                        out.insert(key.clone(), Value::String(rewritten));
-                    }
                     // `properties` maps names to schemas: its keys are not keywords.
                     "properties" => {
                         let props = value
@@ -412,6 +477,10 @@ pub fn to_json_schema(schema: &Value) -> Value {
                             .unwrap_or_default();
                         out.insert(key.clone(), Value::Object(props));
                     }
+                    // `enum` lists values, not schemas: keep them as they are.
+                    "enum" | "$ref" => {
+                        out.insert(key.clone(), value.clone());
+                    }
                     k if ANNOTATION_KEYWORDS.contains(&k) => {}
                     _ => {
                         out.insert(key.clone(), to_json_schema(value));
@@ -423,29 +492,14 @@ pub fn to_json_schema(schema: &Value) -> Value {
                 out.entry("minimum").or_insert(json!(i64::MIN));
             }
             if nullable {
-                make_nullable(out)
-            } else {
-                Value::Object(out)
+                if let Some(Value::String(ty)) = out.get("type").cloned() {
+                    out.insert("type".into(), json!([ty, "null"]));
+                }
             }
+            Value::Object(out)
         }
         Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
         other => other.clone(),
-    }
-}
-
-fn make_nullable(mut schema: Map<String, Value>) -> Value {
-    if let Some(Value::Array(values)) = schema.get_mut("enum") {
-        if !values.contains(&Value::Null) {
-            values.push(Value::Null);
-        }
-    }
-    match schema.get("type").cloned() {
-        Some(Value::String(ty)) => {
-            schema.insert("type".into(), json!([ty, "null"]));
-            Value::Object(schema)
-        }
-        // No `type` (an `allOf` wrapping a `$ref`, say): null or the schema.
-        _ => json!({ "anyOf": [{ "type": "null" }, Value::Object(schema)] }),
     }
 }
 
@@ -474,18 +528,70 @@ mod tests {
     }
 
     #[test]
-    fn nullable_ref_becomes_any_of_null() {
-        let converted = to_json_schema(&json!({
+    fn nullable_without_type_has_no_effect() {
+        // OpenAPI 3.0.3: `nullable` only adds null to a `type` in the same schema. This is
+        // the shape Redocly's `nullable-type-sibling` refuses; it must refuse null here too.
+        let schema = json!({
             "nullable": true,
             "allOf": [{"$ref": "#/components/schemas/ApiError"}],
-        }));
+        });
         assert_eq!(
-            converted,
-            json!({"anyOf": [
-                {"type": "null"},
-                {"allOf": [{"$ref": "#/definitions/ApiError"}]},
-            ]})
+            to_json_schema(&schema),
+            json!({"allOf": [{"$ref": "#/components/schemas/ApiError"}]})
         );
+        let spec = Spec::get();
+        let err = spec
+            .validate_inline(&schema, &Value::Null, "untyped nullable")
+            .unwrap_err();
+        assert!(err.to_string().contains("untyped nullable"), "{err}");
+    }
+
+    #[test]
+    fn nullable_type_does_not_widen_other_keywords() {
+        let spec = Spec::get();
+        let with_all_of = json!({
+            "type": "object",
+            "nullable": true,
+            "allOf": [{"$ref": "#/components/schemas/ApiError"}],
+        });
+        assert!(spec
+            .validate_inline(&with_all_of, &Value::Null, "allOf")
+            .is_err());
+        let with_enum = json!({"type": "string", "nullable": true, "enum": ["a"]});
+        assert!(spec
+            .validate_inline(&with_enum, &Value::Null, "enum")
+            .is_err());
+        let with_null_in_enum = json!({"type": "string", "nullable": true, "enum": ["a", null]});
+        spec.validate_inline(&with_null_in_enum, &Value::Null, "enum with null")
+            .unwrap();
+    }
+
+    #[test]
+    fn one_of_a_ref_and_null_admits_both() {
+        let spec = Spec::get();
+        let schema = json!({"oneOf": [
+            {"$ref": "#/components/schemas/ApiError"},
+            {"enum": [null]},
+        ]});
+        spec.validate_inline(&schema, &Value::Null, "null").unwrap();
+        let error = json!({"code": "NotFound", "message": "m", "info": []});
+        spec.validate_inline(&schema, &error, "error").unwrap();
+        assert!(spec
+            .validate_inline(&schema, &json!({"code": "NotFound"}), "partial")
+            .is_err());
+    }
+
+    #[test]
+    fn examples_come_from_the_parsed_spec() {
+        let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n\
+                    components:\n  schemas:\n    Only:\n      type: string\n      example: x\n";
+        let spec = Spec::parse(yaml).unwrap();
+        let examples = spec.examples();
+        assert_eq!(examples.len(), 1, "{examples:?}");
+        assert_eq!(examples[0].location, "/components/schemas/Only/example");
+        assert_eq!(spec.schema_names(), vec!["Only".to_owned()]);
+        spec.validate_component("Only", &json!("y")).unwrap();
+        assert!(spec.validate_component("Only", &json!(1)).is_err());
     }
 
     #[test]
