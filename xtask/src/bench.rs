@@ -21,7 +21,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -153,7 +153,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         }
     };
     let started = Instant::now();
-    let logs = root.join("target/bench");
+    let logs = crate::artifacts::target_dir(root)?.join("bench");
     std::fs::create_dir_all(&logs)?;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
 
@@ -163,7 +163,8 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     // The mock binary: memory, then throughput, on one process.
     println!("==> load: mock binary and bare hyper, {CONNECTIONS} connections");
     {
-        let (mock, mock_url) = crate::contract::spawn_mock(root, &[])?;
+        let (mock, mock_url) =
+            crate::contract::spawn_mock(root, crate::contract::MockBuild::Release, &[])?;
         let bare = Bare::spawn(root)?;
         memory(root, &params, &mut table, mock.pid(), &mock_url);
         throughput(root, &params, &mut table, &mock_url, &bare.url);
@@ -239,12 +240,12 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-const CONTRACT_BUILD: [&str; 7] = [
+/// As `cargo xtask contract` builds it (`--workspace` features).
+const CONTRACT_BUILD: [&str; 6] = [
     "test",
     "--quiet",
     "--no-run",
-    "-p",
-    "invitations-contract-tests",
+    "--workspace",
     "--test",
     "contract",
 ];
@@ -276,6 +277,13 @@ fn build(root: &Path) -> Result<()> {
             "sdk",
         ],
     )
+}
+
+/// A release binary of the workspace, wherever cargo's target directory is.
+fn release_bin(root: &Path, name: &str) -> Result<std::path::PathBuf> {
+    Ok(crate::artifacts::target_dir(root)?
+        .join("release")
+        .join(name))
 }
 
 fn cargo_step(root: &Path, args: &[&str]) -> Result<()> {
@@ -410,7 +418,10 @@ fn throughput(root: &Path, params: &Params, table: &mut Table, mock_url: &str, b
 }
 
 fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
-    let home = root.join("target/criterion");
+    let home = match crate::artifacts::target_dir(root) {
+        Ok(dir) => dir.join("criterion"),
+        Err(err) => return table.failed("SDK per call", "-", &err),
+    };
     let result = (|| -> Result<[f64; 4]> {
         let log = std::fs::File::create(logs.join("sdk.log"))?;
         let status = crate::tasks::cargo()
@@ -542,7 +553,7 @@ fn loadgen(
     amount: Amount,
     connections: u32,
 ) -> Result<Vec<Load>> {
-    let mut cmd = Command::new(root.join("target/release/loadgen"));
+    let mut cmd = crate::artifacts::command(&release_bin(root, "loadgen")?)?;
     for url in urls {
         cmd.args(["--url", url]);
     }
@@ -576,7 +587,7 @@ fn loadgen(
     let out = cmd
         .stdin(Stdio::null())
         .output()
-        .context("starting target/release/loadgen")?;
+        .context("starting loadgen")?;
     if !out.status.success() {
         bail!(
             "loadgen {} failed ({}): {}{}",
@@ -619,12 +630,12 @@ struct Bare {
 impl Bare {
     fn spawn(root: &Path) -> Result<Bare> {
         use std::io::{BufRead, BufReader};
-        let mut child = Command::new(root.join("target/release/bare-hyper"))
+        let mut child = crate::artifacts::command(&release_bin(root, "bare-hyper")?)?
             .args(["--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .context("starting target/release/bare-hyper")?;
+            .context("starting bare-hyper")?;
         let stdout = child.stdout.take().context("bare-hyper stdout")?;
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line)?;

@@ -12,6 +12,18 @@ pub struct ContractArgs {
     pub target: Option<PathBuf>,
     pub junit: Option<PathBuf>,
     pub binary: bool,
+    /// With `binary`: a release build of the mock instead of the one `cargo test` builds.
+    pub release: bool,
+}
+
+/// Which build of `invitations-mock` to start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MockBuild {
+    /// The dev-profile binary `cargo test --workspace` builds for the mock's own tests: after
+    /// `cargo test --workspace` (as in `cargo xtask ci`) it costs no build at all.
+    Test,
+    /// `cargo build --release`: what benchmarks measure.
+    Release,
 }
 
 pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
@@ -23,21 +35,21 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
         }
         (Some(path), false) => Some(absolute(path)?),
         (None, true) => {
-            let (server, profile) = start_binary(root)?;
+            let build = if args.release {
+                MockBuild::Release
+            } else {
+                MockBuild::Test
+            };
+            let (server, profile) = start_binary(root, build)?;
             _server = Some(server);
             Some(profile)
         }
         (None, false) => None,
     };
     let mut cmd = crate::tasks::cargo();
-    cmd.args([
-        "test",
-        "--quiet",
-        "-p",
-        "invitations-contract-tests",
-        "--test",
-        "contract",
-    ]);
+    // `--workspace` so that features unify exactly as in `cargo test --workspace`: the
+    // contract binary that run built is reused instead of rebuilt with other features.
+    cmd.args(["test", "--quiet", "--workspace", "--test", "contract"]);
     cmd.env_remove("CONTRACT_TARGET");
     if let Some(target) = &target {
         cmd.env("CONTRACT_TARGET", target);
@@ -82,8 +94,8 @@ impl Drop for Server {
 
 /// Builds and starts `invitations-mock --port 0` and writes a profile for it (the default
 /// fixture, as in contract-tests/targets/local-mock.toml) under target/.
-pub fn start_binary(root: &Path) -> Result<(Server, PathBuf)> {
-    let (server, base_url) = spawn_mock(root, &[])?;
+pub fn start_binary(root: &Path, build: MockBuild) -> Result<(Server, PathBuf)> {
+    let (server, base_url) = spawn_mock(root, build, &[])?;
     let template = std::fs::read_to_string(root.join("contract-tests/targets/local-mock.toml"))
         .context("reading contract-tests/targets/local-mock.toml")?;
     let profile = template.replace("http://127.0.0.1:8080", &base_url);
@@ -92,34 +104,36 @@ pub fn start_binary(root: &Path) -> Result<(Server, PathBuf)> {
             "local-mock.toml no longer names http://127.0.0.1:8080; update xtask/src/contract.rs"
         );
     }
-    let path = root.join("target/contract-local-mock.toml");
+    let dir = crate::artifacts::target_dir(root)?;
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("contract-local-mock.toml");
     std::fs::write(&path, profile)?;
     println!("mock binary serving {base_url}; profile {}", path.display());
     Ok((server, path))
 }
 
-/// Builds the mock binary (release) and starts it on a free port; returns it and its base URL.
-pub fn spawn_mock(root: &Path, extra: &[&str]) -> Result<(Server, String)> {
-    let mut build = crate::tasks::cargo();
-    build.args([
-        "build",
-        "--quiet",
-        "--release",
-        "-p",
-        "invitations-mock",
-        "--bin",
-        "invitations-mock",
-    ]);
-    if !build.current_dir(root).status()?.success() {
-        bail!("building invitations-mock failed");
-    }
-    let mut child = Command::new(root.join("target/release/invitations-mock"))
+/// Builds the mock binary and starts it on a free port; returns it and its base URL.
+pub fn spawn_mock(root: &Path, build: MockBuild, extra: &[&str]) -> Result<(Server, String)> {
+    let args: &[&str] = match build {
+        MockBuild::Test => &["test", "--quiet", "--workspace", "--no-run"],
+        MockBuild::Release => &[
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "invitations-mock",
+            "--bin",
+            "invitations-mock",
+        ],
+    };
+    let executable = crate::artifacts::build_bin(root, args, "invitations-mock")?;
+    let mut child = Command::new(&executable)
         .args(["--port", "0"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .context("starting target/release/invitations-mock")?;
+        .with_context(|| format!("starting {}", executable.display()))?;
     let stdout = child.stdout.take().context("mock stdout")?;
     let server = Server(child);
     let mut lines = BufReader::new(stdout).lines();

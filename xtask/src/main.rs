@@ -3,6 +3,7 @@
 //! Every command works from any directory inside the repository and needs nothing a fresh
 //! machine of this project's kind lacks.
 
+mod artifacts;
 mod bench;
 mod codegen;
 mod contract;
@@ -30,8 +31,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Validate openapi/invitations.yaml with the reference Python openapi-spec-validator
-    /// (installed into target/xtask-venv on first use).
+    /// Validate openapi/invitations.yaml with the reference Python openapi-spec-validator and
+    /// with Redocly CLI's `recommended` rules (installed into the target directory's
+    /// xtask-venv and xtask-node on first use; Redocly needs Node.js 20.19+ with npm).
     ValidateSpec,
     /// `cargo fmt --check` and `cargo clippy --workspace --all-targets -- -D warnings`.
     Lint,
@@ -46,9 +48,13 @@ enum Command {
         /// Also write a JUnit XML report here.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
-        /// Start `invitations-mock` (release build, free port) and run against it as a deployment.
+        /// Start `invitations-mock` (on a free port) and run against it as a deployment: the
+        /// dev build that `cargo test --workspace` makes, or a release build with `--release`.
         #[arg(long)]
         binary: bool,
+        /// With `--binary`: start a release build of the mock.
+        #[arg(long, requires = "binary")]
+        release: bool,
     },
     /// Run the standalone mock server (release build); arguments after `--` go to it.
     ///
@@ -59,7 +65,7 @@ enum Command {
         args: Vec<String>,
     },
     /// Everything CI runs: lint, codegen --check, validate-spec, cargo test --workspace, and the
-    /// contract suite against the standalone mock binary.
+    /// contract suite against the standalone mock binary (the one the tests built).
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
     /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
@@ -83,12 +89,14 @@ fn main() -> ExitCode {
             target,
             junit,
             binary,
+            release,
         } => contract::run(
             &root,
             contract::ContractArgs {
                 target,
                 junit,
                 binary,
+                release,
             },
         ),
         Command::Mock { args } => tasks::mock(&root, &args),

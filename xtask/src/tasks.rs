@@ -8,6 +8,9 @@ use anyhow::{bail, Context, Result};
 
 /// Pinned so that CI results do not move under us.
 const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
+/// The stricter second linter (its `recommended` rules, see redocly.yaml); 2.x runs on
+/// Node.js 20.19 or later.
+const REDOCLY_CLI: &str = "@redocly/cli@2.77.0";
 
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -48,17 +51,23 @@ pub fn lint(root: &Path) -> Result<()> {
     )
 }
 
-/// Validates the spec with the Python reference validator, in a venv under target/ so that
-/// nothing is installed on the machine itself.
+/// Validates the spec with the Python reference validator and with Redocly CLI's
+/// `recommended` rules, each installed under the target directory so that nothing is
+/// installed on the machine itself.
 pub fn validate_spec(root: &Path) -> Result<()> {
-    let venv = root.join("target/xtask-venv");
+    openapi_spec_validator(root)?;
+    redocly_lint(root)
+}
+
+fn openapi_spec_validator(root: &Path) -> Result<()> {
+    let venv = crate::artifacts::target_dir(root)?.join("xtask-venv");
     let python = venv.join("bin/python");
     let marker = venv.join(".installed");
     let installed = std::fs::read_to_string(&marker).unwrap_or_default();
     if installed.trim() != SPEC_VALIDATOR {
         let mut mk = Command::new("python3");
         mk.args(["-m", "venv"]).arg(&venv);
-        run_step(root, "python3 -m venv target/xtask-venv", mk).context(
+        run_step(root, "python3 -m venv <target>/xtask-venv", mk).context(
             "the spec validator needs python3 with the venv module (Debian: python3-venv)",
         )?;
         let mut pip = Command::new(&python);
@@ -84,6 +93,44 @@ pub fn validate_spec(root: &Path) -> Result<()> {
     )
 }
 
+/// Redocly CLI from npm, in `<target>/xtask-node`; fails on any error of its `recommended`
+/// rules (warnings are printed, not fatal).
+fn redocly_lint(root: &Path) -> Result<()> {
+    let prefix = crate::artifacts::target_dir(root)?.join("xtask-node");
+    let marker = prefix.join(".installed");
+    let redocly = prefix.join("node_modules/.bin/redocly");
+    let installed = std::fs::read_to_string(&marker).unwrap_or_default();
+    if installed.trim() != REDOCLY_CLI || !redocly.is_file() {
+        std::fs::create_dir_all(&prefix)?;
+        let mut npm = Command::new("npm");
+        npm.args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg(REDOCLY_CLI);
+        run_step(root, &format!("npm install {REDOCLY_CLI}"), npm)
+            .context("the second spec linter needs Node.js 20.19 or later with npm")?;
+        std::fs::write(&marker, REDOCLY_CLI)?;
+    }
+    let mut lint = Command::new(&redocly);
+    lint.args(["lint", "--config"])
+        .arg(root.join("redocly.yaml"))
+        .arg(root.join(crate::codegen::SPEC_PATH))
+        // No network from CI: no usage telemetry, no update check.
+        .env("REDOCLY_TELEMETRY", "off")
+        .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");
+    run_step(
+        root,
+        "redocly lint (recommended) openapi/invitations.yaml",
+        lint,
+    )
+}
+
 pub fn ci(root: &Path) -> Result<()> {
     let started = Instant::now();
     lint(root)?;
@@ -93,6 +140,7 @@ pub fn ci(root: &Path) -> Result<()> {
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     run_step(root, "cargo test --workspace", test)?;
+    // The mock binary `cargo test --workspace` just built: no second (release) build.
     println!("==> cargo xtask contract --binary");
     crate::contract::run(
         root,
@@ -100,6 +148,7 @@ pub fn ci(root: &Path) -> Result<()> {
             target: None,
             junit: None,
             binary: true,
+            release: false,
         },
     )?;
     println!("ci: all steps passed in {:.1?}", started.elapsed());
