@@ -78,6 +78,29 @@ fn not_pending_resent_anyway(_: &InvitationsMock) -> Mock {
         })))
 }
 
+fn dry_run_skips_validation(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex(
+            "^/iam/v1/users/[^/]+/actions/resend$",
+        ))
+        .and(wiremock::matchers::query_param("dryRun", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "message": "Dry run: nothing was changed.", "inviteId": "9001"
+        })))
+}
+
+fn key_reuse_is_400(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex(
+            "^/iam/v1/users/[^/]+/actions/resend$",
+        ))
+        .and(wiremock::matchers::query_param("dryRun", "true"))
+        .and(wiremock::matchers::header_exists("idempotency-key"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "This Idempotency-Key was already used for another request."
+        })))
+}
+
 struct Check {
     name: &'static str,
     broken: Override,
@@ -125,6 +148,36 @@ const CHECKS: &[Check] = &[
         must_fail: &[(
             "tenant_resend_non_pending_is_400",
             "expected status 400, got 200",
+        )],
+    },
+    Check {
+        name: "a server whose dry run skips validation",
+        broken: dry_run_skips_validation,
+        must_fail: &[
+            (
+                "iam_resend_dry_run_without_key_is_401",
+                "expected status 401, got 200",
+            ),
+            (
+                "iam_resend_dry_run_unknown_key_is_401",
+                "expected status 401, got 200",
+            ),
+            (
+                "iam_resend_dry_run_key_without_permission_is_403",
+                "expected status 403, got 200",
+            ),
+            (
+                "iam_resend_dry_run_unknown_id_is_404",
+                "expected status 404, got 200",
+            ),
+        ],
+    },
+    Check {
+        name: "a server answering a reused Idempotency-Key with 400",
+        broken: key_reuse_is_400,
+        must_fail: &[(
+            "iam_resend_same_key_for_another_request_is_422",
+            "expected status 422, got 400",
         )],
     },
 ];

@@ -464,7 +464,8 @@ fn idempotency_key_replays_the_first_answer_without_resending() {
     let other_invite = core.handle(&manager(
         iam_resend(fixture::PENDING_ID).header("Idempotency-Key", "retry-1"),
     ));
-    assert_eq!(other_invite.status, 400);
+    // The same key for a different request: 422, as the IETF Idempotency-Key draft says.
+    assert_eq!(other_invite.status, 422);
     assert!(check(IAM, &other_invite)["error"]
         .as_str()
         .unwrap()
@@ -473,7 +474,9 @@ fn idempotency_key_replays_the_first_answer_without_resending() {
         Request::new("POST", "/iam/v1/users/9003/actions/resend?dryRun=true")
             .header("Idempotency-Key", "retry-1"),
     ));
-    assert_eq!(dry.status, 400);
+    assert_eq!(dry.status, 422);
+    check(IAM, &dry);
+    assert_eq!(core.outbox_total(), 1);
     // Keys are scoped to the API key.
     let globex = core.handle(
         &iam_resend(fixture::GLOBEX_PENDING_ID)
@@ -481,6 +484,41 @@ fn idempotency_key_replays_the_first_answer_without_resending() {
             .header("Idempotency-Key", "retry-1"),
     );
     assert_eq!(globex.status, 200);
+    assert_eq!(core.outbox_total(), 2);
+}
+
+#[test]
+fn a_repeat_while_the_first_answer_is_delayed_is_409_then_replays() {
+    let mut core = core();
+    let request = manager(iam_resend(fixture::CANCELLED_ID).header("Idempotency-Key", "slow"));
+    // The transport holds the first answer back for the delay: the request is in flight.
+    core.inject_fault(Fault::delay(std::time::Duration::from_secs(60)).times(1))
+        .unwrap();
+    let first = core.handle(&request);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.delay, Some(std::time::Duration::from_secs(60)));
+    let during = core.handle(&request);
+    assert_eq!(during.status, 409);
+    assert!(check(IAM, &during)["error"]
+        .as_str()
+        .unwrap()
+        .contains("retry"));
+    // A different request with that key is still a 422, in flight or not.
+    let other = core.handle(&manager(
+        iam_resend(fixture::PENDING_ID).header("Idempotency-Key", "slow"),
+    ));
+    assert_eq!(other.status, 422);
+    assert_eq!(core.outbox_total(), 1);
+
+    // Once the (short) delay is over, the same request replays the first answer.
+    core.inject_fault(Fault::delay(std::time::Duration::from_millis(20)).times(1))
+        .unwrap();
+    let quick = manager(iam_resend(fixture::PENDING_ID).header("Idempotency-Key", "quick"));
+    assert_eq!(core.handle(&quick).status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(40));
+    let replay = core.handle(&quick);
+    assert_eq!(replay.status, 200);
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
     assert_eq!(core.outbox_total(), 2);
 }
 

@@ -17,6 +17,22 @@ fn nothing(_: &mut Core) {}
 fn fault_500(core: &mut Core) {
     core.inject_fault(Fault::status(500)).unwrap();
 }
+/// A resend with key `first` whose answer the transport holds back for a minute.
+fn first_request_delayed(core: &mut Core) {
+    core.inject_fault(Fault::delay(std::time::Duration::from_secs(60)).times(1))
+        .unwrap();
+    let first = core.handle(&manager(
+        iam_resend(9001).header("Idempotency-Key", "first"),
+    ));
+    assert_eq!(first.status, 200);
+}
+/// A resend of 9001 with key `first`, answered.
+fn first_request_answered(core: &mut Core) {
+    let first = core.handle(&manager(
+        iam_resend(9001).header("Idempotency-Key", "first"),
+    ));
+    assert_eq!(first.status, 200);
+}
 
 fn cases() -> Vec<(&'static str, u16, Setup, Request)> {
     let big = vec![b' '; 65_537];
@@ -144,9 +160,21 @@ fn cases() -> Vec<(&'static str, u16, Setup, Request)> {
         ),
         (
             "resendInvite",
+            409,
+            first_request_delayed,
+            manager(iam_resend(9001).header("Idempotency-Key", "first")),
+        ),
+        (
+            "resendInvite",
             413,
             nothing,
             manager(iam_resend(9001).body(big)),
+        ),
+        (
+            "resendInvite",
+            422,
+            first_request_answered,
+            manager(iam_resend(9002).header("Idempotency-Key", "first")),
         ),
         ("resendInvite", 500, fault_500, manager(iam_resend(9001))),
     ]
@@ -200,6 +228,6 @@ fn the_validator_catches_a_drifted_body() {
         .validate_response("GetUserInvitationByEmail", 200, &body)
         .is_err());
     assert!(Spec::get()
-        .validate_response("resendInvite", 409, &serde_json::json!({"error": "x"}))
+        .validate_response("resendInvite", 418, &serde_json::json!({"error": "x"}))
         .is_err());
 }

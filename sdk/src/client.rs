@@ -628,6 +628,10 @@ impl<'a> ResendInvite<'a> {
     /// returns the first response and sends nothing. Without one, the SDK generates a random
     /// key per call, so its own retries are safe; give one to make your own repeats safe too
     /// (and use a different key for a dry run than for the real resend).
+    ///
+    /// The same key with a different request (another id or `dry_run`) fails with 422
+    /// ([`Error::is_idempotency_key_reused`]); a repeat while the first request with the key
+    /// is still being processed fails with 409 ([`Error::is_idempotency_key_in_flight`]).
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self

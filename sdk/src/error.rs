@@ -180,6 +180,29 @@ impl Error {
         self.code() == Some(CODE_INVITATION_NOT_PENDING)
     }
 
+    /// 409 from `resendInvite`: a request with the same `Idempotency-Key` is still being
+    /// processed. Nothing was done; retry later with the same key to get the first request's
+    /// answer. (Not [retryable](Self::is_retryable) automatically: how long the first request
+    /// takes is the caller's call.)
+    ///
+    /// ```
+    /// # use invitations_sdk::Error;
+    /// # fn handle(err: Error) {
+    /// if err.is_idempotency_key_in_flight() {
+    ///     // wait, then send the same request with the same key again
+    /// }
+    /// # }
+    /// ```
+    pub fn is_idempotency_key_in_flight(&self) -> bool {
+        self.api_status() == Some(StatusCode::CONFLICT)
+    }
+
+    /// 422 from `resendInvite`: this `Idempotency-Key` was already used for a different
+    /// request (another invite id or `dryRun`). Nothing was done; use a new key.
+    pub fn is_idempotency_key_reused(&self) -> bool {
+        self.api_status() == Some(StatusCode::UNPROCESSABLE_ENTITY)
+    }
+
     /// A timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })

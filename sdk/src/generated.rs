@@ -1249,7 +1249,9 @@ Returns the pending invitation sent to `email`, searched across every tenant the
 manages. The address is compared case-insensitively. Declined, cancelled and expired
 invitations are not returned, and accepted ones no longer exist; an invitation of a
 tenant the key does not manage is never revealed. In each of those cases the answer
-is 404. No tenant id is needed in the request.
+is 404. No tenant id is needed in the request. When the address has several pending
+invitations in those tenants (one in each of two tenants, say), the most recently
+created one is returned. The key needs the `usersManager` permission, as for resending.
 
 
 Sends a `GET` request to `/tenant/admin/user/invitations_by_email`
@@ -1276,7 +1278,14 @@ With `dryRun=true` the request is validated and the response is the one a real r
 would give, but nothing changes and no email is sent.
 
 With an `Idempotency-Key`, a repeat of the request with the same key returns the first
-response again and does not resend: this is what makes retrying a resend safe.
+response again (with the header `Idempotent-Replayed: true`) and does not resend: this
+is what makes retrying a resend safe. As in the IETF httpapi draft "The
+Idempotency-Key HTTP Header Field", the same key with a different request (another
+invite id, or another `dryRun`) is refused with 422, and a repeat that arrives while
+the first request with that key is still being processed is refused with 409 (retry
+it later with the same key). Keys are scoped to the API key; only a successful real
+resend is remembered (for at least 24 hours), so a key whose request failed or was a
+dry run can be used again.
 
 404 when no invite has this id: it was never created, it was accepted (and so
 removed), or it belongs to a tenant the key does not manage.
@@ -1290,7 +1299,8 @@ mock uses the invitation's decimal id.)
 
 - `dry_run`: Validate and simulate the resend without changing anything or sending email.
 - `idempotency_key`: A client-chosen key, at most 255 characters. A repeat of the request with the same key
-returns the first response and does not resend.
+returns the first response and does not resend; the same key with a different request
+is 422, and a repeat while the first is still being processed is 409.
 
 - `body`: Optional; an empty object. At most 64 KiB.
 ```ignore
@@ -1680,7 +1690,21 @@ pub mod builder {
                         ),
                     )
                 }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

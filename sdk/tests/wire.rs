@@ -191,7 +191,7 @@ async fn tenant_error_envelopes_map_to_status_code_message_and_info() {
 
 #[tokio::test]
 async fn iam_errors_map_to_status_and_message() {
-    for status in [400u16, 401, 403, 404, 413, 500] {
+    for status in [400u16, 401, 403, 404, 409, 413, 422, 500] {
         let (server, _) = server().await;
         let message = format!("problem {status}");
         Mock::given(path(IAM_RESEND))
@@ -207,7 +207,10 @@ async fn iam_errors_map_to_status_and_message() {
         assert_eq!(err.is_not_found(), status == 404);
         assert_eq!(err.is_unauthorized(), status == 401);
         assert_eq!(err.is_forbidden(), status == 403);
+        assert_eq!(err.is_idempotency_key_in_flight(), status == 409);
+        assert_eq!(err.is_idempotency_key_reused(), status == 422);
         assert!(!err.is_not_pending());
+        assert!(!err.is_retryable());
     }
 }
 

@@ -31,7 +31,7 @@ fn operations_are_exactly_those_of_the_design() {
             id: "resendInvite".into(),
             method: "POST",
             path: "/iam/v1/users/{id}/actions/resend".into(),
-            statuses: vec![200, 400, 401, 403, 404, 413, 500],
+            statuses: vec![200, 400, 401, 403, 404, 409, 413, 422, 500],
         },
     ];
     assert_eq!(ops, expected);

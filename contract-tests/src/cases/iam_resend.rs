@@ -47,6 +47,44 @@ pub(super) fn cases() -> Vec<Case> {
         ),
         case!(iam_resend_body_over_limit_is_413, OP, 413, Needs::Nothing),
         case!(iam_resend_fault_is_500, OP, 500, Needs::Admin),
+        // A dry run validates exactly like a real resend.
+        case!(
+            iam_resend_dry_run_without_key_is_401,
+            OP,
+            401,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_dry_run_unknown_key_is_401,
+            OP,
+            401,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_dry_run_key_without_permission_is_403,
+            OP,
+            403,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_dry_run_unknown_id_is_404,
+            OP,
+            404,
+            Needs::Nothing
+        ),
+        // Idempotency-Key misuse, as in the IETF httpapi draft.
+        case!(
+            iam_resend_same_key_for_another_request_is_422,
+            OP,
+            422,
+            Needs::Mutations
+        ),
+        case!(
+            iam_resend_same_key_while_in_flight_is_409,
+            OP,
+            409,
+            Needs::Admin
+        ),
     ]
 }
 
@@ -74,13 +112,31 @@ async fn sdk_call(ctx: &Ctx, auth: Auth, id: &str, dry_run: bool, key: Option<&s
 }
 
 async fn raw_and_sdk(ctx: &mut Ctx, label: &str, auth: Auth, id: &str, status: u16) -> CaseResult {
+    raw_and_sdk_with(ctx, label, auth, id, false, status).await
+}
+
+async fn raw_and_sdk_with(
+    ctx: &mut Ctx,
+    label: &str,
+    auth: Auth,
+    id: &str,
+    dry_run: bool,
+    status: u16,
+) -> CaseResult {
     let exchange = ctx
         .expect(
-            iam_resend(label, auth, id, None, None, Some(b"{}".to_vec())),
+            iam_resend(
+                label,
+                auth,
+                id,
+                dry_run.then_some("true"),
+                None,
+                Some(b"{}".to_vec()),
+            ),
             status,
         )
         .await?;
-    let outcome = sdk_call(ctx, auth, id, false, None).await;
+    let outcome = sdk_call(ctx, auth, id, dry_run, None).await;
     ctx.record_sdk(&outcome);
     sdk_agrees(&exchange, &outcome)
 }
@@ -337,5 +393,190 @@ async fn iam_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
         outbox.as_array().is_some_and(Vec::is_empty),
         "a failed resend sent email: {outbox}"
     );
+    Ok(())
+}
+
+async fn iam_resend_dry_run_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.pending_id.to_string();
+    let label = "dry-run resend of the pending invite";
+    raw_and_sdk_with(ctx, label, Auth::None, &id, true, 401).await
+}
+
+async fn iam_resend_dry_run_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.pending_id.to_string();
+    let label = "dry-run resend of the pending invite";
+    raw_and_sdk_with(ctx, label, Auth::Unknown, &id, true, 401).await
+}
+
+async fn iam_resend_dry_run_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.pending_id.to_string();
+    let label = "dry-run resend of the pending invite";
+    raw_and_sdk_with(ctx, label, Auth::Viewer, &id, true, 403).await
+}
+
+async fn iam_resend_dry_run_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    let label = "dry-run resend of an unknown invite";
+    raw_and_sdk_with(ctx, label, Auth::Manager, &id, true, 404).await
+}
+
+async fn iam_resend_same_key_for_another_request_is_422(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.pending_id.to_string();
+    let other_id = ctx.data.invitations.cancelled_id.to_string();
+    let key = fresh_key();
+    ctx.expect(
+        iam_resend(
+            "resend the pending invite with a new idempotency key",
+            Auth::Manager,
+            &id,
+            None,
+            Some(&key),
+            None,
+        ),
+        200,
+    )
+    .await?;
+    // Both are requests the key was not used for; both name invites the key may resend, so
+    // 422 is the only documented answer whatever order a server checks things in.
+    let dry = ctx
+        .expect(
+            iam_resend(
+                "the same key for a dry run of that invite",
+                Auth::Manager,
+                &id,
+                Some("true"),
+                Some(&key),
+                None,
+            ),
+            422,
+        )
+        .await?;
+    ctx.expect(
+        iam_resend(
+            "the same key for another invite",
+            Auth::Manager,
+            &other_id,
+            None,
+            Some(&key),
+            None,
+        ),
+        422,
+    )
+    .await?;
+    let result = ctx
+        .sdk(Auth::Manager)
+        .resend_invite(other_id.as_str())
+        .idempotency_key(key.as_str())
+        .send()
+        .await;
+    let reused = result
+        .as_ref()
+        .err()
+        .is_some_and(invitations_sdk::Error::is_idempotency_key_reused);
+    let outcome = sdk_outcome(result);
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&dry, &outcome)?;
+    ensure!(reused, "the SDK did not report a reused key: {outcome}");
+    if ctx.has_admin() {
+        let outbox = ctx
+            .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
+            .await?;
+        let sent = outbox.as_array().map_or(0, Vec::len);
+        ensure!(sent == 1, "{sent} emails; a 422 must send none");
+    }
+    Ok(())
+}
+
+/// How long the mock holds the first answer back: long enough for two more requests.
+const IN_FLIGHT_DELAY_MS: u64 = 2_000;
+
+async fn iam_resend_same_key_while_in_flight_is_409(ctx: &mut Ctx) -> CaseResult {
+    let id = ctx.data.invitations.cancelled_id.to_string();
+    let key = fresh_key();
+    ctx.admin_ok(
+        reqwest::Method::POST,
+        "/__admin/faults",
+        Some(serde_json::json!({
+            "operation": OP.id(), "status": 200, "delayMs": IN_FLIGHT_DELAY_MS, "times": 1,
+        })),
+    )
+    .await?;
+    let client = ctx.sdk(Auth::Manager);
+    let (first_id, first_key) = (id.clone(), key.clone());
+    let first = tokio::spawn(async move {
+        client
+            .resend_invite(first_id.as_str())
+            .idempotency_key(first_key.as_str())
+            .send()
+            .await
+    });
+    // The fault is used up once the mock has taken the first request: from then on that
+    // request is in flight until its delayed answer goes out.
+    let mut waited = 0;
+    loop {
+        let faults = ctx
+            .admin_ok(reqwest::Method::GET, "/__admin/faults", None)
+            .await?;
+        if faults.as_array().is_some_and(Vec::is_empty) {
+            break;
+        }
+        ensure!(waited < 200, "the first request never reached the mock");
+        waited += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let during = ctx
+        .expect(
+            iam_resend(
+                "the same request again while the first is delayed",
+                Auth::Manager,
+                &id,
+                None,
+                Some(&key),
+                None,
+            ),
+            409,
+        )
+        .await?;
+    let result = ctx
+        .sdk(Auth::Manager)
+        .resend_invite(id.as_str())
+        .idempotency_key(key.as_str())
+        .send()
+        .await;
+    let in_flight = result
+        .as_ref()
+        .err()
+        .is_some_and(invitations_sdk::Error::is_idempotency_key_in_flight);
+    let outcome = sdk_outcome(result);
+    ctx.record_sdk(&outcome);
+    sdk_agrees(&during, &outcome)?;
+    ensure!(
+        in_flight,
+        "the SDK did not report a request in flight: {outcome}"
+    );
+    match first.await {
+        Ok(Ok(response)) => ensure!(response.invite_id == id, "first answer: {response:?}"),
+        Ok(Err(err)) => fail!("the delayed first request failed: {err}"),
+        Err(err) => fail!("the delayed first request panicked: {err}"),
+    }
+    ctx.note("first request", "200 after the delay");
+    // Answered now: the same request replays the first answer.
+    ctx.expect(
+        iam_resend(
+            "the same request after the first was answered",
+            Auth::Manager,
+            &id,
+            None,
+            Some(&key),
+            None,
+        ),
+        200,
+    )
+    .await?;
+    let outbox = ctx
+        .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
+        .await?;
+    let sent = outbox.as_array().map_or(0, Vec::len);
+    ensure!(sent == 1, "{sent} emails for one idempotency key");
     Ok(())
 }

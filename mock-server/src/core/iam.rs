@@ -115,7 +115,14 @@ fn invitation_id(invite_id: &str) -> Option<i64> {
 }
 
 impl Core {
-    pub(super) fn resend_invite(&mut self, param: &[u8], request: &Request) -> Response {
+    /// `delay` is an injected delay the transport will wait before this answer goes out:
+    /// while it runs, the request is in flight for its `Idempotency-Key`.
+    pub(super) fn resend_invite(
+        &mut self,
+        param: &[u8],
+        request: &Request,
+        delay: Option<std::time::Duration>,
+    ) -> Response {
         let key = match authenticate(&self.store, request) {
             Ok(key) => key,
             Err(failure) => {
@@ -141,23 +148,38 @@ impl Core {
             Err(message) => return plain_error(400, message),
         };
         let now = self.clock.now();
+        let instant = std::time::Instant::now();
         if let Some(idem) = &valid.idempotency_key {
-            match self
-                .idempotency
-                .lookup(&key.key, idem, &valid.invite_id, valid.dry_run, now)
-            {
+            match self.idempotency.lookup(
+                &key.key,
+                idem,
+                &valid.invite_id,
+                valid.dry_run,
+                now,
+                instant,
+            ) {
                 Lookup::Miss => {}
                 Lookup::Replay(body) => {
                     return Response::raw_json(200, body).with_header("idempotent-replayed", "true")
                 }
-                Lookup::Mismatch { first_invite_id } => {
+                Lookup::Mismatch {
+                    first_invite_id,
+                    first_dry_run,
+                } => {
                     return plain_error(
-                        400,
+                        422,
                         format!(
-                            "This Idempotency-Key was already used for another request \
-                             (invite {}, dryRun=false); use a new key for a new request.",
+                            "This Idempotency-Key was already used for a different request \
+                             (invite {}, dryRun={first_dry_run}); use a new key for a new request.",
                             truncate(&first_invite_id, 32)
                         ),
+                    )
+                }
+                Lookup::InFlight => {
+                    return plain_error(
+                        409,
+                        "A request with this Idempotency-Key is still being processed; \
+                         retry with the same key once it has been answered.",
                     )
                 }
             }
@@ -196,6 +218,7 @@ impl Core {
                 false,
                 response.body.clone(),
                 now,
+                delay.map(|d| instant + d),
             );
         }
         response

@@ -22,8 +22,9 @@
 //! # Check order
 //!
 //! 401 (missing, malformed or unknown bearer key) → 403 (no `usersManager`) → 413 (IAM
-//! body over 64 KiB) → 400 (validation) → 403 (tenant not managed, tenant surface) → 404 →
-//! 400 `InvitationNotPending` (tenant resend). Routing comes first (404 unknown path, 405
+//! body over 64 KiB) → 400 (validation) → 422 / 409 (IAM: `Idempotency-Key` reused for a
+//! different request / first request still in flight) → 403 (tenant not managed, tenant
+//! surface) → 404 → 400 `InvitationNotPending` (tenant resend). Routing comes first (404 unknown path, 405
 //! wrong method), and an injected fault answers as soon as its operation is matched.
 
 pub(crate) mod admin;
@@ -170,7 +171,9 @@ impl Core {
             _ => match operation {
                 Operation::ResendInvitation => self.resend_invitation(param, request),
                 Operation::GetUserInvitationByEmail => self.get_by_email(request),
-                Operation::ResendInvite => self.resend_invite(param, request),
+                Operation::ResendInvite => {
+                    self.resend_invite(param, request, fault.as_ref().and_then(|f| f.delay))
+                }
             },
         };
         response.delay = fault.and_then(|f| f.delay);
