@@ -240,12 +240,14 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-/// As `cargo xtask contract` builds it (`--workspace` features).
-const CONTRACT_BUILD: [&str; 6] = [
+/// As `cargo xtask contract` builds it (the features of `tasks::TEST_PACKAGES`).
+const CONTRACT_BUILD: [&str; 8] = [
     "test",
     "--quiet",
     "--no-run",
     "--workspace",
+    "--exclude",
+    "xtask",
     "--test",
     "contract",
 ];

@@ -19,8 +19,8 @@ pub struct ContractArgs {
 /// Which build of `invitations-mock` to start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MockBuild {
-    /// The dev-profile binary `cargo test --workspace` builds for the mock's own tests: after
-    /// `cargo test --workspace` (as in `cargo xtask ci`) it costs no build at all.
+    /// The dev-profile binary `cargo test` builds for the mock's own tests: after the test
+    /// step of `cargo xtask ci` it costs no build at all.
     Test,
     /// `cargo build --release`: what benchmarks measure.
     Release,
@@ -47,9 +47,11 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
         (None, false) => None,
     };
     let mut cmd = crate::tasks::cargo();
-    // `--workspace` so that features unify exactly as in `cargo test --workspace`: the
+    // The packages `cargo xtask ci` tests, so that features unify exactly as there: the
     // contract binary that run built is reused instead of rebuilt with other features.
-    cmd.args(["test", "--quiet", "--workspace", "--test", "contract"]);
+    cmd.args(["test", "--quiet"])
+        .args(crate::tasks::TEST_PACKAGES)
+        .args(["--test", "contract"]);
     cmd.env_remove("CONTRACT_TARGET");
     if let Some(target) = &target {
         cmd.env("CONTRACT_TARGET", target);
@@ -114,8 +116,12 @@ pub fn start_binary(root: &Path, build: MockBuild) -> Result<(Server, PathBuf)> 
 
 /// Builds the mock binary and starts it on a free port; returns it and its base URL.
 pub fn spawn_mock(root: &Path, build: MockBuild, extra: &[&str]) -> Result<(Server, String)> {
+    let test_build: Vec<&str> = ["test", "--quiet", "--no-run"]
+        .into_iter()
+        .chain(crate::tasks::TEST_PACKAGES)
+        .collect();
     let args: &[&str] = match build {
-        MockBuild::Test => &["test", "--quiet", "--workspace", "--no-run"],
+        MockBuild::Test => &test_build,
         MockBuild::Release => &[
             "build",
             "--quiet",

@@ -64,8 +64,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Everything CI runs: lint, codegen --check, validate-spec, cargo test --workspace, and the
-    /// contract suite against the standalone mock binary (the one the tests built).
+    /// Everything CI runs: lint, codegen --check, validate-spec, the tests of every package
+    /// (xtask's separately, so its dependencies build once), and the contract suite against
+    /// the standalone mock binary (the one the tests built).
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
     /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
