@@ -60,6 +60,16 @@ async fn send(
     (status, response.text().await.unwrap())
 }
 
+/// (method, target, key, body, headers, expected status)
+type Case<'a> = (
+    &'a str,
+    String,
+    Option<&'a str>,
+    Option<&'a str>,
+    Vec<(&'a str, &'a str)>,
+    u16,
+);
+
 fn manager() -> Option<&'static str> {
     Some(fixture::ACME_MANAGER_KEY)
 }
@@ -89,15 +99,7 @@ async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contr
     let iam = |id: &str| format!("/iam/v1/users/{id}/actions/resend");
     let viewer = Some(fixture::ACME_VIEWER_KEY);
     let big = " ".repeat(65_537);
-    // (method, target, key, body, headers, expected status)
-    let cases: Vec<(
-        &str,
-        String,
-        Option<&str>,
-        Option<&str>,
-        Vec<(&str, &str)>,
-        u16,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         ("PUT", tenant(1024, "9001"), manager(), None, vec![], 200),
         ("PUT", tenant(1024, "0"), manager(), None, vec![], 400),
         ("PUT", tenant(1024, "abc"), manager(), None, vec![], 400),

@@ -6,6 +6,7 @@
 mod bench;
 mod codegen;
 mod contract;
+mod proxy;
 mod tasks;
 
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ enum Command {
         #[arg(long)]
         binary: bool,
     },
+    /// Run the contract suite through `invitations-mock proxy` in front of the standalone mock
+    /// binary; fails when the proxy finds any contract violation.
+    ContractThroughProxy,
     /// Run the standalone mock server (release build); arguments after `--` go to it.
     ///
     /// Example: `cargo xtask mock -- --port 9000`
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
                 binary,
             },
         ),
+        Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
         Command::Mock { args } => tasks::mock(&root, &args),
         Command::Ci => tasks::ci(&root),
         Command::Bench { quick } => bench::run(&root, quick),

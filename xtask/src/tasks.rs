@@ -102,6 +102,8 @@ pub fn ci(root: &Path) -> Result<()> {
             binary: true,
         },
     )?;
+    println!("==> cargo xtask contract-through-proxy");
+    crate::proxy::contract_through_proxy(root)?;
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
 }

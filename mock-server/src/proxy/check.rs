@@ -62,7 +62,7 @@ use crate::core::http::Query;
 const MAX_MESSAGE_CHARS: usize = 300;
 
 /// One request and the answer it got, as raw as they travelled.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Exchange<'a> {
     /// The request method.
     pub method: &'a str,
@@ -80,6 +80,25 @@ pub struct Exchange<'a> {
     pub response_headers: &'a HeaderMap,
     /// The answer's body.
     pub response_body: &'a [u8],
+}
+
+/// Header values and bodies carry API keys and tokens: only their names and sizes are shown.
+impl std::fmt::Debug for Exchange<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |headers: &HeaderMap| -> Vec<String> {
+            headers.keys().map(|k| k.as_str().to_owned()).collect()
+        };
+        f.debug_struct("Exchange")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("has_query", &self.query.is_some())
+            .field("request_header_names", &names(self.request_headers))
+            .field("request_body_len", &self.request_body.len())
+            .field("status", &self.status)
+            .field("response_header_names", &names(self.response_headers))
+            .field("response_body_len", &self.response_body.len())
+            .finish()
+    }
 }
 
 /// Which side of an exchange a finding is about.
@@ -107,7 +126,7 @@ pub struct Finding {
 }
 
 /// What [`Contract::check`] found.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Verdict {
     /// The operationId the request matched, if any.
     pub operation: Option<String>,
@@ -117,6 +136,18 @@ pub struct Verdict {
     pub response: Vec<Finding>,
     /// The answer's body as JSON, when it is JSON.
     pub body: Option<Value>,
+}
+
+/// The body is left out: a wrong upstream may put a token in it.
+impl std::fmt::Debug for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verdict")
+            .field("operation", &self.operation)
+            .field("request", &self.request)
+            .field("response", &self.response)
+            .field("body_is_json", &self.body.is_some())
+            .finish()
+    }
 }
 
 impl Verdict {
@@ -945,5 +976,124 @@ fn secret_fields(value: &Value, out: &mut Vec<String>) {
         }
         Value::Array(items) => items.iter().for_each(|item| secret_fields(item, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-type",
+            "application/json; charset=utf-8".parse().unwrap(),
+        );
+        headers
+    }
+
+    fn keyed() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "Bearer acme-manager-key".parse().unwrap());
+        headers
+    }
+
+    fn check(
+        method: &str,
+        target: &str,
+        request_headers: &HeaderMap,
+        status: u16,
+        body: &str,
+    ) -> Verdict {
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (target, None),
+        };
+        Contract::get().check(&Exchange {
+            method,
+            path,
+            query,
+            request_headers,
+            request_body: b"",
+            status,
+            response_headers: &json_headers(),
+            response_body: body.as_bytes(),
+        })
+    }
+
+    #[test]
+    fn percent_encoded_path_ids_are_decoded_before_comparing() {
+        let verdict = check(
+            "POST",
+            "/iam/v1/users/90%301/actions/resend",
+            &keyed(),
+            200,
+            r#"{"message": "ok", "inviteId": "9001"}"#,
+        );
+        assert_eq!(verdict.operation.as_deref(), Some("resendInvite"));
+        assert!(
+            verdict.request.is_empty() && verdict.response.is_empty(),
+            "{verdict:?}"
+        );
+    }
+
+    #[test]
+    fn out_of_range_and_repeated_parameters_are_request_findings() {
+        let not_found = r#"{"isSuccess": false, "isFailure": true, "value": null,
+                           "error": {"code": "ValidationError", "message": "bad", "info": []}}"#;
+        let verdict = check(
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=99999999999999999999",
+            &keyed(),
+            400,
+            not_found,
+        );
+        assert_eq!(verdict.request[0].at, "query id");
+        assert_eq!(verdict.request[0].message, "outside the int64 range");
+        assert!(!verdict.breaks_contract(false), "refused as documented");
+        assert!(verdict.breaks_contract(true));
+        let verdict = check(
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=1&id=2",
+            &keyed(),
+            400,
+            not_found,
+        );
+        assert_eq!(verdict.request[0].at, "query");
+        assert!(
+            verdict.request[0].message.contains("more than once"),
+            "{verdict:?}"
+        );
+    }
+
+    #[test]
+    fn a_documented_error_in_the_documented_shape_is_no_violation_for_a_valid_request() {
+        let verdict = check(
+            "POST",
+            "/iam/v1/users/7/actions/resend",
+            &keyed(),
+            404,
+            r#"{"error": "No invite exists with id 7."}"#,
+        );
+        assert!(!verdict.breaks_contract(true), "{verdict:?}");
+    }
+
+    #[test]
+    fn debug_output_shows_no_header_value_or_body() {
+        let headers = keyed();
+        let exchange = Exchange {
+            method: "GET",
+            path: "/x",
+            query: Some("email=ada@example.com"),
+            request_headers: &headers,
+            request_body: b"{\"token\": \"t0ken-value\"}",
+            status: 200,
+            response_headers: &headers,
+            response_body: b"{\"token\": \"t0ken-value\"}",
+        };
+        let shown = format!("{exchange:?} {:?}", Contract::get().check(&exchange));
+        for secret in ["acme-manager-key", "t0ken-value", "ada@example.com"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }

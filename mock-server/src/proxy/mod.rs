@@ -79,7 +79,7 @@ pub enum ProxyError {
 }
 
 /// How a proxy forwards and judges.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ProxyConfig {
     upstream: url::Url,
     /// Whole-request timeout towards the upstream (default 30 s); past it the client gets 504.
@@ -152,6 +152,22 @@ impl ProxyConfig {
     pub fn timeout(mut self, timeout: Duration) -> ProxyConfig {
         self.timeout = timeout;
         self
+    }
+}
+
+/// The upstream is shown without the credentials its URL may carry.
+impl std::fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyConfig")
+            .field("upstream", &self.upstream_display())
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("fail_on_violation", &self.fail_on_violation)
+            .field("strict_requests", &self.strict_requests)
+            .field("record", &self.record)
+            .field("violations_capacity", &self.violations_capacity)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
     }
 }
 
