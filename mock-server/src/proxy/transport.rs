@@ -398,7 +398,8 @@ fn upstream_failure(config: &ProxyConfig, err: &reqwest::Error) -> (u16, String)
     } else if err.is_connect() {
         format!(
             "invitations-mock proxy: cannot reach upstream {upstream}: {}. Check that it \
-             runs and that --upstream names it",
+             runs, that --upstream names it and, for https, that its certificate is \
+             trusted (SSL_CERT_FILE adds a CA)",
             error_chain(err)
         )
     } else {
@@ -423,7 +424,7 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
                         .replace(&format!(" ({url})"), "")
                         .replace(url.as_str(), "");
                 }
-                text
+                text.trim_end_matches(" for url").to_owned()
             }
             None => current.to_string(),
         };
