@@ -63,7 +63,7 @@ enum Command {
         args: Vec<String>,
     },
     /// Everything CI runs: lint, codegen --check, validate-spec, cargo test --workspace, and the
-    /// contract suite against the standalone mock binary.
+    /// contract suite against the standalone mock binary, directly and through the proxy.
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
     /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
