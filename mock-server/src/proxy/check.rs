@@ -57,10 +57,6 @@ use serde_json::Value;
 
 use crate::core::http::Query;
 
-/// Longest message kept in a finding: schema errors quote the offending value, which can be
-/// a whole body.
-const MAX_MESSAGE_CHARS: usize = 300;
-
 /// One request and the answer it got, as raw as they travelled.
 #[derive(Clone, Copy)]
 pub struct Exchange<'a> {
@@ -374,7 +370,7 @@ impl Contract {
                 ));
             }
         }
-        scrub(&mut verdict, exchange);
+        super::secrets::scrub(&mut verdict, exchange);
         verdict
     }
 
@@ -627,12 +623,20 @@ impl Contract {
             }
         }
         if out.len() > before {
-            if let Some(hint) = shape_hint(schema.as_deref(), body) {
+            if let Some(hint) = super::rules::shape_hint(schema.as_deref(), body) {
                 out.push(finding(Side::Response, "body /", hint));
             }
             return;
         }
-        documented_in_words(op, path_params, exchange, status, body, out);
+        super::rules::documented_in_words(
+            &op.id,
+            &op.template,
+            path_params,
+            exchange,
+            status,
+            body,
+            out,
+        );
     }
 }
 
@@ -744,156 +748,7 @@ fn schema_errors(err: &SpecError) -> Vec<(String, String)> {
     }
 }
 
-/// A plain-words reason for the common ways a body is of the wrong kind altogether.
-fn shape_hint(schema: Option<&str>, body: &Value) -> Option<String> {
-    let object = body.as_object()?;
-    let has = |k: &str| object.contains_key(k);
-    match schema? {
-        "FailureResult"
-            if object.get("error").is_some_and(Value::is_string) && !has("isSuccess") =>
-        {
-            Some(
-                "this is the IAM surface's error shape `{error: string}`; the tenant surface \
-                 answers errors with the FailureResult envelope {isSuccess, isFailure, error, \
-                 value}"
-                    .to_owned(),
-            )
-        }
-        "IamError" if has("isSuccess") || has("isFailure") => Some(
-            "this is the tenant surface's envelope; the IAM surface answers errors with \
-             `{error: string}`"
-                .to_owned(),
-        ),
-        "UserInvitationResult" | "UserInvitationListResult" if has("data") && !has("value") => {
-            Some(
-                "the body names the payload `data`; the spec's envelope names it `value` (the \
-                 source pages' examples use `data`, see openapi/DECISIONS.md)"
-                    .to_owned(),
-            )
-        }
-        _ => None,
-    }
-}
-
-/// Rules the spec states in its descriptions rather than its schemas.
-fn documented_in_words(
-    op: &OperationInfo,
-    path_params: &[(String, Vec<u8>)],
-    exchange: &Exchange<'_>,
-    status: u16,
-    body: &Value,
-    out: &mut Vec<Finding>,
-) {
-    let success = (200..300).contains(&status);
-    let is_envelope = op.template.starts_with("/tenant/");
-    if is_envelope {
-        let (is_success, is_failure) = (body.get("isSuccess"), body.get("isFailure"));
-        if is_success != Some(&Value::Bool(success)) || is_failure != Some(&Value::Bool(!success)) {
-            out.push(finding(
-                Side::Response,
-                "body /isSuccess",
-                format!(
-                    "a {status} answer must carry isSuccess: {success} and isFailure: {} \
-                     (isFailure is always the negation of isSuccess)",
-                    !success
-                ),
-            ));
-        }
-        if success && !body.get("error").is_some_and(Value::is_null) {
-            out.push(finding(
-                Side::Response,
-                "body /error",
-                "must be null on success",
-            ));
-        }
-        if !success && !body.get("value").is_some_and(Value::is_null) {
-            out.push(finding(
-                Side::Response,
-                "body /value",
-                "must be null on failure",
-            ));
-        }
-    }
-    if !success {
-        return;
-    }
-    let query = Query::parse(exchange.query.map(str::as_bytes)).ok();
-    let query_value = |name: &str| query.as_ref().and_then(|q| q.get(name)).map(str::to_owned);
-    let path_value = |name: &str| {
-        path_params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-    };
-    match op.id.as_str() {
-        "resendInvite" => {
-            let asked = path_value("id").unwrap_or_default();
-            if body.get("inviteId").and_then(Value::as_str) != Some(asked.as_str()) {
-                out.push(finding(
-                    Side::Response,
-                    "body /inviteId",
-                    format!("must be the invite's ID as given in the path ({asked:?})"),
-                ));
-            }
-        }
-        "ResendInvitation" => {
-            let asked: Option<i64> = query_value("id").and_then(|v| v.parse().ok());
-            let tenant: Option<i64> = path_value("tenantId").and_then(|v| v.parse().ok());
-            let items = body.get("value").and_then(Value::as_array);
-            let found = items
-                .into_iter()
-                .flatten()
-                .find(|inv| inv.get("id").and_then(Value::as_i64) == asked);
-            match found {
-                None => out.push(finding(
-                    Side::Response,
-                    "body /value",
-                    format!(
-                        "must hold the resent invitation (id {})",
-                        asked.map_or("?".to_owned(), |a| a.to_string())
-                    ),
-                )),
-                Some(inv) => {
-                    if let Some(owner) = inv.get("tenantId").and_then(Value::as_i64) {
-                        if Some(owner) != tenant {
-                            out.push(finding(
-                                Side::Response,
-                                "body /value",
-                                format!("the resent invitation belongs to tenant {owner}, not the tenant in the path"),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        "GetUserInvitationByEmail" => {
-            let asked = query_value("email").unwrap_or_default();
-            let value = body.get("value");
-            let email = value.and_then(|v| v.get("email")).and_then(Value::as_str);
-            if !email.is_some_and(|e| e.eq_ignore_ascii_case(&asked)) {
-                out.push(finding(
-                    Side::Response,
-                    "body /value/email",
-                    "must be the address asked for (compared case-insensitively)",
-                ));
-            }
-            let state = value.and_then(|v| v.get("status")).and_then(Value::as_str);
-            if state != Some("Pending") {
-                out.push(finding(
-                    Side::Response,
-                    "body /value/status",
-                    format!(
-                        "the lookup returns only pending invitations, not {}",
-                        state.unwrap_or("a missing status")
-                    ),
-                ));
-            }
-        }
-        _ => {}
-    }
-}
-
-fn finding(side: Side, at: &str, message: impl Into<String>) -> Finding {
+pub(super) fn finding(side: Side, at: &str, message: impl Into<String>) -> Finding {
     Finding {
         side,
         at: at.to_owned(),
@@ -903,80 +758,6 @@ fn finding(side: Side, at: &str, message: impl Into<String>) -> Finding {
 
 fn shorten(text: &str) -> String {
     crate::core::http::truncate(text, 200)
-}
-
-/// Replaces the exchange's secrets in every message and caps its length.
-fn scrub(verdict: &mut Verdict, exchange: &Exchange<'_>) {
-    if verdict.request.is_empty() && verdict.response.is_empty() {
-        return;
-    }
-    let secrets = secrets(exchange);
-    for f in verdict
-        .request
-        .iter_mut()
-        .chain(verdict.response.iter_mut())
-    {
-        for secret in &secrets {
-            if f.message.contains(secret.as_str()) {
-                f.message = f.message.replace(secret.as_str(), "<redacted>");
-            }
-            if f.at.contains(secret.as_str()) {
-                f.at = f.at.replace(secret.as_str(), "<redacted>");
-            }
-        }
-        if f.message.chars().count() > MAX_MESSAGE_CHARS {
-            f.message = crate::core::http::truncate(&f.message, MAX_MESSAGE_CHARS);
-        }
-    }
-}
-
-/// The exchange's secrets: the `Authorization` value and the key in it, the
-/// `Idempotency-Key`, and every string in a body field whose name says token or key.
-pub(crate) fn secrets(exchange: &Exchange<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for name in [
-        "authorization",
-        "idempotency-key",
-        "proxy-authorization",
-        "cookie",
-    ] {
-        for value in exchange.request_headers.get_all(name) {
-            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            if let Some((_, key)) = text.split_once(' ') {
-                out.push(key.trim().to_owned());
-            }
-            out.push(text);
-        }
-    }
-    for body in [exchange.request_body, exchange.response_body] {
-        if let Ok(json) = serde_json::from_slice::<Value>(body) {
-            secret_fields(&json, &mut out);
-        }
-    }
-    // Short strings would redact ordinary words; real keys and tokens are longer.
-    out.retain(|s| s.len() >= 4);
-    // Longest first, so a whole header value goes before the key inside it.
-    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    out.dedup();
-    out
-}
-
-fn secret_fields(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (name, child) in map {
-                let lower = name.to_ascii_lowercase();
-                let secret =
-                    lower.contains("token") || lower.contains("key") || lower.contains("secret");
-                match child {
-                    Value::String(text) if secret => out.push(text.clone()),
-                    _ => secret_fields(child, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| secret_fields(item, out)),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@
 pub mod check;
 pub mod cli;
 pub mod record;
+mod rules;
+pub mod secrets;
 mod transport;
 pub mod violations;
 
