@@ -7,6 +7,9 @@
 //!   overridden by mounting a higher-priority `wiremock::Mock` on [`InvitationsMock::server`];
 //! * [`server`], on hyper, for the standalone `invitations-mock` binary.
 //!
+//! [`proxy`] is the other way round: a validating proxy that checks the traffic of any
+//! deployment against the spec (`invitations-mock proxy --upstream URL`).
+//!
 //! [`MockHandle`] gives in-process access to the state (clock, outbox, faults, store), so
 //! tests need no HTTP for setup. [`fixture`] holds the default fixture's names.
 //!
@@ -43,6 +46,7 @@ pub mod adapter;
 pub mod core;
 pub mod fixture;
 pub mod handle;
+pub mod proxy;
 pub mod server;
 
 pub use crate::adapter::InvitationsMock;

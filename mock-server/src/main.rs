@@ -33,6 +33,14 @@ struct Args {
     /// starting point for a fixture of your own.
     #[arg(long)]
     print_fixture: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Validating proxy: forward to --upstream and check every exchange against the spec.
+    Proxy(invitations_mock::proxy::cli::ProxyArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +52,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    if let Some(Command::Proxy(proxy)) = args.command {
+        return invitations_mock::proxy::cli::run(proxy);
+    }
 
     let fixture = match &args.fixture {
         Some(path) => match Fixture::from_file(path) {

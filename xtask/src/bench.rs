@@ -19,6 +19,8 @@
 //! Logs of the subprocesses go to target/bench/. Exits non-zero when a figure could not be
 //! measured; a missed target is reported in the table, not as a failure.
 
+mod proxy;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -171,6 +173,8 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         drop(bare);
         drop(mock);
     }
+
+    proxy::section(root, &params, &mut table);
 
     println!("==> SDK per call (criterion, logs in target/bench/sdk.log)");
     sdk_per_call(root, &params, &mut table, &logs);

@@ -98,9 +98,17 @@ impl Drop for Server {
 /// fixture, as in contract-tests/targets/local-mock.toml) under target/.
 pub fn start_binary(root: &Path, build: MockBuild) -> Result<(Server, PathBuf)> {
     let (server, base_url) = spawn_mock(root, build, &[])?;
+    let path = write_local_profile(root, &base_url, "contract-local-mock.toml")?;
+    println!("mock binary serving {base_url}; profile {}", path.display());
+    Ok((server, path))
+}
+
+/// Writes contract-tests/targets/local-mock.toml with its base URL replaced by `base_url`
+/// into the target directory as `file_name`, and returns its path.
+pub fn write_local_profile(root: &Path, base_url: &str, file_name: &str) -> Result<PathBuf> {
     let template = std::fs::read_to_string(root.join("contract-tests/targets/local-mock.toml"))
         .context("reading contract-tests/targets/local-mock.toml")?;
-    let profile = template.replace("http://127.0.0.1:8080", &base_url);
+    let profile = template.replace("http://127.0.0.1:8080", base_url);
     if profile == template {
         bail!(
             "local-mock.toml no longer names http://127.0.0.1:8080; update xtask/src/contract.rs"
@@ -108,10 +116,9 @@ pub fn start_binary(root: &Path, build: MockBuild) -> Result<(Server, PathBuf)> 
     }
     let dir = crate::artifacts::target_dir(root)?;
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join("contract-local-mock.toml");
+    let path = dir.join(file_name);
     std::fs::write(&path, profile)?;
-    println!("mock binary serving {base_url}; profile {}", path.display());
-    Ok((server, path))
+    Ok(path)
 }
 
 /// Builds the mock binary and starts it on a free port; returns it and its base URL.

@@ -7,6 +7,7 @@ mod artifacts;
 mod bench;
 mod codegen;
 mod contract;
+mod proxy;
 mod tasks;
 
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ enum Command {
         #[arg(long, requires = "binary")]
         release: bool,
     },
+    /// Run the contract suite through `invitations-mock proxy` in front of the standalone mock
+    /// binary; fails when the proxy finds any contract violation.
+    ContractThroughProxy,
     /// Run the standalone mock server (release build); arguments after `--` go to it.
     ///
     /// Example: `cargo xtask mock -- --port 9000`
@@ -66,7 +70,7 @@ enum Command {
     },
     /// Everything CI runs: lint, codegen --check, validate-spec, the tests of every package
     /// (xtask's separately, so its dependencies build once), and the contract suite against
-    /// the standalone mock binary (the one the tests built).
+    /// the standalone mock binary (the one the tests built), directly and through the proxy.
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
     /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
                 release,
             },
         ),
+        Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
         Command::Mock { args } => tasks::mock(&root, &args),
         Command::Ci => tasks::ci(&root),
         Command::Bench { quick } => bench::run(&root, quick),

@@ -160,6 +160,8 @@ pub fn ci(root: &Path) -> Result<()> {
             release: false,
         },
     )?;
+    println!("==> cargo xtask contract-through-proxy");
+    crate::proxy::contract_through_proxy(root)?;
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
 }

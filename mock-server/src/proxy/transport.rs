@@ -1,0 +1,503 @@
+//! The proxy's transport: hyper in, reqwest out, [`super::check`] in between.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use chrono::Utc;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use super::check::{Contract, Exchange, Verdict};
+use super::record::Recorder;
+use super::violations::{Violation, ViolationLog};
+use super::{ProxyConfig, ProxyError, Shared};
+
+/// How long open connections get to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the ones
+/// the client library recomputes (`host`, `content-length`).
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+];
+
+/// A bound, not yet running, proxy (what the `proxy` subcommand runs).
+#[derive(Debug)]
+pub struct ProxyServer {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    shared: Arc<Shared>,
+    client: reqwest::Client,
+}
+
+impl ProxyServer {
+    /// Binds `addr` (port 0 picks a free port) and sets up the upstream client.
+    pub async fn bind(addr: SocketAddr, config: ProxyConfig) -> Result<ProxyServer, ProxyError> {
+        let client = reqwest::Client::builder()
+            // Forwarded unchanged: a redirect goes back to the client, not followed here.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .build()
+            .map_err(|err| ProxyError::Client(error_chain(&err)))?;
+        let recorder = match &config.record {
+            Some(path) => {
+                let recorder = Recorder::new(path);
+                // Fail now, not at the first invitation, when the file cannot be written.
+                recorder.write().map_err(|source| ProxyError::Record {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                Some(Mutex::new(recorder))
+            }
+            None => None,
+        };
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ProxyError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| ProxyError::Bind { addr, source })?;
+        // The spec is parsed and prepared now, not on the first request.
+        let _ = Contract::get();
+        let shared = Arc::new(Shared {
+            upstream_display: config.upstream_display(),
+            log: Mutex::new(ViolationLog::new(config.violations_capacity)),
+            recorder,
+            config,
+        });
+        Ok(ProxyServer {
+            listener,
+            local_addr,
+            shared,
+            client,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://HOST:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The upstream, without any credentials of its URL.
+    pub fn upstream(&self) -> &str {
+        &self.shared.upstream_display
+    }
+
+    pub(crate) fn shared(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and gives open connections
+    /// up to 5 seconds to finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _peer)) => {
+                        let _ = stream.set_nodelay(true);
+                        let shared = self.shared.clone();
+                        let client = self.client.clone();
+                        let service = service_fn(move |req| {
+                            serve(req, shared.clone(), client.clone())
+                        });
+                        let connection = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(Duration::from_secs(30))
+                            .serve_connection(TokioIo::new(stream), service);
+                        let connection = graceful.watch(connection);
+                        tokio::spawn(async move {
+                            if let Err(err) = connection.await {
+                                tracing::debug!(%err, "connection ended with an error");
+                            }
+                        });
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "accept failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+                tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
+            }
+        }
+        Ok(())
+    }
+}
+
+type Answer = hyper::Response<Full<Bytes>>;
+
+async fn serve(
+    request: hyper::Request<Incoming>,
+    shared: Arc<Shared>,
+    client: reqwest::Client,
+) -> Result<Answer, Infallible> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    if let Some(answer) = own_admin(&parts.method, &path, &shared) {
+        return Ok(answer);
+    }
+    let limit = shared.config.max_body_bytes;
+    let request_body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) => {
+            let too_large = err.is::<http_body_util::LengthLimitError>();
+            return Ok(if too_large {
+                proxy_error(
+                    413,
+                    format!(
+                        "invitations-mock proxy: the request body exceeds the proxy's \
+                         {limit}-byte limit; it was not forwarded"
+                    ),
+                )
+            } else {
+                proxy_error(
+                    400,
+                    "invitations-mock proxy: the request body could not be read".to_owned(),
+                )
+            });
+        }
+    };
+    let query = parts.uri.query().map(str::to_owned);
+    let upstream = match forward(
+        &client,
+        &shared.config,
+        &parts.method,
+        &path,
+        query.as_deref(),
+        &parts.headers,
+        request_body.clone(),
+    )
+    .await
+    {
+        Ok(upstream) => upstream,
+        Err((status, message)) => {
+            shared.log().upstream_error();
+            tracing::warn!(method = %parts.method, path = %display_path(&path), "{message}");
+            return Ok(proxy_error(status, message));
+        }
+    };
+    let (status, headers, body) = upstream;
+    // The mock's own admin API (a mock as upstream) is not part of the contract.
+    if path == "/__admin" || path.starts_with("/__admin/") {
+        return Ok(build(status, &headers, body));
+    }
+    let exchange = Exchange {
+        method: parts.method.as_str(),
+        path: &path,
+        query: query.as_deref(),
+        request_headers: &parts.headers,
+        request_body: &request_body,
+        status,
+        response_headers: &headers,
+        response_body: &body,
+    };
+    let verdict = Contract::get().check(&exchange);
+    let strict = shared.config.strict_requests;
+    let breaks = verdict.breaks_contract(strict);
+    let operation = verdict.operation.as_deref().unwrap_or("-");
+    let shown_path = display_path(&path);
+    if breaks {
+        // One line per violating exchange: what broke and where, secrets already redacted.
+        tracing::warn!(
+            method = %parts.method,
+            path = %shown_path,
+            operation,
+            status,
+            "contract violation: {}",
+            verdict.summary()
+        );
+    } else {
+        tracing::info!(
+            method = %parts.method,
+            path = %shown_path,
+            operation,
+            status,
+            duration_ms = format_args!("{:.3}", started.elapsed().as_secs_f64() * 1000.0),
+            "exchange"
+        );
+    }
+    let refused_invalid = !breaks && !verdict.request.is_empty();
+    let violation = breaks.then(|| Violation {
+        at: Utc::now(),
+        method: parts.method.as_str().to_owned(),
+        path: shown_path,
+        operation: verdict.operation.clone(),
+        status,
+        findings: verdict
+            .response
+            .iter()
+            .chain(&verdict.request)
+            .cloned()
+            .collect(),
+    });
+    shared.log().exchange(violation, refused_invalid);
+    if verdict.answer_is_valid() && (200..300).contains(&status) {
+        record(&shared, &verdict, &path);
+    }
+    if breaks && shared.config.fail_on_violation {
+        return Ok(violation_answer(status, &verdict));
+    }
+    Ok(build(status, &headers, body))
+}
+
+/// `/__admin/violations` and `/__admin/health` are the proxy's own; other `/__admin/` paths
+/// go to the upstream (a mock's admin API stays reachable through the proxy).
+fn own_admin(method: &Method, path: &str, shared: &Shared) -> Option<Answer> {
+    let allow = match path {
+        "/__admin/violations" => "GET, DELETE",
+        "/__admin/health" => "GET",
+        _ => return None,
+    };
+    let answer = match (path, method.as_str()) {
+        ("/__admin/violations", "GET") => json_answer(200, &shared.log().entries()),
+        ("/__admin/violations", "DELETE") => {
+            shared.log().clear();
+            let mut answer = Answer::new(Full::new(Bytes::new()));
+            *answer.status_mut() = StatusCode::NO_CONTENT;
+            answer
+        }
+        ("/__admin/health", "GET") => {
+            let stats = shared.log().stats();
+            json_answer(
+                200,
+                &json!({
+                    "status": "ok",
+                    "upstream": shared.upstream_display,
+                    "exchanges": stats.exchanges,
+                    "violations": stats.violations,
+                    "violationsKept": stats.violations_kept,
+                    "refusedInvalidRequests": stats.refused_invalid_requests,
+                    "upstreamErrors": stats.upstream_errors,
+                }),
+            )
+        }
+        _ => {
+            let mut answer = proxy_error(
+                405,
+                format!("{path} answers {allow}; {method} is not one of them"),
+            );
+            answer
+                .headers_mut()
+                .insert(http::header::ALLOW, HeaderValue::from_static(allow));
+            answer
+        }
+    };
+    Some(answer)
+}
+
+async fn forward(
+    client: &reqwest::Client,
+    config: &ProxyConfig,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<(u16, HeaderMap, Bytes), (u16, String)> {
+    let shown = || config.upstream_display();
+    let base = config.upstream.as_str().trim_end_matches('/');
+    let target = match query {
+        Some(query) => format!("{base}{path}?{query}"),
+        None => format!("{base}{path}"),
+    };
+    let url = reqwest::Url::parse(&target).map_err(|err| {
+        (
+            400,
+            format!(
+                "invitations-mock proxy: cannot build the upstream URL on {} for this path: {err}",
+                shown()
+            ),
+        )
+    })?;
+    let mut forwarded = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            forwarded.append(name.clone(), value.clone());
+        }
+    }
+    let response = client
+        .request(method.clone(), url)
+        .headers(forwarded)
+        .body(body)
+        .send()
+        .await
+        .map_err(|err| upstream_failure(config, &err))?;
+    let status = response.status().as_u16();
+    let mut answer_headers = HeaderMap::with_capacity(response.headers().len());
+    for (name, value) in response.headers() {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            answer_headers.append(name.clone(), value.clone());
+        }
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > config.max_body_bytes as u64)
+    {
+        return Err((
+            502,
+            format!(
+                "invitations-mock proxy: the answer of upstream {} exceeds the proxy's {}-byte limit",
+                shown(),
+                config.max_body_bytes
+            ),
+        ));
+    }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|err| upstream_failure(config, &err))?;
+    Ok((status, answer_headers, body))
+}
+
+/// 504 for a timeout, 502 otherwise, with a message naming the upstream and the cause.
+fn upstream_failure(config: &ProxyConfig, err: &reqwest::Error) -> (u16, String) {
+    let upstream = config.upstream_display();
+    let message = if err.is_timeout() {
+        format!(
+            "invitations-mock proxy: upstream {upstream} did not answer within {:?} \
+             (raise it with --timeout SECONDS)",
+            config.timeout
+        )
+    } else if err.is_connect() {
+        format!(
+            "invitations-mock proxy: cannot reach upstream {upstream}: {}. Check that it \
+             runs, that --upstream names it and, for https, that its certificate is \
+             trusted (SSL_CERT_FILE adds a CA)",
+            error_chain(err)
+        )
+    } else {
+        format!(
+            "invitations-mock proxy: upstream {upstream} failed: {}",
+            error_chain(err)
+        )
+    };
+    (if err.is_timeout() { 504 } else { 502 }, message)
+}
+
+/// The error and its causes, `: `-joined; the URL (whose query may hold an email) left out.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = next {
+        let text = match current.downcast_ref::<reqwest::Error>() {
+            Some(reqwest_error) => {
+                let mut text = reqwest_error.to_string();
+                if let Some(url) = reqwest_error.url() {
+                    text = text
+                        .replace(&format!(" ({url})"), "")
+                        .replace(url.as_str(), "");
+                }
+                text.trim_end_matches(" for url").to_owned()
+            }
+            None => current.to_string(),
+        };
+        if !text.is_empty() && !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = current.source();
+    }
+    parts.join(": ")
+}
+
+fn record(shared: &Shared, verdict: &Verdict, path: &str) {
+    let (Some(recorder), Some(operation), Some(body)) =
+        (&shared.recorder, &verdict.operation, &verdict.body)
+    else {
+        return;
+    };
+    // `/tenant/{tenantId}/...`: the owner of invitations whose answer omits `tenantId`.
+    let path_tenant = path
+        .strip_prefix("/tenant/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| id.parse().ok());
+    let mut recorder = recorder.lock().unwrap_or_else(|e| e.into_inner());
+    if recorder.observe(operation, path_tenant, body) {
+        if let Err(err) = recorder.write() {
+            tracing::warn!(file = %recorder.path().display(), %err, "cannot write the record file");
+        }
+    }
+}
+
+fn violation_answer(status: u16, verdict: &Verdict) -> Answer {
+    let findings: Vec<_> = verdict.response.iter().chain(&verdict.request).collect();
+    json_answer(
+        502,
+        &json!({
+            "error": format!(
+                "invitations-mock proxy: the upstream's {status} answer breaks \
+                 openapi/invitations.yaml ({}): {}",
+                verdict.operation.as_deref().unwrap_or("no operation"),
+                verdict.summary()
+            ),
+            "upstreamStatus": status,
+            "findings": findings,
+        }),
+    )
+}
+
+fn build(status: u16, headers: &HeaderMap, body: Bytes) -> Answer {
+    let mut answer = Answer::new(Full::new(body));
+    *answer.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    *answer.headers_mut() = headers.clone();
+    answer
+}
+
+fn proxy_error(status: u16, message: String) -> Answer {
+    json_answer(status, &json!({ "error": message }))
+}
+
+fn json_answer<T: serde::Serialize>(status: u16, body: &T) -> Answer {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut answer = Answer::new(Full::new(Bytes::from(bytes)));
+    *answer.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    answer.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    answer
+}
+
+/// The path for logs and violations: at most 256 characters.
+fn display_path(path: &str) -> String {
+    match path.char_indices().nth(256) {
+        None => path.to_owned(),
+        Some((cut, _)) => path[..cut].to_owned(),
+    }
+}
