@@ -316,7 +316,7 @@ async fn an_undocumented_status_is_caught() {
     let server = wrong_server(
         "POST",
         "/iam/v1/users/9001/actions/resend",
-        ResponseTemplate::new(409).set_body_json(json!({"error": "already sent"})),
+        ResponseTemplate::new(410).set_body_json(json!({"error": "gone"})),
     )
     .await;
     let proxy = Proxy::start(&server.uri()).await.unwrap();
@@ -329,13 +329,13 @@ async fn an_undocumented_status_is_caught() {
         &[],
     )
     .await;
-    assert_eq!(status, 409);
+    assert_eq!(status, 410);
     let violation = only_violation(&proxy);
     assert_eq!(violation.findings.len(), 1, "{violation:#?}");
     assert_eq!(violation.findings[0].at, "status");
     assert_eq!(
         violation.findings[0].message,
-        "409 is not documented for resendInvite (documented: 200, 400, 401, 403, 404, 413, 500)"
+        "410 is not documented for resendInvite (documented: 200, 400, 401, 403, 404, 409, 413, 422, 500)"
     );
 }
 
