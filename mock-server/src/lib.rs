@@ -43,6 +43,7 @@ pub mod adapter;
 pub mod core;
 pub mod fixture;
 pub mod handle;
+pub mod log;
 pub mod server;
 
 pub use crate::adapter::InvitationsMock;

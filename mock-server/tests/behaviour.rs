@@ -947,7 +947,7 @@ fn admin_outbox_clock_faults_reset_and_journal() {
     let token = core.invitation(9001).unwrap().token;
     core.handle(&Request::new("POST", "/__admin/accept").body(json!({"token": token}).to_string()));
     let journal = core.handle(&Request::new("GET", "/__admin/journal"));
-    let text = String::from_utf8(journal.body.clone()).unwrap();
+    let text = String::from_utf8(journal.body.to_vec()).unwrap();
     assert!(
         !text.contains(&token)
             && !text.contains(fixture::ACME_MANAGER_KEY)

@@ -100,6 +100,15 @@ pub fn start_binary(root: &Path) -> Result<(Server, PathBuf)> {
 
 /// Builds the mock binary (release) and starts it on a free port; returns it and its base URL.
 pub fn spawn_mock(root: &Path, extra: &[&str]) -> Result<(Server, String)> {
+    spawn_mock_logging_to(root, extra, Stdio::null())
+}
+
+/// [`spawn_mock`] with the mock's stderr (its request log) sent to `stderr`.
+pub fn spawn_mock_logging_to(
+    root: &Path,
+    extra: &[&str],
+    stderr: Stdio,
+) -> Result<(Server, String)> {
     let mut build = crate::tasks::cargo();
     build.args([
         "build",
@@ -117,7 +126,7 @@ pub fn spawn_mock(root: &Path, extra: &[&str]) -> Result<(Server, String)> {
         .args(["--port", "0"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .context("starting target/release/invitations-mock")?;
     let stdout = child.stdout.take().context("mock stdout")?;

@@ -194,7 +194,7 @@ impl Core {
                 idem,
                 &valid.invite_id,
                 false,
-                response.body.clone(),
+                response.body.to_vec(),
                 now,
             );
         }
