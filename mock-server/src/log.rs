@@ -30,10 +30,11 @@
 //! assert_eq!(&*sink.lock().unwrap(), b"one line\n");
 //! ```
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal as _, Write};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
@@ -54,12 +55,85 @@ pub fn init(quiet: bool) -> LogGuard {
     let default = if quiet { "warn" } else { "info" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let (writer, guard) = BatchWriter::new(io::stderr());
-    let _ = tracing_subscriber::fmt()
+    let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer)
+        .with_writer(writer.clone())
         .with_ansi(io::stderr().is_terminal())
-        .try_init();
+        .try_init()
+        .is_ok();
+    if installed {
+        let _ = REQUEST_LINES.set(writer);
+    }
     guard
+}
+
+/// The writer of [`request`] lines, once [`init`] installed the log.
+static REQUEST_LINES: OnceLock<BatchWriter> = OnceLock::new();
+
+thread_local! {
+    /// The line being built, and the formatted second it starts with.
+    static LINE: RefCell<(Vec<u8>, u64, String)> = const { RefCell::new((Vec::new(), u64::MAX, String::new())) };
+}
+
+/// Logs one answered request at `INFO`, target `invitations_mock::request`, as
+/// `<time>  INFO invitations_mock::request: request method=GET path=/x status=200 duration_ms=0.123`.
+///
+/// `path` must hold no query string: queries carry emails and tokens. The line honours the
+/// level (`--quiet`, `RUST_LOG`, e.g. `RUST_LOG=info,invitations_mock::request=off`). With
+/// the log of [`init`] it is formatted here, without tracing's field machinery (a few hundred
+/// nanoseconds instead of microseconds, on every request); otherwise it is an ordinary
+/// tracing event for whatever subscriber is installed.
+pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
+    if !tracing::enabled!(target: "invitations_mock::request", tracing::Level::INFO) {
+        return;
+    }
+    let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    let Some(writer) = REQUEST_LINES.get() else {
+        tracing::info!(
+            target: "invitations_mock::request",
+            method,
+            path = %crate::core::http::display_path(path),
+            status,
+            duration_ms = format_args!("{}.{:03}", micros / 1000, micros % 1000),
+            "request"
+        );
+        return;
+    };
+    LINE.with_borrow_mut(|(line, second, stamp)| {
+        line.clear();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        if now.as_secs() != *second {
+            *second = now.as_secs();
+            *stamp = chrono::DateTime::from_timestamp(now.as_secs() as i64, 0)
+                .unwrap_or_default()
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string();
+        }
+        let method: std::borrow::Cow<'_, str> = if method.len() <= 16 {
+            method.into()
+        } else {
+            crate::core::http::truncate(method, 16).into()
+        };
+        let _ = write!(
+            line,
+            "{stamp}.{:06}Z  INFO invitations_mock::request: request method={method} path=",
+            now.subsec_micros(),
+        );
+        match std::str::from_utf8(path) {
+            // hyper hands over ASCII paths; cut them like display_path, without copying.
+            Ok(text) if text.is_ascii() => line.extend_from_slice(&path[..path.len().min(256)]),
+            _ => line.extend_from_slice(crate::core::http::display_path(path).as_bytes()),
+        }
+        let _ = writeln!(
+            line,
+            " status={status} duration_ms={}.{:03}",
+            micros / 1000,
+            micros % 1000
+        );
+        let _ = writer.line().write_all(line);
+    });
 }
 
 /// A [`MakeWriter`] whose writes land in a shared in-memory buffer that a background
@@ -98,9 +172,13 @@ impl BatchWriter {
             wake: Condvar::new(),
         });
         let flusher = Arc::clone(&shared);
+        let (done_tx, done) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("log-flusher".into())
-            .spawn(move || flush_loop(&flusher, out));
+            .spawn(move || {
+                flush_loop(&flusher, out);
+                let _ = done_tx.send(());
+            });
         let writer = BatchWriter {
             shared: Arc::clone(&shared),
         };
@@ -109,7 +187,7 @@ impl BatchWriter {
                 writer,
                 LogGuard {
                     shared,
-                    thread: Some(thread),
+                    flusher: Some((thread, done)),
                 },
             ),
             Err(err) => {
@@ -120,7 +198,7 @@ impl BatchWriter {
                     writer,
                     LogGuard {
                         shared,
-                        thread: None,
+                        flusher: None,
                     },
                 )
             }
@@ -208,20 +286,27 @@ fn flush_loop(shared: &Shared, mut out: impl Write) {
     }
 }
 
-/// Flushes the log and stops its thread when dropped.
+/// How long dropping the [`LogGuard`] waits for the last lines to be written: an output
+/// that stays blocked (a suspended terminal) must not keep the process from exiting.
+const EXIT_WAIT: Duration = Duration::from_secs(5);
+
+/// Flushes the log and stops its thread when dropped (waiting at most 5 s for a blocked
+/// output).
 #[derive(Debug)]
 #[must_use = "dropping the guard stops the log; keep it until the process ends"]
 pub struct LogGuard {
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    flusher: Option<(JoinHandle<()>, mpsc::Receiver<()>)>,
 }
 
 impl Drop for LogGuard {
     fn drop(&mut self) {
         self.shared.lock().closing = true;
         self.shared.wake.notify_one();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Some((thread, done)) = self.flusher.take() {
+            if done.recv_timeout(EXIT_WAIT).is_ok() {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -188,12 +188,11 @@ async fn serve(
         tokio::time::sleep(delay).await;
     }
     // The path only: query strings and headers can carry emails, keys and tokens.
-    tracing::info!(
-        method = %core_request.method,
-        path = %core_request.display_path(),
-        status = response.status,
-        duration_ms = format_args!("{:.3}", started.elapsed().as_secs_f64() * 1000.0),
-        "request"
+    crate::log::request(
+        &core_request.method,
+        &core_request.path,
+        response.status,
+        started.elapsed(),
     );
     Ok(to_hyper(response))
 }

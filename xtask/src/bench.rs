@@ -551,15 +551,25 @@ fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
                 "same, reqwest set up like the SDK (timeouts, UA)",
                 micros(raw_configured),
             );
-            let ratio = sdk / raw;
+            // The target compares like with like: both reqwest clients carry the same
+            // timeouts (a timer per request) and user agent.
+            let ratio = sdk / raw_configured;
             table.checked(
-                "SDK / raw reqwest, per call",
+                "SDK / raw reqwest set up like the SDK, per call",
                 format!("{ratio:.3}"),
                 "<= 1.05",
                 ratio <= 1.05,
             );
+            table.info(
+                "SDK / raw reqwest with reqwest's defaults, per call",
+                format!("{:.3}", sdk / raw),
+            );
         }
-        Err(err) => table.failed("SDK / raw reqwest, per call", "<= 1.05", &err),
+        Err(err) => table.failed(
+            "SDK / raw reqwest set up like the SDK, per call",
+            "<= 1.05",
+            &err,
+        ),
     }
 }
 
