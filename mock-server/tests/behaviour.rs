@@ -376,7 +376,7 @@ fn iam_resend_validation_errors() {
             "at most 255",
         ),
         (
-            manager(iam_resend(9001).header("Idempotency-Key", b"\xff".to_vec())),
+            manager(iam_resend(9001).header("Idempotency-Key", b"\xff")),
             "UTF-8",
         ),
         (manager(iam_resend(9001).body("[]")), "JSON object"),
