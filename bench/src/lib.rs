@@ -5,7 +5,9 @@
 //!   SDK bench).
 //! - [`stats`]: latency percentiles from a sample.
 //!
-//! The load generator is the `loadgen` binary; the SDK per-call bench is `benches/sdk.rs`.
+//! The load generator is the `loadgen` binary; the allocation counter (a counting global
+//! allocator around the mock's server and core) is the `allocs` binary; the SDK per-call
+//! bench is `benches/sdk.rs`.
 
 pub mod bare;
 pub mod stats;

@@ -11,10 +11,11 @@
 
 use std::ops::Deref;
 
-use http::{HeaderName, HeaderValue};
+use bytes::Bytes;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
+use crate::core::http::method_name;
 use crate::core::{Core, Request};
 use crate::{Fixture, MockHandle};
 
@@ -121,15 +122,14 @@ struct CoreResponder(MockHandle);
 impl Respond for CoreResponder {
     fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
         let core_request = Request {
-            method: request.method.as_str().to_owned(),
-            path: request.url.path().as_bytes().to_vec(),
-            query: request.url.query().map(|q| q.as_bytes().to_vec()),
-            headers: request
-                .headers
-                .iter()
-                .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-                .collect(),
-            body: request.body.clone(),
+            method: method_name(&request.method),
+            path: Bytes::copy_from_slice(request.url.path().as_bytes()),
+            query: request
+                .url
+                .query()
+                .map(|q| Bytes::copy_from_slice(q.as_bytes())),
+            headers: request.headers.clone(),
+            body: Bytes::from(request.body.clone()),
             // wiremock only listens on 127.0.0.1.
             peer_is_loopback: true,
         };
@@ -137,20 +137,15 @@ impl Respond for CoreResponder {
         let mut template = ResponseTemplate::new(response.status);
         let mut content_type = None;
         for (name, value) in &response.headers {
-            if name.eq_ignore_ascii_case("content-type") {
-                content_type = Some(value.as_str());
+            if name == http::header::CONTENT_TYPE {
+                content_type = value.to_str().ok();
                 continue;
             }
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
-                template = template.append_header(name, value);
-            }
+            template = template.append_header(name.clone(), value.clone());
         }
         if !response.body.is_empty() || content_type.is_some() {
             template = template.set_body_raw(
-                response.body.clone(),
+                response.body.to_vec(),
                 content_type.unwrap_or("application/json"),
             );
         }

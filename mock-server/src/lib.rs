@@ -46,6 +46,7 @@ pub mod adapter;
 pub mod core;
 pub mod fixture;
 pub mod handle;
+pub mod log;
 pub mod proxy;
 pub mod server;
 

@@ -1,6 +1,5 @@
 //! `invitations-mock`: the reference mock of the Invitations API as a standalone server.
 
-use std::io::IsTerminal as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +7,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use invitations_mock::server::{banner, Server};
 use invitations_mock::{Clock, Core, CoreConfig, Fixture, MockHandle};
-use tracing_subscriber::EnvFilter;
 
 /// Reference mock of the Invitations API (tenant admin and IAM surfaces, plus /__admin/).
 ///
@@ -33,6 +31,10 @@ struct Args {
     /// starting point for a fixture of your own.
     #[arg(long)]
     print_fixture: bool,
+    /// No line per request: log warnings and errors only. `RUST_LOG`, when set, decides
+    /// instead (e.g. `RUST_LOG=debug`).
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -45,13 +47,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    // Flushes the batched log when main returns, on every exit path below.
+    let _log = invitations_mock::log::init(args.quiet);
     if let Some(Command::Proxy(proxy)) = args.command {
         return invitations_mock::proxy::cli::run(proxy);
     }

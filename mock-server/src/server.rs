@@ -21,7 +21,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, StatusCode};
+use http::StatusCode;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -30,6 +30,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use crate::core::http::{method_name, split_target};
 use crate::core::{Request, Response, USERS_MANAGER};
 use crate::{Fixture, MockHandle};
 
@@ -125,18 +126,29 @@ fn is_loopback(ip: IpAddr) -> bool {
 }
 
 /// Reads at most `limit + 1` bytes: enough for the core to see an over-limit body and
-/// answer 413, without buffering an arbitrarily large upload.
-async fn read_body(mut body: Incoming, limit: usize) -> Result<Vec<u8>, hyper::Error> {
-    let mut out = Vec::new();
+/// answer 413, without buffering an arbitrarily large upload. A body that arrives in one
+/// frame (nearly all of them) is passed on as hyper read it, without a copy.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, hyper::Error> {
+    let mut first = Bytes::new();
+    let mut more: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame?.into_data() {
-            out.extend_from_slice(&data);
-            if out.len() > limit {
-                out.truncate(limit + 1);
-                break;
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        if first.is_empty() && more.is_empty() {
+            first = data;
+        } else {
+            if more.is_empty() {
+                more.extend_from_slice(&first);
             }
+            more.extend_from_slice(&data);
+        }
+        if first.len().max(more.len()) > limit {
+            break;
         }
     }
+    let mut out = if more.is_empty() { first } else { more.into() };
+    out.truncate(limit + 1);
     Ok(out)
 }
 
@@ -148,16 +160,18 @@ async fn serve(
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
+    // http::Uri does not hand out its buffer: one copy of the target, shared by path and query.
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or(&b"/"[..], |pq| pq.as_str().as_bytes());
+    let (path, query) = split_target(Bytes::copy_from_slice(target));
     let mut core_request = Request {
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().as_bytes().to_vec(),
-        query: parts.uri.query().map(|q| q.as_bytes().to_vec()),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-            .collect(),
-        body: Vec::new(),
+        method: method_name(&parts.method),
+        path,
+        query,
+        headers: parts.headers,
+        body: Bytes::new(),
         peer_is_loopback: is_loopback(peer.ip()),
     };
     let response = match read_body(body, body_limit).await {
@@ -174,28 +188,20 @@ async fn serve(
         tokio::time::sleep(delay).await;
     }
     // The path only: query strings and headers can carry emails, keys and tokens.
-    tracing::info!(
-        method = %core_request.method,
-        path = %core_request.display_path(),
-        status = response.status,
-        duration_ms = format_args!("{:.3}", started.elapsed().as_secs_f64() * 1000.0),
-        "request"
+    crate::log::request(
+        &core_request.method,
+        &core_request.path,
+        response.status,
+        started.elapsed(),
     );
     Ok(to_hyper(response))
 }
 
 fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
-    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    let mut out = hyper::Response::new(Full::new(response.body));
     *out.status_mut() =
         StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    for (name, value) in response.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            out.headers_mut().append(name, value);
-        }
-    }
+    *out.headers_mut() = response.headers;
     out
 }
 

@@ -376,7 +376,7 @@ fn iam_resend_validation_errors() {
             "at most 255",
         ),
         (
-            manager(iam_resend(9001).header("Idempotency-Key", b"\xff".to_vec())),
+            manager(iam_resend(9001).header("Idempotency-Key", b"\xff")),
             "UTF-8",
         ),
         (manager(iam_resend(9001).body("[]")), "JSON object"),
@@ -985,7 +985,7 @@ fn admin_outbox_clock_faults_reset_and_journal() {
     let token = core.invitation(9001).unwrap().token;
     core.handle(&Request::new("POST", "/__admin/accept").body(json!({"token": token}).to_string()));
     let journal = core.handle(&Request::new("GET", "/__admin/journal"));
-    let text = String::from_utf8(journal.body.clone()).unwrap();
+    let text = String::from_utf8(journal.body.to_vec()).unwrap();
     assert!(
         !text.contains(&token)
             && !text.contains(fixture::ACME_MANAGER_KEY)

@@ -12,18 +12,35 @@ struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     banner: Vec<String>,
+    /// Reads stderr all along, as a terminal would: an unread pipe fills up.
+    stderr: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Running {
     fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(BIN)
+        Running::start_with(args, Some("info"))
+    }
+
+    /// Starts the binary with `RUST_LOG` set to `rust_log`, or unset.
+    fn start_with(args: &[&str], rust_log: Option<&str>) -> Running {
+        let mut command = Command::new(BIN);
+        match rust_log {
+            Some(level) => command.env("RUST_LOG", level),
+            None => command.env_remove("RUST_LOG"),
+        };
+        let mut child = command
             .args(args)
-            .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary starts");
         let stdout = child.stdout.take().unwrap();
+        let mut stderr_pipe = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr_pipe.read_to_string(&mut text);
+            text
+        });
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -36,6 +53,7 @@ impl Running {
             child,
             lines,
             banner: Vec::new(),
+            stderr: Some(stderr),
         };
         // The banner ends with the curl example.
         while !running
@@ -87,10 +105,11 @@ impl Running {
             }
             std::thread::sleep(Duration::from_millis(50));
         };
-        let mut stderr = String::new();
-        if let Some(mut pipe) = self.child.stderr.take() {
-            pipe.read_to_string(&mut stderr).unwrap();
-        }
+        let stderr = self
+            .stderr
+            .take()
+            .map(|reader| reader.join().unwrap())
+            .unwrap_or_default();
         (exit.success() || !graceful, stderr)
     }
 }
@@ -181,6 +200,70 @@ fn binary_serves_the_default_fixture_and_stops_on_sigterm() {
     assert!(
         !stderr.contains("ada@example.com"),
         "the query leaked into the log:\n{stderr}"
+    );
+}
+
+/// Sends `n` by-email lookups over one connection and checks each answered 200.
+fn lookups(base: &str, n: usize) {
+    runtime().block_on(async {
+        let client = reqwest::Client::new();
+        for _ in 0..n {
+            let status = client
+                .get(format!(
+                    "{base}/tenant/admin/user/invitations_by_email?email=ada@example.com"
+                ))
+                .bearer_auth("acme-manager-key")
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 200);
+        }
+    });
+}
+
+#[test]
+fn every_request_line_is_written_by_exit_even_right_after_a_burst() {
+    // Default level (RUST_LOG unset): one line per request.
+    let running = Running::start_with(&["--port", "0"], None);
+    lookups(&running.base_url(), 500);
+    // SIGTERM at once: lines still in the log's buffer must be written before exit.
+    let (clean, stderr) = running.terminate();
+    assert!(clean, "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(" request method=GET path=/tenant/admin/user/invitations_by_email "))
+        .collect();
+    assert_eq!(lines.len(), 500, "request lines lost:\n{stderr}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains(" INFO ") && l.contains("status=200 duration_ms=")),
+        "{}",
+        lines[0]
+    );
+    assert!(!stderr.contains("ada@example.com") && !stderr.contains("acme-manager-key"));
+}
+
+#[test]
+fn quiet_drops_the_request_lines_and_rust_log_overrides_it() {
+    let running = Running::start_with(&["--port", "0", "--quiet"], None);
+    lookups(&running.base_url(), 3);
+    let (clean, stderr) = running.terminate();
+    assert!(clean, "{stderr}");
+    assert!(
+        !stderr.contains("request method="),
+        "--quiet still logs requests:\n{stderr}"
+    );
+
+    let running = Running::start_with(&["--port", "0", "--quiet"], Some("info"));
+    lookups(&running.base_url(), 3);
+    let (clean, stderr) = running.terminate();
+    assert!(clean, "{stderr}");
+    assert_eq!(
+        stderr.matches("request method=GET").count(),
+        3,
+        "RUST_LOG=info should win over --quiet:\n{stderr}"
     );
 }
 

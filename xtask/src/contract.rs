@@ -121,8 +121,19 @@ pub fn write_local_profile(root: &Path, base_url: &str, file_name: &str) -> Resu
     Ok(path)
 }
 
-/// Builds the mock binary and starts it on a free port; returns it and its base URL.
+/// Builds the mock binary and starts it on a free port, its stderr discarded; returns it and
+/// its base URL.
 pub fn spawn_mock(root: &Path, build: MockBuild, extra: &[&str]) -> Result<(Server, String)> {
+    spawn_mock_logging_to(root, build, extra, Stdio::null())
+}
+
+/// [`spawn_mock`] with the mock's stderr (its request log) sent to `stderr`.
+pub fn spawn_mock_logging_to(
+    root: &Path,
+    build: MockBuild,
+    extra: &[&str],
+    stderr: Stdio,
+) -> Result<(Server, String)> {
     let test_build: Vec<&str> = ["test", "--quiet", "--no-run"]
         .into_iter()
         .chain(crate::tasks::TEST_PACKAGES)
@@ -144,7 +155,7 @@ pub fn spawn_mock(root: &Path, build: MockBuild, extra: &[&str]) -> Result<(Serv
         .args(["--port", "0"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .with_context(|| format!("starting {}", executable.display()))?;
     let stdout = child.stdout.take().context("mock stdout")?;

@@ -72,7 +72,7 @@ mod tests {
         let store = Store::from_fixture(&Fixture::default(), Utc::now(), 10);
         let mut req = Request::new("GET", "/");
         for h in headers {
-            req = req.header("Authorization", h.to_vec());
+            req = req.header("Authorization", h);
         }
         authenticate(&store, &req)
             .map(|k| k.key.clone())

@@ -5,58 +5,75 @@
 //! the wire is kept raw here (bytes, not `str`), so the core, not the transport, decides
 //! how bad input is answered.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use ::http::{HeaderMap, HeaderName, HeaderValue, Method};
+use bytes::Bytes;
 use serde::Serialize;
 
 /// A request as the core sees it.
+///
+/// The transports hand over what their HTTP library already parsed (the `HeaderMap`, the
+/// body's `Bytes`) instead of copying each piece into owned strings.
 ///
 /// ```
 /// use invitations_mock::core::Request;
 /// let req = Request::new("GET", "/tenant/admin/user/invitations_by_email?email=ada@example.com")
 ///     .bearer("acme-manager-key");
-/// assert_eq!(req.path, b"/tenant/admin/user/invitations_by_email");
+/// assert_eq!(req.path, &b"/tenant/admin/user/invitations_by_email"[..]);
 /// assert_eq!(req.query.as_deref(), Some(&b"email=ada@example.com"[..]));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     /// The method, as sent (methods are case-sensitive: `put` is not `PUT`).
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// The path, still percent-encoded, without the query string.
-    pub path: Vec<u8>,
+    pub path: Bytes,
     /// The raw query string after `?`, still percent-encoded; `None` when there was no `?`.
-    pub query: Option<Vec<u8>>,
-    /// Header names (any case) and raw values, in arrival order, repeats kept.
-    pub headers: Vec<(String, Vec<u8>)>,
+    pub query: Option<Bytes>,
+    /// The headers (names are case-insensitive), repeats kept.
+    pub headers: HeaderMap,
     /// The body. Transports may stop reading past the body limit: a body longer than the
     /// limit is enough for the core to answer 413.
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// Whether the peer connected from a loopback address (gates `/__admin`).
     pub peer_is_loopback: bool,
 }
 
 impl Request {
     /// A request for `target` (`/path?query`), from a loopback peer, with no headers or body.
-    pub fn new(method: impl Into<String>, target: impl AsRef<[u8]>) -> Request {
-        let target = target.as_ref();
-        let (path, query) = match target.iter().position(|b| *b == b'?') {
-            Some(at) => (target[..at].to_vec(), Some(target[at + 1..].to_vec())),
-            None => (target.to_vec(), None),
-        };
+    pub fn new(method: impl AsRef<str>, target: impl AsRef<[u8]>) -> Request {
+        let (path, query) = split_target(Bytes::copy_from_slice(target.as_ref()));
+        let method = method.as_ref();
         Request {
-            method: method.into(),
+            method: STANDARD_METHODS
+                .iter()
+                .find(|(_, name)| *name == method)
+                .map_or_else(
+                    || Cow::Owned(method.to_owned()),
+                    |(_, name)| Cow::Borrowed(*name),
+                ),
             path,
             query,
-            headers: Vec::new(),
-            body: Vec::new(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
             peer_is_loopback: true,
         }
     }
 
     /// Adds a header.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Request {
-        self.headers.push((name.into(), value.into()));
+    ///
+    /// # Panics
+    /// When `name` is not a valid header name or `value` holds bytes HTTP forbids in a
+    /// header (control characters other than tab): no transport can deliver those.
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Request {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .unwrap_or_else(|_| panic!("{name:?} is not a valid header name"));
+        let value = HeaderValue::from_bytes(value.as_ref())
+            .unwrap_or_else(|_| panic!("the value of header {name} is not valid in HTTP"));
+        self.headers.append(name, value);
         self
     }
 
@@ -66,7 +83,7 @@ impl Request {
     }
 
     /// Sets the body.
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Request {
+    pub fn body(mut self, body: impl Into<Bytes>) -> Request {
         self.body = body.into();
         self
     }
@@ -80,26 +97,62 @@ impl Request {
     /// Every value of the header `name` (case-insensitive).
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+            .get_all(name)
+            .into_iter()
+            .map(HeaderValue::as_bytes)
     }
 
     /// The path for logs and the journal: lossy UTF-8, at most 256 characters.
     pub fn display_path(&self) -> String {
-        // Runs for every request (journal and log line): slice, don't collect char by char.
-        let text = String::from_utf8_lossy(&self.path);
-        match text.char_indices().nth(256) {
-            None => text.into_owned(),
-            Some((cut, _)) => text[..cut].to_owned(),
-        }
+        display_path(&self.path)
+    }
+}
+
+/// Splits `/path?query` without copying: both halves share `target`'s buffer.
+pub fn split_target(target: Bytes) -> (Bytes, Option<Bytes>) {
+    match target.iter().position(|b| *b == b'?') {
+        Some(at) => (target.slice(..at), Some(target.slice(at + 1..))),
+        None => (target, None),
+    }
+}
+
+/// The method as the core's `Cow`: the standard ones borrow a static string, so the
+/// transports do not allocate for them.
+pub fn method_name(method: &Method) -> Cow<'static, str> {
+    STANDARD_METHODS
+        .iter()
+        .find(|(m, _)| m == method)
+        .map_or_else(
+            || Cow::Owned(method.as_str().to_owned()),
+            |(_, s)| Cow::Borrowed(*s),
+        )
+}
+
+const STANDARD_METHODS: [(Method, &str); 9] = [
+    (Method::GET, "GET"),
+    (Method::POST, "POST"),
+    (Method::PUT, "PUT"),
+    (Method::DELETE, "DELETE"),
+    (Method::HEAD, "HEAD"),
+    (Method::OPTIONS, "OPTIONS"),
+    (Method::PATCH, "PATCH"),
+    (Method::CONNECT, "CONNECT"),
+    (Method::TRACE, "TRACE"),
+];
+
+/// Lossy UTF-8, at most 256 characters.
+pub(crate) fn display_path(path: &[u8]) -> String {
+    let text = String::from_utf8_lossy(path);
+    match text.char_indices().nth(256) {
+        None => text.into_owned(),
+        Some((cut, _)) => text[..cut].to_owned(),
     }
 }
 
 /// Hides header values and the body: they carry API keys and tokens.
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
         f.debug_struct("Request")
             .field("method", &self.method)
             .field("path", &self.display_path())
@@ -116,29 +169,39 @@ impl fmt::Debug for Request {
 pub struct Response {
     /// The status code.
     pub status: u16,
-    /// Headers to send (lower-case names).
-    pub headers: Vec<(String, String)>,
+    /// Headers to send.
+    pub headers: HeaderMap,
     /// The body (JSON, or empty for 204).
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// An injected delay to apply before answering.
     pub delay: Option<Duration>,
 }
 
+/// Most answers fit: one allocation for the body, no regrowth while serialising.
+const JSON_CAPACITY: usize = 512;
+
 impl Response {
     /// A JSON response with `body` serialized.
     pub(crate) fn json<T: Serialize>(status: u16, body: &T) -> Response {
-        let bytes = serde_json::to_vec(body)
+        let mut bytes = Vec::with_capacity(JSON_CAPACITY);
+        if serde_json::to_writer(&mut bytes, body).is_err() {
             // The mock's body types serialize infallibly; this only guards the invariant.
-            .unwrap_or_else(|_| br#"{"error":"the mock could not serialize its answer"}"#.to_vec());
+            bytes = br#"{"error":"the mock could not serialize its answer"}"#.to_vec();
+        }
         Response::raw_json(status, bytes)
     }
 
     /// A JSON response with an already serialized body.
-    pub(crate) fn raw_json(status: u16, body: Vec<u8>) -> Response {
+    pub(crate) fn raw_json(status: u16, body: impl Into<Bytes>) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         Response {
             status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body,
+            headers,
+            body: body.into(),
             delay: None,
         }
     }
@@ -147,24 +210,26 @@ impl Response {
     pub(crate) fn empty(status: u16) -> Response {
         Response {
             status,
-            headers: Vec::new(),
-            body: Vec::new(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
             delay: None,
         }
     }
 
-    /// Adds a header.
-    pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> Response {
-        self.headers.push((name.to_owned(), value.into()));
+    /// Adds a header whose name and value are constants (lower-case name).
+    pub(crate) fn with_header(self, name: &'static str, value: &'static str) -> Response {
+        self.with_header_value(name, HeaderValue::from_static(value))
+    }
+
+    /// Adds a header with a computed value.
+    pub(crate) fn with_header_value(mut self, name: &'static str, value: HeaderValue) -> Response {
+        self.headers.append(HeaderName::from_static(name), value);
         self
     }
 
-    /// The first value of header `name` (case-insensitive).
+    /// The first value of header `name` (case-insensitive), if it is text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The body parsed as JSON, if it is JSON.
@@ -191,10 +256,11 @@ impl fmt::Debug for Response {
     }
 }
 
-/// A decoded query string.
+/// A decoded query string. Names and values borrow the raw query when they have nothing
+/// to decode (the usual case), so parsing allocates once, for the list.
 #[derive(Debug, Default)]
-pub(crate) struct Query {
-    params: Vec<(String, String)>,
+pub(crate) struct Query<'a> {
+    params: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 /// Why a query string was refused.
@@ -220,11 +286,11 @@ impl QueryError {
     }
 }
 
-impl Query {
+impl<'a> Query<'a> {
     /// Decodes `application/x-www-form-urlencoded` pairs, refusing non-UTF-8 and repeats
     /// (a repeated parameter is ambiguous, so it is an error rather than first-wins).
-    pub(crate) fn parse(raw: Option<&[u8]>) -> Result<Query, QueryError> {
-        let mut params: Vec<(String, String)> = Vec::new();
+    pub(crate) fn parse(raw: Option<&'a [u8]>) -> Result<Query<'a>, QueryError> {
+        let mut params: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
         for pair in raw.unwrap_or_default().split(|b| *b == b'&') {
             if pair.is_empty() {
                 continue;
@@ -236,7 +302,7 @@ impl Query {
             let name = form_decode(name)?;
             let value = form_decode(value)?;
             if params.iter().any(|(n, _)| *n == name) {
-                return Err(QueryError::Repeated(name));
+                return Err(QueryError::Repeated(name.into_owned()));
             }
             params.push((name, value));
         }
@@ -247,17 +313,24 @@ impl Query {
         self.params
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 }
 
-fn form_decode(raw: &[u8]) -> Result<String, QueryError> {
+fn form_decode(raw: &[u8]) -> Result<Cow<'_, str>, QueryError> {
+    if !raw.iter().any(|b| *b == b'+' || *b == b'%') {
+        return std::str::from_utf8(raw)
+            .map(Cow::Borrowed)
+            .map_err(|_| QueryError::NotUtf8);
+    }
     let plus_as_space: Vec<u8> = raw
         .iter()
         .map(|b| if *b == b'+' { b' ' } else { *b })
         .collect();
     let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
-    String::from_utf8(bytes).map_err(|_| QueryError::NotUtf8)
+    String::from_utf8(bytes)
+        .map(Cow::Owned)
+        .map_err(|_| QueryError::NotUtf8)
 }
 
 /// Percent-decodes one path segment (`+` stays `+` in paths).

@@ -216,7 +216,7 @@ impl Core {
                 idem,
                 &valid.invite_id,
                 false,
-                response.body.clone(),
+                response.body.to_vec(),
                 now,
                 delay.map(|d| instant + d),
             );

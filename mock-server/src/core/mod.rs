@@ -146,11 +146,11 @@ impl Core {
             }
         };
         let elapsed = started.elapsed() + response.delay.unwrap_or_default();
-        self.journal.push(JournalEntry {
-            method: http::truncate(&request.method, 16),
-            path: request.display_path(),
+        self.journal.push(journal::Recorded {
+            method: request.method.clone(),
+            path: journal::Recorded::path(&request.path, request.query.as_ref()),
             status: response.status,
-            operation: operation.map(|op| op.operation_id().to_owned()),
+            operation,
             duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
             at,
         });
