@@ -119,6 +119,8 @@ pub struct Ctx {
     http: reqwest::Client,
     spec: &'static Spec,
     record: Vec<Value>,
+    observations: Vec<String>,
+    last_request: Option<String>,
 }
 
 impl Ctx {
@@ -135,6 +137,8 @@ impl Ctx {
             http,
             spec: Spec::get(),
             record: Vec::new(),
+            observations: Vec::new(),
+            last_request: None,
         }
     }
 
@@ -146,6 +150,23 @@ impl Ctx {
     /// The recorded steps, redacted: the snapshot of the case.
     pub fn snapshot(&self) -> Value {
         Value::Array(self.record.clone())
+    }
+
+    /// What the case saw where the documents allow more than one answer (for the report, not
+    /// the snapshot).
+    pub fn observations(&self) -> &[String] {
+        &self.observations
+    }
+
+    /// Notes, for the report only, which of the allowed answers the target gave.
+    pub fn observe(&mut self, text: impl Into<String>) {
+        self.observations.push(text.into());
+    }
+
+    /// The last request sent, as `METHOD path?query` (never its credentials), so that a
+    /// failure names the request that produced it.
+    pub fn last_request(&self) -> Option<&str> {
+        self.last_request.as_deref()
     }
 
     /// Adds a line to the snapshot, for behaviour a case observed. Only for observations every
@@ -168,6 +189,56 @@ impl Ctx {
     /// type, and a body that validates against the spec's schema for that status. The
     /// exchange is added to the snapshot.
     pub async fn send(&mut self, call: Call) -> Result<Exchange, String> {
+        let (exchange, line) = self.exchange(&call).await?;
+        self.record.push(line);
+        self.check_wire(&call, &exchange)?;
+        Ok(exchange)
+    }
+
+    /// Sends `call` where the documents allow each status in `allowed` (they do not order the
+    /// checks that produce them): the wire is checked as by [`Ctx::send`] for whichever status
+    /// came, the snapshot records only the allowed set, and the report says which one came.
+    pub async fn expect_any(&mut self, call: Call, allowed: &[u16]) -> Result<Exchange, String> {
+        let (exchange, _) = self.exchange(&call).await?;
+        let listed = allowed
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" or ");
+        self.record.push(json!({
+            "request": format!("{} ({})", call.label, call.auth.label()),
+            "status": listed,
+        }));
+        self.check_wire(&call, &exchange)?;
+        ensure!(
+            allowed.contains(&exchange.status),
+            "{}: expected status {listed}, got {} with body {}",
+            call.label,
+            exchange.status,
+            exchange.body
+        );
+        self.observe(format!(
+            "{}: answered {} (the documents allow {listed})",
+            call.label, exchange.status
+        ));
+        Ok(exchange)
+    }
+
+    fn check_wire(&self, call: &Call, exchange: &Exchange) -> CaseResult {
+        ensure!(
+            exchange.content_type == "application/json",
+            "{}: content type is {:?}, not application/json",
+            call.label,
+            exchange.content_type
+        );
+        self.spec
+            .validate_response(call.op.id(), exchange.status, &exchange.body)
+            .map_err(|err| format!("{}: {err}", call.label))
+    }
+
+    /// Sends `call`; returns the response and its snapshot line.
+    async fn exchange(&mut self, call: &Call) -> Result<(Exchange, Value), String> {
+        self.last_request = Some(format!("{} {}", call.method, call.path_and_query));
         let url = format!("{}{}", self.base_url, call.path_and_query);
         let mut request = self.http.request(call.method.clone(), &url);
         if let Some(key) = self.key(call.auth) {
@@ -210,22 +281,13 @@ impl Ctx {
                 ))
             }),
         };
-        self.record.push(json!({
+        let line = json!({
             "request": format!("{} ({})", call.label, call.auth.label()),
             "status": exchange.status,
             "content_type": exchange.content_type,
             "body": redact(&exchange.body),
-        }));
-        ensure!(
-            exchange.content_type == "application/json",
-            "{}: content type is {:?}, not application/json",
-            call.label,
-            exchange.content_type
-        );
-        self.spec
-            .validate_response(call.op.id(), status, &exchange.body)
-            .map_err(|err| format!("{}: {err}", call.label))?;
-        Ok(exchange)
+        });
+        Ok((exchange, line))
     }
 
     /// [`Ctx::send`], then checks the status.

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod context;
 pub mod redact;
 pub mod runner;
+pub mod snapshot;
 pub mod target;
 
 pub use cases::{all as all_cases, Case, Needs};

@@ -18,6 +18,9 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    // Cases run under catch_unwind and report a panic as their failure; the default hook
+    // would also print a `thread panicked` line (and a backtrace) per case.
+    std::panic::set_hook(Box::new(|_| {}));
     let started = Instant::now();
     let target = match TargetSpec::from_env() {
         Ok(TargetSpec::Embedded) => Target::embedded(),
@@ -48,6 +51,9 @@ fn main() -> ExitCode {
             Verdict::Skipped(why) => ("skipped", format!(" ({why})")),
         };
         println!("  {} {:<58} {mark}{detail}", report.status, report.name);
+        for seen in &report.observations {
+            println!("      note: {seen}");
+        }
     }
     println!("\n{}", table(&reports));
     if let Ok(path) = std::env::var("CONTRACT_JUNIT") {
