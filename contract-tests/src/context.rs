@@ -66,6 +66,9 @@ pub enum Auth {
     Viewer,
     /// A manager key of another tenant.
     OtherTenant,
+    /// The manager key, valid, but sent as `Authorization: Basic <key>`: only Bearer is
+    /// documented, so it must be refused like no key.
+    ManagerAsBasic,
 }
 
 impl Auth {
@@ -76,6 +79,7 @@ impl Auth {
             Auth::Manager => "manager key",
             Auth::Viewer => "key without usersManager",
             Auth::OtherTenant => "other tenant's key",
+            Auth::ManagerAsBasic => "manager key under the Basic scheme",
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct Exchange {
     pub content_type: String,
     /// The body, parsed.
     pub body: Value,
+    /// The `WWW-Authenticate` header, if any.
+    pub www_authenticate: Option<String>,
 }
 
 /// Per-case state.
@@ -182,6 +188,7 @@ impl Ctx {
             Auth::Manager => Some(self.data.keys.manager.clone()),
             Auth::Viewer => Some(self.data.keys.viewer.clone()),
             Auth::OtherTenant => Some(self.data.keys.other_tenant.clone()),
+            Auth::ManagerAsBasic => None,
         }
     }
 
@@ -224,7 +231,40 @@ impl Ctx {
         Ok(exchange)
     }
 
+    /// Sends `call` where any documented error status is a right answer (the documents leave
+    /// the choice to the deployment): the snapshot records only that it was an error, the
+    /// report which one.
+    pub async fn expect_error(&mut self, call: Call) -> Result<Exchange, String> {
+        let (exchange, _) = self.exchange(&call).await?;
+        self.record.push(json!({
+            "request": format!("{} ({})", call.label, call.auth.label()),
+            "status": "a documented error status",
+        }));
+        self.check_wire(&call, &exchange)?;
+        ensure!(
+            exchange.status >= 400,
+            "{}: expected an error status, got {} with body {}",
+            call.label,
+            exchange.status,
+            exchange.body
+        );
+        self.observe(format!("{}: answered {}", call.label, exchange.status));
+        Ok(exchange)
+    }
+
     fn check_wire(&self, call: &Call, exchange: &Exchange) -> CaseResult {
+        // RFC 6750 §3: every 401 names the scheme the client must use.
+        ensure!(
+            exchange.status != 401
+                || exchange
+                    .www_authenticate
+                    .as_deref()
+                    .and_then(|v| v.split_whitespace().next())
+                    .is_some_and(|scheme| scheme.eq_ignore_ascii_case("Bearer")),
+            "{}: a 401 without `WWW-Authenticate: Bearer` (got {:?})",
+            call.label,
+            exchange.www_authenticate
+        );
         ensure!(
             exchange.content_type == "application/json",
             "{}: content type is {:?}, not application/json",
@@ -243,6 +283,12 @@ impl Ctx {
         let mut request = self.http.request(call.method.clone(), &url);
         if let Some(key) = self.key(call.auth) {
             request = request.bearer_auth(key.expose());
+        }
+        if call.auth == Auth::ManagerAsBasic {
+            request = request.header(
+                reqwest::header::AUTHORIZATION,
+                format!("Basic {}", self.data.keys.manager.expose()),
+            );
         }
         for (name, value) in &call.headers {
             request = request.header(name, value);
@@ -267,6 +313,11 @@ impl Ctx {
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
+        let www_authenticate = response
+            .headers()
+            .get(reqwest::header::WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let bytes = response
             .bytes()
             .await
@@ -274,6 +325,7 @@ impl Ctx {
         let exchange = Exchange {
             status,
             content_type,
+            www_authenticate,
             body: serde_json::from_slice(&bytes).unwrap_or_else(|_| {
                 Value::String(format!(
                     "<not JSON: {}>",

@@ -126,7 +126,7 @@ pub fn skip_reason(case: &Case, target: &Target) -> Option<String> {
     let data = &target.data;
     match case.needs {
         Needs::Admin if !target.has_admin => Some(
-            "needs the mock's admin API (fault injection): runs on the embedded mock only".into(),
+            "needs the mock's admin API (fault injection or its clock): runs on the embedded mock only".into(),
         ),
         Needs::Mutations if !data.allow_mutations => {
             Some("allow_mutations is false: it sends a resend naming an existing invitation".into())

@@ -80,10 +80,14 @@ impl Drop for Server {
     }
 }
 
-/// Builds and starts `invitations-mock --port 0` and writes a profile for it (the default
-/// fixture, as in contract-tests/targets/local-mock.toml) under target/.
+/// Builds and starts `invitations-mock --port 0` with the contract fixture and writes a
+/// profile for it (as contract-tests/targets/local-mock.toml) under target/.
 pub fn start_binary(root: &Path) -> Result<(Server, PathBuf)> {
-    let (server, base_url) = spawn_mock(root, &[])?;
+    let fixture = root.join("contract-tests/targets/local-mock-fixture.json");
+    let fixture = fixture
+        .to_str()
+        .context("the checkout's path is not UTF-8")?;
+    let (server, base_url) = spawn_mock(root, &["--fixture", fixture])?;
     let template = std::fs::read_to_string(root.join("contract-tests/targets/local-mock.toml"))
         .context("reading contract-tests/targets/local-mock.toml")?;
     let profile = template.replace("http://127.0.0.1:8080", &base_url);

@@ -9,6 +9,7 @@ use reqwest::Method;
 use crate::context::{Auth, Call, CaseResult, Ctx, Op};
 
 mod behaviour;
+mod boundaries;
 mod by_email;
 mod iam_resend;
 mod tenant_resend;
@@ -84,6 +85,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(by_email::cases());
     cases.extend(iam_resend::cases());
     cases.extend(behaviour::cases());
+    cases.extend(boundaries::cases());
     cases
 }
 
