@@ -70,6 +70,41 @@ impl Target {
         }
     }
 
+    /// A fresh embedded mock per case, answering as its conforming variant
+    /// ([`invitations_mock::core::Variant::Alternative`]: only required fields, 403 before 400,
+    /// another body limit, other wording) and used like a deployment: no admin API, and a
+    /// profile that names no body limit. The suite must pass here exactly as on the mock.
+    pub fn embedded_alternative() -> Target {
+        use invitations_mock::core::{Clock, Core, CoreConfig, Variant};
+        let data = TargetData {
+            name: "conforming variant of the mock".into(),
+            max_body_bytes: None,
+            ..embedded_data()
+        };
+        Target {
+            name: data.name.clone(),
+            has_admin: false,
+            data: data.clone(),
+            factory: Arc::new(move || {
+                let data = data.clone();
+                Box::pin(async move {
+                    let core = Core::with_config(
+                        invitations_mock::Fixture::default(),
+                        CoreConfig::for_variant(Variant::Alternative),
+                        Clock::system(),
+                    );
+                    let mock = invitations_mock::InvitationsMock::start_with_core(core).await;
+                    TargetInstance {
+                        base_url: mock.uri(),
+                        admin_url: None,
+                        data,
+                        guard: Box::new(mock),
+                    }
+                })
+            }),
+        }
+    }
+
     /// A deployment from a profile. The admin API is never used on one.
     pub fn profile(profile: &Profile) -> Target {
         let data = profile.data();

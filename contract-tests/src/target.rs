@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 /// Environment variable naming the profile file; unset means the embedded mock.
 pub const TARGET_ENV: &str = "CONTRACT_TARGET";
+/// Set to `alternative` (with no `CONTRACT_TARGET`) to run against the embedded mock's
+/// conforming variant instead of the mock itself.
+pub const EMBEDDED_ENV: &str = "CONTRACT_EMBEDDED";
 /// Environment variables that override the profile's keys, so secrets can stay out of files.
 pub const MANAGER_KEY_ENV: &str = "CONTRACT_MANAGER_KEY";
 /// See [`MANAGER_KEY_ENV`].
@@ -297,6 +300,8 @@ pub fn embedded_data() -> TargetData {
 pub enum TargetSpec {
     /// A fresh embedded mock per case.
     Embedded,
+    /// A fresh embedded mock per case, in its conforming variant.
+    EmbeddedAlternative,
     /// A deployment.
     Profile(PathBuf, Box<Profile>),
 }
@@ -305,7 +310,13 @@ impl TargetSpec {
     /// Reads `CONTRACT_TARGET`.
     pub fn from_env() -> Result<TargetSpec, ProfileError> {
         match std::env::var_os(TARGET_ENV).filter(|v| !v.is_empty()) {
-            None => Ok(TargetSpec::Embedded),
+            None => match std::env::var(EMBEDDED_ENV).as_deref() {
+                Ok("alternative") => Ok(TargetSpec::EmbeddedAlternative),
+                Ok("") | Ok("reference") | Err(_) => Ok(TargetSpec::Embedded),
+                Ok(other) => Err(ProfileError(format!(
+                    "{EMBEDDED_ENV} must be `reference` or `alternative`, got {other:?}"
+                ))),
+            },
             Some(path) => {
                 let path = PathBuf::from(path);
                 let profile = Profile::load(&path)?;

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let target = match TargetSpec::from_env() {
         Ok(TargetSpec::Embedded) => Target::embedded(),
+        Ok(TargetSpec::EmbeddedAlternative) => Target::embedded_alternative(),
         Ok(TargetSpec::Profile(_, profile)) => Target::profile(&profile),
         Err(err) => {
             eprintln!("error: {err}");

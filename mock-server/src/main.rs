@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use invitations_mock::core::Variant;
 use invitations_mock::server::{banner, Server};
 use invitations_mock::{Clock, Core, CoreConfig, Fixture, MockHandle};
 use tracing_subscriber::EnvFilter;
@@ -33,6 +34,11 @@ struct Args {
     /// starting point for a fixture of your own.
     #[arg(long)]
     print_fixture: bool,
+    /// Answer as a second conforming implementation would (only required fields, 403 before
+    /// 400 for an unmanaged tenant, a 16 MiB body limit, other wording): the contract suite's
+    /// portability check.
+    #[arg(long)]
+    alternative: bool,
 }
 
 fn main() -> ExitCode {
@@ -73,9 +79,14 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args, fixture: Fixture) -> ExitCode {
+    let variant = if args.alternative {
+        Variant::Alternative
+    } else {
+        Variant::Reference
+    };
     let config = CoreConfig {
         admin_from_anywhere: args.admin_from_anywhere,
-        ..CoreConfig::default()
+        ..CoreConfig::for_variant(variant)
     };
     let handle = MockHandle::from_core(Core::with_config(fixture.clone(), config, Clock::system()));
     let addr = SocketAddr::new(args.host, args.port);

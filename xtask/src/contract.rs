@@ -12,6 +12,8 @@ pub struct ContractArgs {
     pub target: Option<PathBuf>,
     pub junit: Option<PathBuf>,
     pub binary: bool,
+    pub conforming: bool,
+    pub update_snapshots: bool,
 }
 
 pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
@@ -21,9 +23,12 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
         (Some(_), true) => {
             bail!("--target and --binary are exclusive: --binary makes its own profile")
         }
+        (Some(_), false) if args.conforming => {
+            bail!("--conforming selects the mock's variant; it does not apply to --target")
+        }
         (Some(path), false) => Some(absolute(path)?),
         (None, true) => {
-            let (server, profile) = start_binary(root)?;
+            let (server, profile) = start_binary(root, args.conforming)?;
             _server = Some(server);
             Some(profile)
         }
@@ -39,6 +44,14 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
         "contract",
     ]);
     cmd.env_remove("CONTRACT_TARGET");
+    cmd.env_remove("CONTRACT_EMBEDDED");
+    cmd.env_remove("CONTRACT_UPDATE_SNAPSHOTS");
+    if args.conforming && target.is_none() {
+        cmd.env("CONTRACT_EMBEDDED", "alternative");
+    }
+    if args.update_snapshots {
+        cmd.env("CONTRACT_UPDATE_SNAPSHOTS", "1");
+    }
     if let Some(target) = &target {
         cmd.env("CONTRACT_TARGET", target);
     }
@@ -82,15 +95,27 @@ impl Drop for Server {
 
 /// Builds and starts `invitations-mock --port 0` with the contract fixture and writes a
 /// profile for it (as contract-tests/targets/local-mock.toml) under target/.
-pub fn start_binary(root: &Path) -> Result<(Server, PathBuf)> {
+pub fn start_binary(root: &Path, alternative: bool) -> Result<(Server, PathBuf)> {
     let fixture = root.join("contract-tests/targets/local-mock-fixture.json");
     let fixture = fixture
         .to_str()
         .context("the checkout's path is not UTF-8")?;
-    let (server, base_url) = spawn_mock(root, &["--fixture", fixture])?;
+    let mut flags = vec!["--fixture", fixture];
+    if alternative {
+        flags.push("--alternative");
+    }
+    let (server, base_url) = spawn_mock(root, &flags)?;
     let template = std::fs::read_to_string(root.join("contract-tests/targets/local-mock.toml"))
         .context("reading contract-tests/targets/local-mock.toml")?;
-    let profile = template.replace("http://127.0.0.1:8080", &base_url);
+    let mut profile = template.replace("http://127.0.0.1:8080", &base_url);
+    if alternative {
+        // The variant's body limit is its own; its profile names none, as a deployment's
+        // profile may not.
+        profile = profile.replace("max_body_bytes = 65536\n", "").replace(
+            "name = \"local invitations-mock\"",
+            "name = \"local invitations-mock --alternative\"",
+        );
+    }
     if profile == template {
         bail!(
             "local-mock.toml no longer names http://127.0.0.1:8080; update xtask/src/contract.rs"

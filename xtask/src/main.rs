@@ -49,6 +49,14 @@ enum Command {
         /// Start `invitations-mock` (release build, free port) and run against it as a deployment.
         #[arg(long)]
         binary: bool,
+        /// Run against the embedded mock's conforming variant (`--alternative`: other allowed
+        /// choices), used like a deployment; with `--binary`, start the binary in that variant.
+        #[arg(long)]
+        conforming: bool,
+        /// Record: mismatching snapshots go through insta (`.snap.new`, then `cargo insta
+        /// review`). Without it a run never writes into the checkout.
+        #[arg(long)]
+        update_snapshots: bool,
     },
     /// Run the standalone mock server (release build); arguments after `--` go to it.
     ///
@@ -83,12 +91,16 @@ fn main() -> ExitCode {
             target,
             junit,
             binary,
+            conforming,
+            update_snapshots,
         } => contract::run(
             &root,
             contract::ContractArgs {
                 target,
                 junit,
                 binary,
+                conforming,
+                update_snapshots,
             },
         ),
         Command::Mock { args } => tasks::mock(&root, &args),
