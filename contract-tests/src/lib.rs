@@ -15,6 +15,7 @@
 //! report says so for each.
 
 pub mod cases;
+pub mod cli;
 pub mod context;
 pub mod redact;
 pub mod runner;
