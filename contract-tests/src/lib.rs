@@ -17,6 +17,7 @@
 pub mod cases;
 pub mod cli;
 pub mod context;
+pub mod mailbox;
 pub mod redact;
 pub mod runner;
 pub mod snapshot;

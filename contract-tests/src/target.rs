@@ -140,6 +140,9 @@ pub struct Profile {
     pub keys: Keys,
     /// Known invitations.
     pub invitations: KnownInvitations,
+    /// The environment's mail catcher, if it has one.
+    #[serde(default)]
+    pub mailbox: Option<crate::mailbox::MailboxConfig>,
 }
 
 /// Everything a case may rely on about the target.
@@ -161,6 +164,8 @@ pub struct TargetData {
     pub allow_dry_run: bool,
     /// The IAM body limit, if the target names one.
     pub max_body_bytes: Option<u64>,
+    /// The mail catcher, if the target names one.
+    pub mailbox: Option<crate::mailbox::MailboxConfig>,
 }
 
 /// Why a profile could not be used.
@@ -244,6 +249,7 @@ impl Profile {
             allow_mutations: self.allow_mutations,
             allow_dry_run: self.allow_dry_run || self.allow_mutations,
             max_body_bytes: self.max_body_bytes,
+            mailbox: self.mailbox.clone(),
         }
     }
 }
@@ -292,6 +298,8 @@ pub fn embedded_data() -> TargetData {
         allow_mutations: true,
         allow_dry_run: true,
         max_body_bytes: Some(invitations_mock::core::MAX_BODY_BYTES as u64),
+        // The embedded mock's outbox is read through its admin API instead.
+        mailbox: None,
     }
 }
 

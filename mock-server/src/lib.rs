@@ -44,6 +44,7 @@ pub mod core;
 pub mod fixture;
 pub mod handle;
 pub mod server;
+pub mod smtp;
 
 pub use crate::adapter::InvitationsMock;
 pub use crate::core::{

@@ -39,6 +39,10 @@ struct Args {
     /// portability check.
     #[arg(long)]
     alternative: bool,
+    /// Also deliver every email by SMTP to this relay, such as a MailDev or Mailpit catcher
+    /// on 127.0.0.1:1025 (plain SMTP, no TLS).
+    #[arg(long, value_name = "HOST:PORT")]
+    smtp: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -89,6 +93,18 @@ async fn run(args: Args, fixture: Fixture) -> ExitCode {
         ..CoreConfig::for_variant(variant)
     };
     let handle = MockHandle::from_core(Core::with_config(fixture.clone(), config, Clock::system()));
+    if let Some(relay) = &args.smtp {
+        let Some((host, port)) = relay
+            .rsplit_once(':')
+            .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
+        else {
+            eprintln!(
+                "invitations-mock: --smtp takes HOST:PORT, such as 127.0.0.1:1025; got {relay:?}"
+            );
+            return ExitCode::from(2);
+        };
+        invitations_mock::smtp::spawn_delivery(handle.clone(), host, port);
+    }
     let addr = SocketAddr::new(args.host, args.port);
     let server = match Server::bind(addr, handle).await {
         Ok(server) => server,

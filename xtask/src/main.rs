@@ -57,6 +57,10 @@ enum Command {
         /// review`). Without it a run never writes into the checkout.
         #[arg(long)]
         update_snapshots: bool,
+        /// Install (npm, into target/) and start MailDev, start the mock binary delivering its
+        /// emails to it (`--smtp`), and check emails through MailDev's API. Implies --binary.
+        #[arg(long)]
+        maildev: bool,
     },
     /// Run the standalone mock server (release build); arguments after `--` go to it.
     ///
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
             binary,
             conforming,
             update_snapshots,
+            maildev,
         } => contract::run(
             &root,
             contract::ContractArgs {
@@ -101,6 +106,7 @@ fn main() -> ExitCode {
                 binary,
                 conforming,
                 update_snapshots,
+                maildev,
             },
         ),
         Command::Mock { args } => tasks::mock(&root, &args),

@@ -98,6 +98,7 @@ pub fn ci(root: &Path) -> Result<()> {
         ("--conforming", false, true),
         ("--binary", true, false),
         ("--binary --conforming", true, true),
+        ("--maildev", true, false),
     ] {
         println!("==> cargo xtask contract {label}");
         crate::contract::run(
@@ -108,6 +109,7 @@ pub fn ci(root: &Path) -> Result<()> {
                 binary,
                 conforming,
                 update_snapshots: false,
+                maildev: label == "--maildev",
             },
         )?;
     }

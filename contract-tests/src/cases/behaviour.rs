@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::iam_resend::fresh_key;
 use super::{by_email, case, iam_resend, tenant_resend, Case, Needs};
 use crate::context::{Auth, CaseResult, Ctx, Op};
+use crate::mailbox::{Mail, Mailbox};
 use crate::{ensure, fail};
 
 pub(super) fn cases() -> Vec<Case> {
@@ -293,6 +294,7 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
         fail!("the profile names no [invitations.reactivate]; the runner should have skipped");
     };
     let tenant = ctx.data.tenant_id.to_string();
+    let mailbox = ctx.data.mailbox.clone().map(Mailbox::new);
     for (state, inv) in [
         ("cancelled", &reactivate.cancelled),
         ("declined", &reactivate.declined),
@@ -315,6 +317,10 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
             404,
         )
         .await?;
+        let mails_before = match &mailbox {
+            Some(mailbox) => Some(mailbox.to(&inv.email).await?),
+            None => None,
+        };
         let t0 = now(ctx).await?;
         let answer = ctx
             .expect(
@@ -363,6 +369,9 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
             &format!("{state} after an IAM resend"),
             "Pending, found by email, resendable on the tenant surface",
         );
+        if let (Some(mailbox), Some(before)) = (&mailbox, mails_before) {
+            check_mails(ctx, mailbox, state, &inv.id.to_string(), &inv.email, before).await?;
+        }
         if let Some(before) = before {
             let after = record(ctx, inv.id).await?;
             ensure!(
@@ -376,6 +385,72 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
         ensure!(sent == 6, "{sent} emails for six resends");
         ctx.observe("admin API: tokens rotated, one email per resend");
     }
+    Ok(())
+}
+
+/// Through the mail catcher, after the IAM and the tenant resend of one invitation: two new
+/// emails to its address, each with a link unlike the one before; then a keyed resend and
+/// its repeat add one email, and a dry run none.
+async fn check_mails(
+    ctx: &mut Ctx,
+    mailbox: &Mailbox,
+    state: &str,
+    id: &str,
+    email: &str,
+    before: Vec<Mail>,
+) -> CaseResult {
+    let n = before.len();
+    let mails = mailbox
+        .expect_count(email, n + 2)
+        .await
+        .map_err(|why| format!("{state}, after an IAM and a tenant resend: {why}"))?;
+    let links: Vec<Option<&str>> = mails.iter().map(Mail::link).collect();
+    for pair in links.windows(2).skip(n.saturating_sub(1)) {
+        ensure!(
+            pair[1].is_some() && pair[0] != pair[1],
+            "{state}: a resend's email carries no new link ({:?} after {:?})",
+            pair[1],
+            pair[0]
+        );
+    }
+    let key = fresh_key();
+    for label in ["resend with a fresh key", "repeat it with the same key"] {
+        ctx.expect_unrecorded(
+            iam_resend(
+                &format!("{label} (reactivated {state})"),
+                Auth::Manager,
+                id,
+                None,
+                Some(&key),
+                None,
+            ),
+            200,
+        )
+        .await?;
+    }
+    mailbox
+        .expect_count(email, n + 3)
+        .await
+        .map_err(|why| format!("{state}, a resend and its repeat with one key: {why}"))?;
+    ctx.expect_unrecorded(
+        iam_resend(
+            &format!("dry-run resend (reactivated {state})"),
+            Auth::Manager,
+            id,
+            Some("true"),
+            None,
+            None,
+        ),
+        200,
+    )
+    .await?;
+    mailbox
+        .expect_no_more(email, n + 3)
+        .await
+        .map_err(|why| format!("{state}, after a dry run: {why}"))?;
+    ctx.observe(format!(
+        "mailbox: {state}: one email per resend, each with a new link; one for a repeated key; none for a dry run"
+    ));
     Ok(())
 }
 
