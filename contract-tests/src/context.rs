@@ -66,6 +66,9 @@ pub enum Auth {
     Viewer,
     /// A manager key of another tenant.
     OtherTenant,
+    /// The manager key, valid, but sent as `Authorization: Basic <key>`: only Bearer is
+    /// documented, so it must be refused like no key.
+    ManagerAsBasic,
 }
 
 impl Auth {
@@ -76,6 +79,7 @@ impl Auth {
             Auth::Manager => "manager key",
             Auth::Viewer => "key without usersManager",
             Auth::OtherTenant => "other tenant's key",
+            Auth::ManagerAsBasic => "manager key under the Basic scheme",
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct Exchange {
     pub content_type: String,
     /// The body, parsed.
     pub body: Value,
+    /// The `WWW-Authenticate` header, if any.
+    pub www_authenticate: Option<String>,
 }
 
 /// Per-case state.
@@ -119,6 +125,8 @@ pub struct Ctx {
     http: reqwest::Client,
     spec: &'static Spec,
     record: Vec<Value>,
+    observations: Vec<String>,
+    last_request: Option<String>,
 }
 
 impl Ctx {
@@ -135,6 +143,8 @@ impl Ctx {
             http,
             spec: Spec::get(),
             record: Vec::new(),
+            observations: Vec::new(),
+            last_request: None,
         }
     }
 
@@ -146,6 +156,23 @@ impl Ctx {
     /// The recorded steps, redacted: the snapshot of the case.
     pub fn snapshot(&self) -> Value {
         Value::Array(self.record.clone())
+    }
+
+    /// What the case saw where the documents allow more than one answer (for the report, not
+    /// the snapshot).
+    pub fn observations(&self) -> &[String] {
+        &self.observations
+    }
+
+    /// Notes, for the report only, which of the allowed answers the target gave.
+    pub fn observe(&mut self, text: impl Into<String>) {
+        self.observations.push(text.into());
+    }
+
+    /// The last request sent, as `METHOD path?query` (never its credentials), so that a
+    /// failure names the request that produced it.
+    pub fn last_request(&self) -> Option<&str> {
+        self.last_request.as_deref()
     }
 
     /// Adds a line to the snapshot, for behaviour a case observed. Only for observations every
@@ -161,6 +188,7 @@ impl Ctx {
             Auth::Manager => Some(self.data.keys.manager.clone()),
             Auth::Viewer => Some(self.data.keys.viewer.clone()),
             Auth::OtherTenant => Some(self.data.keys.other_tenant.clone()),
+            Auth::ManagerAsBasic => None,
         }
     }
 
@@ -168,10 +196,114 @@ impl Ctx {
     /// type, and a body that validates against the spec's schema for that status. The
     /// exchange is added to the snapshot.
     pub async fn send(&mut self, call: Call) -> Result<Exchange, String> {
+        let (exchange, line) = self.exchange(&call).await?;
+        self.record.push(line);
+        self.check_wire(&call, &exchange)?;
+        Ok(exchange)
+    }
+
+    /// Sends `call` where the documents allow each status in `allowed` (they do not order the
+    /// checks that produce them): the wire is checked as by [`Ctx::send`] for whichever status
+    /// came, the snapshot records only the allowed set, and the report says which one came.
+    pub async fn expect_any(&mut self, call: Call, allowed: &[u16]) -> Result<Exchange, String> {
+        let (exchange, _) = self.exchange(&call).await?;
+        let listed = allowed
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" or ");
+        self.record.push(json!({
+            "request": format!("{} ({})", call.label, call.auth.label()),
+            "status": listed,
+        }));
+        self.check_wire(&call, &exchange)?;
+        ensure!(
+            allowed.contains(&exchange.status),
+            "{}: expected status {listed}, got {} with body {}",
+            call.label,
+            exchange.status,
+            exchange.body
+        );
+        self.observe(format!(
+            "{}: answered {} (the documents allow {listed})",
+            call.label, exchange.status
+        ));
+        Ok(exchange)
+    }
+
+    /// [`Ctx::expect`] without a snapshot line: for requests only some targets get (checks
+    /// that need a mailbox), so that the snapshot stays the same for every target.
+    pub async fn expect_unrecorded(&mut self, call: Call, status: u16) -> Result<Exchange, String> {
+        let (exchange, _) = self.exchange(&call).await?;
+        self.check_wire(&call, &exchange)?;
+        ensure!(
+            exchange.status == status,
+            "{}: expected status {status}, got {} with body {}",
+            call.label,
+            exchange.status,
+            exchange.body
+        );
+        Ok(exchange)
+    }
+
+    /// Sends `call` where any documented error status is a right answer (the documents leave
+    /// the choice to the deployment): the snapshot records only that it was an error, the
+    /// report which one.
+    pub async fn expect_error(&mut self, call: Call) -> Result<Exchange, String> {
+        let (exchange, _) = self.exchange(&call).await?;
+        self.record.push(json!({
+            "request": format!("{} ({})", call.label, call.auth.label()),
+            "status": "a documented error status",
+        }));
+        self.check_wire(&call, &exchange)?;
+        ensure!(
+            exchange.status >= 400,
+            "{}: expected an error status, got {} with body {}",
+            call.label,
+            exchange.status,
+            exchange.body
+        );
+        self.observe(format!("{}: answered {}", call.label, exchange.status));
+        Ok(exchange)
+    }
+
+    fn check_wire(&self, call: &Call, exchange: &Exchange) -> CaseResult {
+        // RFC 6750 §3: every 401 names the scheme the client must use.
+        ensure!(
+            exchange.status != 401
+                || exchange
+                    .www_authenticate
+                    .as_deref()
+                    .and_then(|v| v.split_whitespace().next())
+                    .is_some_and(|scheme| scheme.eq_ignore_ascii_case("Bearer")),
+            "{}: a 401 without `WWW-Authenticate: Bearer` (got {:?})",
+            call.label,
+            exchange.www_authenticate
+        );
+        ensure!(
+            exchange.content_type == "application/json",
+            "{}: content type is {:?}, not application/json",
+            call.label,
+            exchange.content_type
+        );
+        self.spec
+            .validate_response(call.op.id(), exchange.status, &exchange.body)
+            .map_err(|err| format!("{}: {err}", call.label))
+    }
+
+    /// Sends `call`; returns the response and its snapshot line.
+    async fn exchange(&mut self, call: &Call) -> Result<(Exchange, Value), String> {
+        self.last_request = Some(format!("{} {}", call.method, call.path_and_query));
         let url = format!("{}{}", self.base_url, call.path_and_query);
         let mut request = self.http.request(call.method.clone(), &url);
         if let Some(key) = self.key(call.auth) {
             request = request.bearer_auth(key.expose());
+        }
+        if call.auth == Auth::ManagerAsBasic {
+            request = request.header(
+                reqwest::header::AUTHORIZATION,
+                format!("Basic {}", self.data.keys.manager.expose()),
+            );
         }
         for (name, value) in &call.headers {
             request = request.header(name, value);
@@ -196,6 +328,11 @@ impl Ctx {
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
+        let www_authenticate = response
+            .headers()
+            .get(reqwest::header::WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let bytes = response
             .bytes()
             .await
@@ -203,6 +340,7 @@ impl Ctx {
         let exchange = Exchange {
             status,
             content_type,
+            www_authenticate,
             body: serde_json::from_slice(&bytes).unwrap_or_else(|_| {
                 Value::String(format!(
                     "<not JSON: {}>",
@@ -210,22 +348,13 @@ impl Ctx {
                 ))
             }),
         };
-        self.record.push(json!({
+        let line = json!({
             "request": format!("{} ({})", call.label, call.auth.label()),
             "status": exchange.status,
             "content_type": exchange.content_type,
             "body": redact(&exchange.body),
-        }));
-        ensure!(
-            exchange.content_type == "application/json",
-            "{}: content type is {:?}, not application/json",
-            call.label,
-            exchange.content_type
-        );
-        self.spec
-            .validate_response(call.op.id(), status, &exchange.body)
-            .map_err(|err| format!("{}: {err}", call.label))?;
-        Ok(exchange)
+        });
+        Ok((exchange, line))
     }
 
     /// [`Ctx::send`], then checks the status.

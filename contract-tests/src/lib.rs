@@ -15,9 +15,12 @@
 //! report says so for each.
 
 pub mod cases;
+pub mod cli;
 pub mod context;
+pub mod mailbox;
 pub mod redact;
 pub mod runner;
+pub mod snapshot;
 pub mod target;
 
 pub use cases::{all as all_cases, Case, Needs};

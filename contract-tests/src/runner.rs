@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 
 use crate::cases::{Case, Needs};
 use crate::context::{Ctx, Op};
+use crate::snapshot;
 use crate::target::{embedded_data, Profile, TargetData};
 
 /// How many cases run at once.
@@ -42,8 +43,8 @@ pub struct Target {
     pub name: String,
     /// Whether cases needing the admin API can run.
     pub has_admin: bool,
-    /// Whether resends may happen.
-    pub allow_mutations: bool,
+    /// What the target holds and allows (the same data every instance gets).
+    pub data: TargetData,
     /// Makes an instance per case.
     pub factory: TargetFactory,
 }
@@ -54,7 +55,7 @@ impl Target {
         Target {
             name: "embedded mock".into(),
             has_admin: true,
-            allow_mutations: true,
+            data: embedded_data(),
             factory: Arc::new(|| {
                 Box::pin(async {
                     let mock = invitations_mock::InvitationsMock::start().await;
@@ -69,6 +70,41 @@ impl Target {
         }
     }
 
+    /// A fresh embedded mock per case, answering as its conforming variant
+    /// ([`invitations_mock::core::Variant::Alternative`]: only required fields, 403 before 400,
+    /// another body limit, other wording) and used like a deployment: no admin API, and a
+    /// profile that names no body limit. The suite must pass here exactly as on the mock.
+    pub fn embedded_alternative() -> Target {
+        use invitations_mock::core::{Clock, Core, CoreConfig, Variant};
+        let data = TargetData {
+            name: "conforming variant of the mock".into(),
+            max_body_bytes: None,
+            ..embedded_data()
+        };
+        Target {
+            name: data.name.clone(),
+            has_admin: false,
+            data: data.clone(),
+            factory: Arc::new(move || {
+                let data = data.clone();
+                Box::pin(async move {
+                    let core = Core::with_config(
+                        invitations_mock::Fixture::default(),
+                        CoreConfig::for_variant(Variant::Alternative),
+                        Clock::system(),
+                    );
+                    let mock = invitations_mock::InvitationsMock::start_with_core(core).await;
+                    TargetInstance {
+                        base_url: mock.uri(),
+                        admin_url: None,
+                        data,
+                        guard: Box::new(mock),
+                    }
+                })
+            }),
+        }
+    }
+
     /// A deployment from a profile. The admin API is never used on one.
     pub fn profile(profile: &Profile) -> Target {
         let data = profile.data();
@@ -76,7 +112,7 @@ impl Target {
         Target {
             name: data.name.clone(),
             has_admin: false,
-            allow_mutations: data.allow_mutations,
+            data: data.clone(),
             factory: Arc::new(move || {
                 let (data, base_url) = (data.clone(), base_url.clone());
                 Box::pin(async move {
@@ -114,41 +150,40 @@ pub struct CaseReport {
     pub status: u16,
     /// How it ended.
     pub verdict: Verdict,
+    /// Which of the allowed answers the target gave, where the documents allow several.
+    pub observations: Vec<String>,
     /// How long it took.
     pub elapsed: Duration,
 }
 
 /// Whether the case can run on `target`, or why not.
 pub fn skip_reason(case: &Case, target: &Target) -> Option<String> {
+    let data = &target.data;
     match case.needs {
         Needs::Admin if !target.has_admin => Some(
-            "needs the mock's admin API (tokens, clock, faults, outbox): runs on the embedded mock only"
+            "needs the mock's admin API (fault injection or its clock): runs on the embedded mock only".into(),
+        ),
+        Needs::Mutations if !data.allow_mutations => {
+            Some("allow_mutations is false: it sends a resend naming an existing invitation".into())
+        }
+        Needs::DryRun if !data.allow_dry_run => Some(
+            "neither allow_dry_run nor allow_mutations is set: it sends dry-run resends".into(),
+        ),
+        Needs::BodyLimit if data.max_body_bytes.is_none() => Some(
+            "the profile names no max_body_bytes: the body limit is each deployment's own choice"
                 .into(),
         ),
-        Needs::Mutations if !target.allow_mutations => Some(
-            "allow_mutations is false: it sends a resend naming an existing invitation".into(),
-        ),
+        Needs::Reactivation if !data.allow_mutations => {
+            Some("allow_mutations is false: it resends invitations to bring them back".into())
+        }
+        Needs::Reactivation if data.invitations.reactivate.is_none() => {
+            Some("the profile names no [invitations.reactivate] invitations (one per state)".into())
+        }
+        Needs::Accepted if data.invitations.accepted.is_none() && !target.has_admin => {
+            Some("the profile names no [invitations.accepted] invitation".into())
+        }
         _ => None,
     }
-}
-
-/// Compares the case's record with its snapshot. insta prints a readable diff on mismatch.
-fn check_snapshot(name: &str, snapshot: &serde_json::Value) -> Result<(), String> {
-    let assertion = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        insta::with_settings!({
-            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-        }, {
-            insta::assert_yaml_snapshot!(name, snapshot);
-        });
-    }));
-    assertion.map_err(|panic| {
-        format!(
-            "snapshot `{name}` does not match (diff above): {}",
-            panic_message(&*panic)
-        )
-    })
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
@@ -161,6 +196,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 async fn run_case(case: Case, target: Target) -> CaseReport {
     let started = Instant::now();
+    let mut observations = Vec::new();
     let verdict = match skip_reason(&case, &target) {
         Some(reason) => Verdict::Skipped(reason),
         None => {
@@ -168,13 +204,21 @@ async fn run_case(case: Case, target: Target) -> CaseReport {
             let mut ctx = Ctx::new(instance.data.clone(), instance.base_url, instance.admin_url);
             let outcome = AssertUnwindSafe((case.run)(&mut ctx)).catch_unwind().await;
             drop(instance.guard);
+            observations = ctx.observations().to_vec();
+            let after = ctx
+                .last_request()
+                .map(|r| format!("\n(last request: {r})"))
+                .unwrap_or_default();
             match outcome {
-                Ok(Ok(())) => match check_snapshot(case.name, &ctx.snapshot()) {
+                Ok(Ok(())) => match snapshot::check(case.name, &ctx.snapshot()) {
                     Ok(()) => Verdict::Passed,
                     Err(why) => Verdict::Failed(why),
                 },
-                Ok(Err(why)) => Verdict::Failed(why),
-                Err(panic) => Verdict::Failed(format!("panicked: {}", panic_message(&*panic))),
+                Ok(Err(why)) => Verdict::Failed(format!("{why}{after}")),
+                Err(panic) => Verdict::Failed(format!(
+                    "the case panicked (a bug in the suite): {}{after}",
+                    panic_message(&*panic)
+                )),
             }
         }
     };
@@ -183,6 +227,7 @@ async fn run_case(case: Case, target: Target) -> CaseReport {
         op: case.op,
         status: case.status,
         verdict,
+        observations,
         elapsed: started.elapsed(),
     }
 }
@@ -387,6 +432,7 @@ mod tests {
             op,
             status,
             verdict,
+            observations: Vec::new(),
             elapsed: Duration::from_millis(5),
         }
     }

@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 /// Environment variable naming the profile file; unset means the embedded mock.
 pub const TARGET_ENV: &str = "CONTRACT_TARGET";
+/// Set to `alternative` (with no `CONTRACT_TARGET`) to run against the embedded mock's
+/// conforming variant instead of the mock itself.
+pub const EMBEDDED_ENV: &str = "CONTRACT_EMBEDDED";
 /// Environment variables that override the profile's keys, so secrets can stay out of files.
 pub const MANAGER_KEY_ENV: &str = "CONTRACT_MANAGER_KEY";
 /// See [`MANAGER_KEY_ENV`].
@@ -75,6 +78,37 @@ pub struct KnownInvitations {
     pub other_tenant_pending_id: u64,
     /// Its email address.
     pub other_tenant_email: String,
+    /// Invitations of `tenant_id` that an IAM resend may bring back to `Pending`, one per
+    /// state. A run with `allow_mutations` uses them up: prepare fresh ones before each run.
+    #[serde(default)]
+    pub reactivate: Option<Reactivate>,
+    /// An invitation of `tenant_id` that was accepted (so it must be gone everywhere).
+    #[serde(default)]
+    pub accepted: Option<KnownInvitation>,
+}
+
+/// One invitation, by id and address.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownInvitation {
+    /// Its id.
+    pub id: u64,
+    /// Its email address.
+    pub email: String,
+}
+
+/// Invitations for the reactivation case: each is resent once on the IAM surface and must
+/// then read `Pending`. They must not be the `declined_id` / `cancelled_id` / `expired_id`
+/// above, which other cases expect to stay in their states.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reactivate {
+    /// A `Cancelled` invitation.
+    pub cancelled: KnownInvitation,
+    /// A `Declined` invitation.
+    pub declined: KnownInvitation,
+    /// An `Expired` invitation.
+    pub expired: KnownInvitation,
 }
 
 /// A deployment profile, as read from TOML.
@@ -93,11 +127,22 @@ pub struct Profile {
     /// Whether cases may resend invitations (which sends real email). False unless set.
     #[serde(default)]
     pub allow_mutations: bool,
+    /// Whether dry-run resends (`dryRun=true`) may be sent even without `allow_mutations`. A
+    /// separate opt-in: a broken server could commit a dry run.
+    #[serde(default)]
+    pub allow_dry_run: bool,
+    /// The deployment's own IAM body limit in bytes (the documents fix none; the mock's is
+    /// 64 KiB). Unset: the body-limit case is skipped.
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
     /// The API keys; each can instead come from its environment variable.
     #[serde(default)]
     pub keys: Keys,
     /// Known invitations.
     pub invitations: KnownInvitations,
+    /// The environment's mail catcher, if it has one.
+    #[serde(default)]
+    pub mailbox: Option<crate::mailbox::MailboxConfig>,
 }
 
 /// Everything a case may rely on about the target.
@@ -115,6 +160,12 @@ pub struct TargetData {
     pub invitations: KnownInvitations,
     /// Whether resends may really happen.
     pub allow_mutations: bool,
+    /// Whether dry runs may be sent (always true when `allow_mutations` is).
+    pub allow_dry_run: bool,
+    /// The IAM body limit, if the target names one.
+    pub max_body_bytes: Option<u64>,
+    /// The mail catcher, if the target names one.
+    pub mailbox: Option<crate::mailbox::MailboxConfig>,
 }
 
 /// Why a profile could not be used.
@@ -196,6 +247,9 @@ impl Profile {
             keys: self.keys.clone(),
             invitations: self.invitations.clone(),
             allow_mutations: self.allow_mutations,
+            allow_dry_run: self.allow_dry_run || self.allow_mutations,
+            max_body_bytes: self.max_body_bytes,
+            mailbox: self.mailbox.clone(),
         }
     }
 }
@@ -222,9 +276,30 @@ pub fn embedded_data() -> TargetData {
             unknown_id: f::UNKNOWN_ID as u64,
             other_tenant_pending_id: f::GLOBEX_PENDING_ID as u64,
             other_tenant_email: f::GLOBEX_EMAIL.into(),
+            // Every case gets a fresh mock, so the fixture's own invitations can be used up.
+            reactivate: Some(Reactivate {
+                cancelled: KnownInvitation {
+                    id: f::CANCELLED_ID as u64,
+                    email: "carol@example.com".into(),
+                },
+                declined: KnownInvitation {
+                    id: f::DECLINED_ID as u64,
+                    email: "bob@example.com".into(),
+                },
+                expired: KnownInvitation {
+                    id: f::EXPIRED_ID as u64,
+                    email: "dave@example.com".into(),
+                },
+            }),
+            // The accepted-invitation case accepts the pending one through the admin API.
+            accepted: None,
         },
         // The embedded mock sends no real email.
         allow_mutations: true,
+        allow_dry_run: true,
+        max_body_bytes: Some(invitations_mock::core::MAX_BODY_BYTES as u64),
+        // The embedded mock's outbox is read through its admin API instead.
+        mailbox: None,
     }
 }
 
@@ -233,6 +308,8 @@ pub fn embedded_data() -> TargetData {
 pub enum TargetSpec {
     /// A fresh embedded mock per case.
     Embedded,
+    /// A fresh embedded mock per case, in its conforming variant.
+    EmbeddedAlternative,
     /// A deployment.
     Profile(PathBuf, Box<Profile>),
 }
@@ -241,7 +318,13 @@ impl TargetSpec {
     /// Reads `CONTRACT_TARGET`.
     pub fn from_env() -> Result<TargetSpec, ProfileError> {
         match std::env::var_os(TARGET_ENV).filter(|v| !v.is_empty()) {
-            None => Ok(TargetSpec::Embedded),
+            None => match std::env::var(EMBEDDED_ENV).as_deref() {
+                Ok("alternative") => Ok(TargetSpec::EmbeddedAlternative),
+                Ok("") | Ok("reference") | Err(_) => Ok(TargetSpec::Embedded),
+                Ok(other) => Err(ProfileError(format!(
+                    "{EMBEDDED_ENV} must be `reference` or `alternative`, got {other:?}"
+                ))),
+            },
             Some(path) => {
                 let path = PathBuf::from(path);
                 let profile = Profile::load(&path)?;

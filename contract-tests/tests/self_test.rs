@@ -14,7 +14,7 @@ use invitations_contract_tests::target::{embedded_data, TargetData};
 use invitations_contract_tests::{all_cases, run, CaseReport, Verdict};
 use invitations_mock::InvitationsMock;
 use serde_json::json;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
 type Override = fn(&InvitationsMock) -> Mock;
@@ -24,7 +24,7 @@ fn broken_target(broken: Override) -> Target {
     Target {
         name: "broken mock".into(),
         has_admin: true,
-        allow_mutations: true,
+        data: embedded_data(),
         factory: Arc::new(move || {
             Box::pin(async move {
                 let mock = InvitationsMock::start().await;
@@ -101,6 +101,110 @@ fn key_reuse_is_400(_: &InvitationsMock) -> Mock {
         })))
 }
 
+fn tenant_ok(value: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "isSuccess": true, "isFailure": false, "error": null, "value": value
+    }))
+}
+
+fn tenant_failure(status: u16, code: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({
+        "isSuccess": false, "isFailure": true, "value": null,
+        "error": {"code": code, "message": "refused", "info": []}
+    }))
+}
+
+fn by_email_path() -> wiremock::matchers::PathExactMatcher {
+    path("/tenant/admin/user/invitations_by_email")
+}
+
+fn case_sensitive_email(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(query_param("email", "ADA@EXAMPLE.COM"))
+        .respond_with(tenant_failure(404, "NotFound"))
+}
+
+fn reveals_another_tenant(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(query_param("email", "frank@example.com"))
+        .and(header("authorization", "Bearer acme-manager-key"))
+        .respond_with(tenant_ok(json!({"id": 9101, "email": "frank@example.com",
+            "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"})))
+}
+
+fn value_as_object(_: &InvitationsMock) -> Mock {
+    Mock::given(method("PUT"))
+        .and(path("/tenant/1024/admin/user/invitation/resend"))
+        .and(query_param("id", "9001"))
+        .respond_with(tenant_ok(json!({"id": 9001, "email": "ada@example.com",
+            "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"})))
+}
+
+fn created_at_not_rfc3339(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(query_param("email", "ada@example.com"))
+        .respond_with(tenant_ok(json!({"id": 9001, "email": "ada@example.com",
+            "status": "Pending", "createdAt": "15/03/2024 12:30"})))
+}
+
+/// Answers a dry run of the declined invite by really resending it.
+struct CommitsDryRuns(invitations_mock::MockHandle);
+
+impl wiremock::Respond for CommitsDryRuns {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let request = invitations_mock::Request::new("POST", "/iam/v1/users/9002/actions/resend")
+            .bearer("acme-manager-key")
+            .from_loopback(true);
+        let answer = self.0.handle(&request);
+        ResponseTemplate::new(answer.status).set_body_raw(answer.body, "application/json")
+    }
+}
+
+fn commits_dry_runs(mock: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/iam/v1/users/9002/actions/resend"))
+        .and(query_param("dryRun", "true"))
+        .respond_with(CommitsDryRuns(mock.handle()))
+}
+
+/// Answers every IAM resend of invite 9001 with 200 and does nothing.
+fn iam_resend_of_9001_does_nothing() -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/iam/v1/users/9001/actions/resend"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"message": "Invite resent.", "inviteId": "9001"})),
+        )
+}
+
+/// Resends an accepted invitation (the embedded case accepts 9001 first).
+fn resends_accepted_invitation(_: &InvitationsMock) -> Mock {
+    iam_resend_of_9001_does_nothing()
+}
+
+/// Answers the IAM resend of the pending invite, but moves neither its expiry nor its token.
+fn expiry_not_moved(_: &InvitationsMock) -> Mock {
+    iam_resend_of_9001_does_nothing()
+}
+
+fn basic_scheme_served(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(header("authorization", "Basic acme-manager-key"))
+        .respond_with(tenant_ok(json!({"id": 9001, "email": "ada@example.com",
+            "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"})))
+}
+
+fn no_bearer_challenge(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(|req: &wiremock::Request| !req.headers.contains_key("authorization"))
+        .respond_with(tenant_failure(401, "Unauthorized"))
+}
+
 struct Check {
     name: &'static str,
     broken: Override,
@@ -109,6 +213,69 @@ struct Check {
 }
 
 const CHECKS: &[Check] = &[
+    Check {
+        name: "a server that searches emails case-sensitively",
+        broken: case_sensitive_email,
+        must_fail: &[("by_email_ignores_case", "expected status 200, got 404")],
+    },
+    Check {
+        name: "a server that reveals another tenant's invitation",
+        broken: reveals_another_tenant,
+        must_fail: &[(
+            "by_email_never_reveals_another_tenant",
+            "expected status 404, got 200",
+        )],
+    },
+    Check {
+        name: "a server answering `value` as an object instead of an array",
+        broken: value_as_object,
+        must_fail: &[("tenant_resend_pending_returns_it", "at /value: {")],
+    },
+    Check {
+        name: "a server whose createdAt is not RFC 3339",
+        broken: created_at_not_rfc3339,
+        must_fail: &[(
+            "by_email_finds_the_pending_invitation",
+            "\"createdAt\":\"15/03/2024 12:30\"",
+        )],
+    },
+    Check {
+        name: "a server that commits a dry run",
+        broken: commits_dry_runs,
+        must_fail: &[(
+            "iam_dry_run_changes_nothing_visible",
+            "expected status 404, got 200",
+        )],
+    },
+    Check {
+        name: "a server that resends an accepted invitation",
+        broken: resends_accepted_invitation,
+        must_fail: &[(
+            "accepted_invitation_is_gone_everywhere",
+            "expected status 404, got 200",
+        )],
+    },
+    Check {
+        name: "a server whose resend does not move the expiry",
+        broken: expiry_not_moved,
+        must_fail: &[(
+            "iam_resend_rotates_token_and_resets_expiry",
+            "expected 48 hours after the resend",
+        )],
+    },
+    Check {
+        name: "a server that serves a valid key sent under the Basic scheme",
+        broken: basic_scheme_served,
+        must_fail: &[(
+            "a_valid_key_under_another_scheme_is_401",
+            "expected status 401, got 200",
+        )],
+    },
+    Check {
+        name: "a server whose 401 does not challenge Bearer",
+        broken: no_bearer_challenge,
+        must_fail: &[("by_email_without_key_is_401", "WWW-Authenticate")],
+    },
     Check {
         name: "a server answering `data` instead of `value`",
         broken: data_instead_of_value,
@@ -198,7 +365,8 @@ async fn run_named(names: &[&str], target: &Target) -> Vec<CaseReport> {
     run(cases, target).await
 }
 
-async fn check_broken(check: &Check) -> Result<(), String> {
+/// Returns the first line of each expected failure, for the log.
+async fn check_broken(check: &Check) -> Result<Vec<String>, String> {
     let names: Vec<&str> = check.must_fail.iter().map(|(n, _)| *n).collect();
     let control = run_named(&names, &Target::embedded()).await;
     for name in &names {
@@ -209,10 +377,26 @@ async fn check_broken(check: &Check) -> Result<(), String> {
             ));
         }
     }
+    // The second conforming implementation passes too, or skips with its reason where it
+    // does not offer what a case needs; it never fails.
+    let alternative = run_named(&names, &Target::embedded_alternative()).await;
+    for name in &names {
+        if let Verdict::Failed(why) = verdict_of(&alternative, name) {
+            return Err(format!(
+                "control: {name} fails on the conforming variant: {why}"
+            ));
+        }
+    }
     let broken = run_named(&names, &broken_target(check.broken)).await;
+    let mut reasons = Vec::new();
     for (name, phrase) in check.must_fail {
         match verdict_of(&broken, name) {
-            Verdict::Failed(why) if why.contains(phrase) => {}
+            Verdict::Failed(why) if why.contains(phrase) => {
+                reasons.push(format!(
+                    "{name}: {}",
+                    why.lines().take(2).collect::<Vec<_>>().join(" / ")
+                ));
+            }
             Verdict::Failed(why) => {
                 return Err(format!("{name} failed, but not because {phrase:?}: {why}"))
             }
@@ -224,23 +408,24 @@ async fn check_broken(check: &Check) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    Ok(reasons)
 }
 
-/// A profile without `allow_mutations`, pointed at one embedded mock shared by every case:
-/// afterwards no email was sent and no invitation changed.
-async fn check_no_mutations() -> Result<(), String> {
+/// A profile without `allow_mutations` (with or without `allow_dry_run`), pointed at one
+/// embedded mock shared by every case: afterwards no email was sent and no invitation changed.
+async fn check_no_mutations(allow_dry_run: bool) -> Result<(), String> {
     let mock = InvitationsMock::start().await;
     let before = mock.handle().invitations();
     let data = TargetData {
         allow_mutations: false,
+        allow_dry_run,
         ..embedded_data()
     };
     let uri = mock.uri();
     let target = Target {
         name: "profile without allow_mutations".into(),
         has_admin: false,
-        allow_mutations: false,
+        data: data.clone(),
         factory: Arc::new(move || {
             let (uri, data) = (uri.clone(), data.clone());
             Box::pin(async move {
@@ -281,7 +466,8 @@ async fn check_no_mutations() -> Result<(), String> {
     let tokens = |list: &[invitations_mock::InvitationRecord]| -> Vec<(i64, String)> {
         list.iter().map(|r| (r.id, r.token.clone())).collect()
     };
-    if tokens(&before) != tokens(&after) {
+    // Records compare in full (state, expiry, token), not only the tokens.
+    if tokens(&before) != tokens(&after) || before != after {
         return Err("an invitation's token changed during a run without allow_mutations".into());
     }
     let resends_reaching_a_known_invitation = mock
@@ -290,7 +476,9 @@ async fn check_no_mutations() -> Result<(), String> {
         .iter()
         .filter(|e| e.status == 200 && e.method != "GET" && !e.path.starts_with("/__admin"))
         .count();
-    if resends_reaching_a_known_invitation > 0 {
+    // Dry runs answer 200 too (the journal has no query string); the record comparison
+    // above is what proves they changed nothing.
+    if !allow_dry_run && resends_reaching_a_known_invitation > 0 {
         return Err(format!(
             "{resends_reaching_a_known_invitation} resends succeeded"
         ));
@@ -314,9 +502,12 @@ fn main() -> ExitCode {
     let mut failed = 0;
     for check in CHECKS {
         match runtime.block_on(check_broken(check)) {
-            Ok(()) => {
+            Ok(reasons) => {
                 passed += 1;
                 println!("ok      the suite catches {}", check.name);
+                for reason in reasons {
+                    println!("          {reason}");
+                }
             }
             Err(why) => {
                 failed += 1;
@@ -324,14 +515,16 @@ fn main() -> ExitCode {
             }
         }
     }
-    match runtime.block_on(check_no_mutations()) {
-        Ok(()) => {
-            passed += 1;
-            println!("ok      a profile without allow_mutations resends nothing");
-        }
-        Err(why) => {
-            failed += 1;
-            println!("FAILED  a profile without allow_mutations: {why}");
+    for allow_dry_run in [false, true] {
+        match runtime.block_on(check_no_mutations(allow_dry_run)) {
+            Ok(()) => {
+                passed += 1;
+                println!("ok      a profile without allow_mutations (allow_dry_run = {allow_dry_run}) changes nothing");
+            }
+            Err(why) => {
+                failed += 1;
+                println!("FAILED  a profile without allow_mutations (allow_dry_run = {allow_dry_run}): {why}");
+            }
         }
     }
     println!("self_test: {passed} passed, {failed} failed");

@@ -49,6 +49,7 @@ pub mod handle;
 pub mod log;
 pub mod proxy;
 pub mod server;
+pub mod smtp;
 
 pub use crate::adapter::InvitationsMock;
 pub use crate::core::{

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use invitations_mock::core::Variant;
 use invitations_mock::server::{banner, Server};
 use invitations_mock::{Clock, Core, CoreConfig, Fixture, MockHandle};
 
@@ -35,6 +36,15 @@ struct Args {
     /// instead (e.g. `RUST_LOG=debug`).
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Answer as a second conforming implementation would (only required fields, 403 before
+    /// 400 for an unmanaged tenant, a 16 MiB body limit, other wording): the contract suite's
+    /// portability check.
+    #[arg(long)]
+    alternative: bool,
+    /// Also deliver every email by SMTP to this relay, such as a MailDev or Mailpit catcher
+    /// on 127.0.0.1:1025 (plain SMTP, no TLS).
+    #[arg(long, value_name = "HOST:PORT")]
+    smtp: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -81,11 +91,28 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args, fixture: Fixture) -> ExitCode {
+    let variant = if args.alternative {
+        Variant::Alternative
+    } else {
+        Variant::Reference
+    };
     let config = CoreConfig {
         admin_from_anywhere: args.admin_from_anywhere,
-        ..CoreConfig::default()
+        ..CoreConfig::for_variant(variant)
     };
     let handle = MockHandle::from_core(Core::with_config(fixture.clone(), config, Clock::system()));
+    if let Some(relay) = &args.smtp {
+        let Some((host, port)) = relay
+            .rsplit_once(':')
+            .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
+        else {
+            eprintln!(
+                "invitations-mock: --smtp takes HOST:PORT, such as 127.0.0.1:1025; got {relay:?}"
+            );
+            return ExitCode::from(2);
+        };
+        invitations_mock::smtp::spawn_delivery(handle.clone(), host, port);
+    }
     let addr = SocketAddr::new(args.host, args.port);
     let server = match Server::bind(addr, handle).await {
         Ok(server) => server,

@@ -56,6 +56,18 @@ enum Command {
         /// With `--binary`: start a release build of the mock.
         #[arg(long, requires = "binary")]
         release: bool,
+        /// Run against the embedded mock's conforming variant (`--alternative`: other allowed
+        /// choices), used like a deployment; with `--binary`, start the binary in that variant.
+        #[arg(long)]
+        conforming: bool,
+        /// Record: mismatching snapshots go through insta (`.snap.new`, then `cargo insta
+        /// review`). Without it a run never writes into the checkout.
+        #[arg(long)]
+        update_snapshots: bool,
+        /// Install (npm, into target/) and start MailDev, start the mock binary delivering its
+        /// emails to it (`--smtp`), and check emails through MailDev's API. Implies --binary.
+        #[arg(long)]
+        maildev: bool,
     },
     /// Run the contract suite through `invitations-mock proxy` in front of the standalone mock
     /// binary; fails when the proxy finds any contract violation.
@@ -95,6 +107,9 @@ fn main() -> ExitCode {
             junit,
             binary,
             release,
+            conforming,
+            update_snapshots,
+            maildev,
         } => contract::run(
             &root,
             contract::ContractArgs {
@@ -102,6 +117,9 @@ fn main() -> ExitCode {
                 junit,
                 binary,
                 release,
+                conforming,
+                update_snapshots,
+                maildev,
             },
         ),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),

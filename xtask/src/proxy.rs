@@ -19,15 +19,22 @@ use crate::contract::MockBuild;
 /// Starts the mock binary and a proxy in front of it (both `--port 0`); runs the suite
 /// through the proxy and checks the proxy's counts.
 pub fn contract_through_proxy(root: &Path) -> Result<()> {
-    let (_mock, mock_url) = crate::contract::spawn_mock(root, MockBuild::Test, &[])?;
+    let fixture = crate::contract::contract_fixture_flags(root)?;
+    let fixture: Vec<&str> = fixture.iter().map(String::as_str).collect();
+    let (_mock, mock_url) = crate::contract::spawn_mock(root, MockBuild::Test, &fixture)?;
     let (_proxy, proxy_url) = crate::contract::spawn_mock(
         root,
         MockBuild::Test,
         &["proxy", "--port", "0", "--upstream", &mock_url],
     )?;
     println!("proxy {proxy_url} in front of the mock binary {mock_url}");
-    let path =
-        crate::contract::write_local_profile(root, &proxy_url, "contract-through-proxy.toml")?;
+    let path = crate::contract::write_local_profile(
+        root,
+        &proxy_url,
+        false,
+        None,
+        "contract-through-proxy.toml",
+    )?;
     // Through `contract::run`, so the suite is the one `cargo xtask ci` already built.
     crate::contract::run(
         root,
@@ -36,6 +43,9 @@ pub fn contract_through_proxy(root: &Path) -> Result<()> {
             junit: None,
             binary: false,
             release: false,
+            conforming: false,
+            update_snapshots: false,
+            maildev: false,
         },
     )
     .context("the contract suite failed through the proxy")?;

@@ -149,17 +149,28 @@ pub fn ci(root: &Path) -> Result<()> {
     let mut test_xtask = cargo();
     test_xtask.args(["test", "-p", "xtask"]);
     run_step(root, "cargo test -p xtask", test_xtask)?;
-    // The mock binary `cargo test --workspace` just built: no second (release) build.
-    println!("==> cargo xtask contract --binary");
-    crate::contract::run(
-        root,
-        crate::contract::ContractArgs {
-            target: None,
-            junit: None,
-            binary: true,
-            release: false,
-        },
-    )?;
+    // `cargo test` ran the suite on the embedded mock; these are the other targets. The
+    // binary ones start the mock binary `cargo test` just built: no second (release) build.
+    for (label, binary, conforming) in [
+        ("--conforming", false, true),
+        ("--binary", true, false),
+        ("--binary --conforming", true, true),
+        ("--maildev", true, false),
+    ] {
+        println!("==> cargo xtask contract {label}");
+        crate::contract::run(
+            root,
+            crate::contract::ContractArgs {
+                target: None,
+                junit: None,
+                binary,
+                release: false,
+                conforming,
+                update_snapshots: false,
+                maildev: label == "--maildev",
+            },
+        )?;
+    }
     println!("==> cargo xtask contract-through-proxy");
     crate::proxy::contract_through_proxy(root)?;
     println!("ci: all steps passed in {:.1?}", started.elapsed());

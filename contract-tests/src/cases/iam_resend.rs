@@ -15,7 +15,7 @@ pub(super) fn cases() -> Vec<Case> {
             iam_resend_dry_run_answers_like_a_resend,
             OP,
             200,
-            Needs::Mutations
+            Needs::DryRun
         ),
         case!(
             iam_resend_long_idempotency_key_is_400,
@@ -45,7 +45,7 @@ pub(super) fn cases() -> Vec<Case> {
             404,
             Needs::Mutations
         ),
-        case!(iam_resend_body_over_limit_is_413, OP, 413, Needs::Nothing),
+        case!(iam_resend_body_over_limit_is_413, OP, 413, Needs::BodyLimit),
         case!(iam_resend_fault_is_500, OP, 500, Needs::Admin),
         // A dry run validates exactly like a real resend.
         case!(
@@ -333,25 +333,55 @@ async fn iam_resend_other_tenants_invite_is_404(ctx: &mut Ctx) -> CaseResult {
     .await
 }
 
-async fn iam_resend_body_over_limit_is_413(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.unknown_id.to_string();
-    let padding = "x".repeat(70 * 1024);
+/// A JSON object body of exactly `len` bytes (`len` ≥ 16).
+fn object_of_len(len: usize) -> Vec<u8> {
+    let padding = "x".repeat(len - r#"{"padding":""}"#.len());
     let body = serde_json::to_vec(&serde_json::json!({ "padding": padding })).expect("serializes");
+    debug_assert_eq!(body.len(), len);
+    body
+}
+
+async fn iam_resend_body_over_limit_is_413(ctx: &mut Ctx) -> CaseResult {
+    // The documents fix no limit: the profile names the deployment's own (the mock's is
+    // 64 KiB), and the case checks both sides of it.
+    let Some(limit) = ctx.data.max_body_bytes else {
+        fail!("max_body_bytes is not set; the runner should have skipped this case");
+    };
+    let limit =
+        usize::try_from(limit).map_err(|_| format!("max_body_bytes {limit} is too large"))?;
+    ensure!(
+        limit >= 16,
+        "max_body_bytes {limit} is below the smallest test body (16 bytes)"
+    );
+    let id = ctx.data.invitations.unknown_id.to_string();
+    ctx.expect(
+        iam_resend(
+            "resend an unknown invite with a body of exactly max_body_bytes",
+            Auth::Manager,
+            &id,
+            None,
+            None,
+            Some(object_of_len(limit)),
+        ),
+        404,
+    )
+    .await?;
+    let over = object_of_len(limit + 1);
     let exchange = ctx
         .expect(
             iam_resend(
-                "resend with a 70 KiB body",
+                "resend with a body one byte over max_body_bytes",
                 Auth::Manager,
                 &id,
                 None,
                 None,
-                Some(body),
+                Some(over.clone()),
             ),
             413,
         )
         .await?;
-    let mut map = serde_json::Map::new();
-    map.insert("padding".into(), padding.into());
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&over).expect("an object");
     // The SDK layer always sends `{}`; the generated builder takes any object.
     let outcome = generated_outcome(
         ctx.sdk(Auth::Manager)

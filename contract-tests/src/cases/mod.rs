@@ -9,6 +9,7 @@ use reqwest::Method;
 use crate::context::{Auth, Call, CaseResult, Ctx, Op};
 
 mod behaviour;
+mod boundaries;
 mod by_email;
 mod iam_resend;
 mod tenant_resend;
@@ -21,6 +22,15 @@ pub enum Needs {
     /// It sends a request to a resend endpoint naming an existing invitation, which on a
     /// deployment may send a real email. Runs only with `allow_mutations`.
     Mutations,
+    /// It sends dry-run resends naming existing invitations, and nothing else that could
+    /// change the target. Runs with `allow_dry_run` (or `allow_mutations`).
+    DryRun,
+    /// The target's own body limit (`max_body_bytes`); it changes nothing.
+    BodyLimit,
+    /// `allow_mutations` and the profile's `[invitations.reactivate]` invitations.
+    Reactivation,
+    /// An invitation the profile names as accepted, or the admin API to accept one.
+    Accepted,
     /// The mock's admin API (tokens, clock, faults, outbox). Runs on the embedded mock only.
     Admin,
 }
@@ -75,6 +85,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(by_email::cases());
     cases.extend(iam_resend::cases());
     cases.extend(behaviour::cases());
+    cases.extend(boundaries::cases());
     cases
 }
 

@@ -166,19 +166,21 @@ async fn tenant_resend_malformed_ids_are_400(ctx: &mut Ctx) -> CaseResult {
             error_code(&exchange.body)
         );
     }
+    // An invalid tenant is also one the key does not manage: both 400 and 403 are true of
+    // these requests, and the documents do not order the checks.
     for (label, tenant) in [
         ("resend in tenant zero", "0"),
         ("resend in a non-numeric tenant", "acme"),
     ] {
         let unknown = ctx.data.invitations.unknown_id.to_string();
         let exchange = ctx
-            .expect(
+            .expect_any(
                 tenant_resend(label, Auth::Manager, tenant, Some(&unknown)),
-                400,
+                &[400, 403],
             )
             .await?;
         ensure!(
-            error_code(&exchange.body) == "ValidationError",
+            exchange.status != 400 || error_code(&exchange.body) == "ValidationError",
             "{label}: code {}",
             error_code(&exchange.body)
         );

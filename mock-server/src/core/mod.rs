@@ -40,6 +40,7 @@ pub mod store;
 pub(crate) mod tenant;
 pub(crate) mod token;
 pub mod validate;
+pub mod variant;
 
 use std::fmt;
 use std::time::Instant;
@@ -56,6 +57,7 @@ pub use store::{
     AcceptError, CreateError, InvitationRecord, NewInvitation, SentEmail,
     INVITATION_LIFETIME_HOURS, USERS_MANAGER,
 };
+pub use variant::Variant;
 
 use crate::fixture::Fixture;
 use idempotency::IdempotencyStore;
@@ -78,6 +80,23 @@ pub struct CoreConfig {
     pub idempotency_ttl: Duration,
     /// The largest IAM or admin request body accepted; larger is 413.
     pub max_body_bytes: usize,
+    /// Which of the choices the documents allow the mock makes (see [`variant`]).
+    pub variant: Variant,
+}
+
+impl CoreConfig {
+    /// The defaults of `variant`: [`Variant::Alternative`] also has its larger body limit.
+    pub fn for_variant(variant: Variant) -> CoreConfig {
+        let max_body_bytes = match variant {
+            Variant::Reference => MAX_BODY_BYTES,
+            Variant::Alternative => variant::ALTERNATIVE_MAX_BODY_BYTES,
+        };
+        CoreConfig {
+            variant,
+            max_body_bytes,
+            ..CoreConfig::default()
+        }
+    }
 }
 
 impl Default for CoreConfig {
@@ -89,6 +108,7 @@ impl Default for CoreConfig {
             idempotency_capacity: 10_000,
             idempotency_ttl: Duration::hours(24),
             max_body_bytes: MAX_BODY_BYTES,
+            variant: Variant::Reference,
         }
     }
 }
@@ -168,16 +188,35 @@ impl Core {
                     fault.status
                 ),
             ),
-            _ => match operation {
-                Operation::ResendInvitation => self.resend_invitation(param, request),
-                Operation::GetUserInvitationByEmail => self.get_by_email(request),
-                Operation::ResendInvite => {
-                    self.resend_invite(param, request, fault.as_ref().and_then(|f| f.delay))
+            _ => {
+                let delay = fault.as_ref().and_then(|f| f.delay);
+                if self.config.variant == Variant::Alternative {
+                    match variant::precheck(&self.store, operation, param, request) {
+                        Some(early) => early,
+                        None => variant::rewrite(self.operation(operation, param, request, delay)),
+                    }
+                } else {
+                    self.operation(operation, param, request, delay)
                 }
-            },
+            }
         };
         response.delay = fault.and_then(|f| f.delay);
         response
+    }
+
+    /// `delay`: a fault's injected delay, during which an IAM resend counts as in flight.
+    fn operation(
+        &mut self,
+        operation: Operation,
+        param: &[u8],
+        request: &Request,
+        delay: Option<std::time::Duration>,
+    ) -> Response {
+        match operation {
+            Operation::ResendInvitation => self.resend_invitation(param, request),
+            Operation::GetUserInvitationByEmail => self.get_by_email(request),
+            Operation::ResendInvite => self.resend_invite(param, request, delay),
+        }
     }
 
     /// The mock's current time.

@@ -1,0 +1,257 @@
+//! What a deployment can get wrong at the edges (issue 14, item 3): the Bearer scheme and its
+//! challenge, the limits the spec fixes (tested on both sides), opaque ids, and idempotency
+//! keys reused for another invite. Limits that are a deployment's own choice come from the
+//! profile (see `iam_resend_body_over_limit_is_413`).
+
+use super::iam_resend::fresh_key;
+use super::{by_email, case, iam_resend, tenant_resend, Case, Needs};
+use crate::context::{Auth, CaseResult, Ctx, Op};
+use crate::ensure;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        case!(
+            a_valid_key_under_another_scheme_is_401,
+            Op::GetUserInvitationByEmail,
+            401,
+            Needs::Nothing
+        ),
+        case!(
+            by_email_length_and_label_limits_hold_on_both_sides,
+            Op::GetUserInvitationByEmail,
+            400,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_idempotency_key_of_255_is_accepted,
+            Op::ResendInvite,
+            404,
+            Needs::Nothing
+        ),
+        case!(
+            tenant_resend_tenant_id_1_is_valid,
+            Op::ResendInvitation,
+            403,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_non_canonical_id_is_another_invite,
+            Op::ResendInvite,
+            404,
+            Needs::DryRun
+        ),
+        case!(
+            iam_resend_reused_key_never_answers_for_another_invite,
+            Op::ResendInvite,
+            404,
+            Needs::Mutations
+        ),
+    ]
+}
+
+async fn a_valid_key_under_another_scheme_is_401(ctx: &mut Ctx) -> CaseResult {
+    // Each request would succeed or be refused otherwise with the key sent as Bearer; sent
+    // as Basic it must be refused as unauthenticated (and, like every 401, challenge Bearer).
+    let email = ctx.data.invitations.pending_email.clone();
+    ctx.expect(
+        by_email(
+            "look up the pending invitation's address",
+            Auth::ManagerAsBasic,
+            Some(&email),
+        ),
+        401,
+    )
+    .await?;
+    let (tenant, unknown) = (
+        ctx.data.tenant_id.to_string(),
+        ctx.data.invitations.unknown_id.to_string(),
+    );
+    ctx.expect(
+        tenant_resend(
+            "resend an unknown id",
+            Auth::ManagerAsBasic,
+            &tenant,
+            Some(&unknown),
+        ),
+        401,
+    )
+    .await?;
+    ctx.expect(
+        iam_resend(
+            "resend an unknown invite",
+            Auth::ManagerAsBasic,
+            &unknown,
+            None,
+            None,
+            None,
+        ),
+        401,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `local@domain` with a local part of `local` characters and a total of `total` characters,
+/// made of dot-separated labels of at most `label` characters.
+fn address(local: usize, total: usize, label: usize) -> String {
+    let tld = ".com";
+    let mut domain_len = total - local - 1 - tld.len();
+    let mut labels = Vec::new();
+    while domain_len > 0 {
+        // Each further label costs one more for its dot.
+        let take = domain_len.min(label);
+        labels.push("d".repeat(take));
+        domain_len -= take;
+        domain_len = domain_len.saturating_sub(1);
+    }
+    let address = format!("{}@{}{tld}", "a".repeat(local), labels.join("."));
+    debug_assert_eq!(address.len(), total);
+    address
+}
+
+async fn by_email_length_and_label_limits_hold_on_both_sides(ctx: &mut Ctx) -> CaseResult {
+    let label_64 = format!("ada@{}.example.com", "d".repeat(64));
+    let label_63 = format!("ada@{}.example.com", "d".repeat(63));
+    let local_65 = format!("{}@example.com", "a".repeat(65));
+    let local_64 = format!("{}@example.com", "a".repeat(64));
+    // Valid addresses nobody was invited with are 404; one character more is 400.
+    for (label, email, status) in [
+        (
+            "look up an address of exactly 254 characters",
+            address(64, 254, 63),
+            404,
+        ),
+        (
+            "look up an address of 255 characters",
+            address(64, 255, 63),
+            400,
+        ),
+        (
+            "look up an address with a 64-character local part",
+            local_64,
+            404,
+        ),
+        (
+            "look up an address with a 65-character local part",
+            local_65,
+            400,
+        ),
+        (
+            "look up an address with a 63-character domain label",
+            label_63,
+            404,
+        ),
+        (
+            "look up an address with a 64-character domain label",
+            label_64,
+            400,
+        ),
+        (
+            "look up an address with a label starting with a hyphen",
+            "ada@-example.com".into(),
+            400,
+        ),
+        (
+            "look up an address with a label ending with a hyphen",
+            "ada@example-.com".into(),
+            400,
+        ),
+    ] {
+        let exchange = ctx
+            .expect(by_email(label, Auth::Manager, Some(&email)), status)
+            .await?;
+        ensure!(
+            status != 400
+                || exchange.body.pointer("/error/code") == Some(&"ValidationError".into()),
+            "{label}: {}",
+            exchange.body
+        );
+    }
+    Ok(())
+}
+
+async fn iam_resend_idempotency_key_of_255_is_accepted(ctx: &mut Ctx) -> CaseResult {
+    // 256 is refused (`iam_resend_long_idempotency_key_is_400`); 255 is the spec's maxLength.
+    let id = ctx.data.invitations.unknown_id.to_string();
+    let key = "k".repeat(255);
+    ctx.expect(
+        iam_resend(
+            "resend an unknown invite with a 255-character idempotency key",
+            Auth::Manager,
+            &id,
+            None,
+            Some(&key),
+            None,
+        ),
+        404,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn tenant_resend_tenant_id_1_is_valid(ctx: &mut Ctx) -> CaseResult {
+    // The spec's minimum is 1: tenant 1 is a valid id, so the answer is about the key (403, or
+    // 404 where the key does manage tenant 1), never a 400.
+    let unknown = ctx.data.invitations.unknown_id.to_string();
+    ctx.expect_any(
+        tenant_resend("resend in tenant 1", Auth::Manager, "1", Some(&unknown)),
+        &[403, 404],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn iam_resend_non_canonical_id_is_another_invite(ctx: &mut Ctx) -> CaseResult {
+    // IAM ids are opaque strings: `09001` is not `9001`. Sent as a dry run, so that a server
+    // that reads it as a number still changes nothing.
+    let id = format!("0{}", ctx.data.invitations.pending_id);
+    ctx.expect(
+        iam_resend(
+            "dry-run resend of the pending invite's id with a leading zero",
+            Auth::Manager,
+            &id,
+            Some("true"),
+            None,
+            None,
+        ),
+        404,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn iam_resend_reused_key_never_answers_for_another_invite(ctx: &mut Ctx) -> CaseResult {
+    let key = fresh_key();
+    let pending = ctx.data.invitations.pending_id.to_string();
+    ctx.expect(
+        iam_resend(
+            "resend the pending invite with a fresh key",
+            Auth::Manager,
+            &pending,
+            None,
+            Some(&key),
+            None,
+        ),
+        200,
+    )
+    .await?;
+    // The same key for an invite that does not exist: whatever the deployment answers (404,
+    // or a key-misuse error), it must not be the first invite's answer.
+    let unknown = ctx.data.invitations.unknown_id.to_string();
+    let exchange = ctx
+        .expect_error(iam_resend(
+            "reuse the key for an unknown invite",
+            Auth::Manager,
+            &unknown,
+            None,
+            Some(&key),
+            None,
+        ))
+        .await?;
+    ensure!(
+        exchange.body.get("inviteId").is_none(),
+        "the reused key answered for another invite: {}",
+        exchange.body
+    );
+    Ok(())
+}
