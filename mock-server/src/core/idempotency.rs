@@ -97,10 +97,9 @@ impl IdempotencyStore {
             return;
         }
         self.evict(now);
-        while self.records.len() >= self.capacity {
-            if !self.pop_oldest() {
-                break;
-            }
+        // `evict` leaves a current record at the front, so one pop frees a place.
+        if self.records.len() >= self.capacity {
+            self.pop_oldest();
         }
         if self.order.len() >= self.capacity.saturating_mul(2) {
             // Clock jumps can strand stale entries behind a live one; compact them away.
@@ -126,7 +125,11 @@ impl IdempotencyStore {
 
     /// Drops expired records from the old end, and stale order entries.
     fn evict(&mut self, now: DateTime<Utc>) {
-        while let Some((seq, id)) = self.order.front() {
+        // At most one pass over the queue: a mistake in here must not spin forever.
+        for _ in 0..self.order.len() {
+            let Some((seq, id)) = self.order.front() else {
+                break;
+            };
             let drop = match self.records.get(id) {
                 Some(record) if record.seq == *seq => self.expired(record, now),
                 _ => true,
@@ -225,6 +228,126 @@ mod tests {
         assert_eq!(
             store.lookup("k", "a", "1", false, later),
             Lookup::Replay(vec![2])
+        );
+    }
+}
+
+/// Lifetime and bound of the records, under many keys and clock jumps (found by
+/// `cargo xtask mutants`).
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(hours: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 15, 0, 0, 0).unwrap() + Duration::hours(hours)
+    }
+
+    fn replayed(store: &mut IdempotencyStore, key: &str, now: DateTime<Utc>) -> bool {
+        matches!(store.lookup("k", key, "1", false, now), Lookup::Replay(_))
+    }
+
+    #[test]
+    fn expired_keys_are_forgotten_by_the_next_record_without_a_lookup() {
+        let mut store = IdempotencyStore::new(10, Duration::hours(1));
+        for key in ["a", "b", "c"] {
+            store.record("k", key, "1", false, vec![], t(0));
+        }
+        assert_eq!(store.len(), 3);
+        store.record("k", "d", "1", false, vec![], t(1));
+        assert_eq!(store.len(), 1, "a, b and c are exactly one TTL old");
+        assert_eq!(store.order.len(), 1);
+        assert!(replayed(&mut store, "d", t(1)));
+    }
+
+    #[test]
+    fn many_keys_stay_within_the_bound() {
+        let mut store = IdempotencyStore::new(50, Duration::hours(24));
+        for i in 0..10_000 {
+            store.record("k", &i.to_string(), "1", false, vec![], t(0));
+            assert!(store.len() <= 50 && store.order.len() <= 100, "after {i}");
+        }
+        assert_eq!(store.len(), 50);
+        assert!(replayed(&mut store, "9999", t(0)));
+        assert!(replayed(&mut store, "9950", t(0)));
+        assert!(!replayed(&mut store, "9949", t(0)));
+    }
+
+    #[test]
+    fn stale_entries_behind_a_live_one_are_compacted() {
+        // A record made "in the future" stays live while keys recorded after the clock went
+        // back expire and are looked up: their queue entries pile up behind it.
+        let mut store = IdempotencyStore::new(2, Duration::hours(1));
+        store.record("k", "anchor", "1", false, vec![], t(10));
+        for i in 0..100 {
+            let key = format!("gone-{i}");
+            store.record("k", &key, "1", false, vec![], t(0));
+            assert!(!replayed(&mut store, &key, t(10)), "expired by t(10)");
+            assert!(store.order.len() <= 4, "after {i}: {}", store.order.len());
+        }
+        assert_eq!(store.len(), 1);
+        assert!(
+            store.order.iter().any(|(_, id)| id.1 == "anchor"),
+            "compaction keeps the live entry"
+        );
+        assert!(replayed(&mut store, "anchor", t(10)));
+    }
+
+    #[test]
+    fn a_re_recorded_key_is_evicted_by_its_new_age() {
+        let mut store = IdempotencyStore::new(3, Duration::hours(1));
+        store.record("k", "a", "1", false, vec![1], t(0));
+        store.record("k", "b", "1", false, vec![2], t(0) + Duration::minutes(50));
+        let later = t(0) + Duration::minutes(70);
+        assert!(!replayed(&mut store, "a", later), "a expired");
+        store.record("k", "a", "1", false, vec![3], later);
+        store.record("k", "c", "1", false, vec![4], later);
+        // Full: the oldest current record is b, not the re-recorded a.
+        store.record("k", "d", "1", false, vec![5], later);
+        assert_eq!(store.len(), 3);
+        assert!(!replayed(&mut store, "b", later));
+        for key in ["a", "c", "d"] {
+            assert!(replayed(&mut store, key, later), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_stale_entry_at_the_front_does_not_let_the_store_overflow() {
+        let mut store = IdempotencyStore::new(2, Duration::hours(1));
+        store.record("k", "a", "1", false, vec![], t(0));
+        store.record("k", "b", "1", false, vec![], t(0) + Duration::minutes(50));
+        let later = t(0) + Duration::minutes(70);
+        assert!(!replayed(&mut store, "a", later));
+        store.record("k", "a", "1", false, vec![], later);
+        store.record("k", "c", "1", false, vec![], later);
+        assert_eq!(store.len(), 2);
+        assert!(replayed(&mut store, "c", later));
+        assert!(replayed(&mut store, "a", later));
+    }
+
+    #[test]
+    fn capacity_zero_keeps_nothing() {
+        let mut store = IdempotencyStore::new(0, Duration::hours(1));
+        store.record("k", "a", "1", false, vec![], t(0));
+        assert_eq!(store.len(), 0);
+        assert_eq!(store.lookup("k", "a", "1", false, t(0)), Lookup::Miss);
+    }
+
+    #[test]
+    fn a_key_used_for_another_invite_is_a_mismatch_not_a_replay() {
+        let mut store = IdempotencyStore::new(10, Duration::hours(1));
+        store.record("k", "a", "9001", false, b"first".to_vec(), t(0));
+        assert_eq!(
+            store.lookup("k", "a", "9002", false, t(0)),
+            Lookup::Mismatch {
+                first_invite_id: "9001".to_owned()
+            }
+        );
+        assert_eq!(
+            store.lookup("k", "a", "9002", true, t(0)),
+            Lookup::Mismatch {
+                first_invite_id: "9001".to_owned()
+            }
         );
     }
 }
