@@ -815,18 +815,24 @@ mod loop_tests {
         let count = Arc::new(Mutex::new(0u32));
         let seen = count.clone();
         let result = client
-            .call("Op", "GET", || client.url(&["op"], |_| {}), safety, || {
-                let seen = seen.clone();
-                async move {
-                    let mut n = seen.lock().unwrap();
-                    *n += 1;
-                    if *n <= failures && *n < 20 {
-                        Err(unavailable())
-                    } else {
-                        Ok((StatusCode::OK, ()))
+            .call(
+                "Op",
+                "GET",
+                || client.url(&["op"], |_| {}),
+                safety,
+                || {
+                    let seen = seen.clone();
+                    async move {
+                        let mut n = seen.lock().unwrap();
+                        *n += 1;
+                        if *n <= failures && *n < 20 {
+                            Err(unavailable())
+                        } else {
+                            Ok((StatusCode::OK, ()))
+                        }
                     }
-                }
-            })
+                },
+            )
             .await;
         let attempts = *count.lock().unwrap();
         (result, attempts)
@@ -847,7 +853,10 @@ mod loop_tests {
         assert_eq!(attempts, 3);
         let (result, attempts) = run(&client(3), Safety::ConnectOnly, 50).await;
         assert!(result.is_err());
-        assert_eq!(attempts, 1, "a 503 is not retried without an idempotency key");
+        assert_eq!(
+            attempts, 1,
+            "a 503 is not retried without an idempotency key"
+        );
     }
 
     #[derive(Clone, Default)]

@@ -222,6 +222,9 @@ mod safety_tests {
             policy.delay_for(1, Some(Duration::from_secs(10))),
             Some(Duration::from_secs(10))
         );
-        assert_eq!(policy.delay_for(1, Some(Duration::ZERO)), Some(Duration::ZERO));
+        assert_eq!(
+            policy.delay_for(1, Some(Duration::ZERO)),
+            Some(Duration::ZERO)
+        );
     }
 }

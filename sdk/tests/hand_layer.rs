@@ -73,7 +73,11 @@ fn every_id_form_passes_the_id_through_unchanged() {
 fn invite_ids_are_1_to_128_characters() {
     for len in [1, 2, 127, 128] {
         let id = "é".repeat(len);
-        assert_eq!(id.as_str().into_invite_id().unwrap(), id, "{len} characters");
+        assert_eq!(
+            id.as_str().into_invite_id().unwrap(),
+            id,
+            "{len} characters"
+        );
     }
     for (id, chars) in [(String::new(), 0), ("é".repeat(129), 129)] {
         let err = (&id).into_invite_id().unwrap_err();
@@ -138,7 +142,10 @@ fn api_error_accessors_and_predicates() {
         predicates(&api_error(400, Some("InvitationNotPending"))),
         only(&["not_pending"])
     );
-    assert_eq!(predicates(&api_error(400, Some("ValidationError"))), only(&[]));
+    assert_eq!(
+        predicates(&api_error(400, Some("ValidationError"))),
+        only(&[])
+    );
     assert_eq!(predicates(&api_error(503, None)), only(&["retryable"]));
     assert_eq!(predicates(&api_error(500, None)), only(&[]));
 }
@@ -266,7 +273,10 @@ fn builder_settings_reach_the_client() {
     assert!(format!("{client:?}").contains("api_key: \"<none>\""));
 
     let shown = format!("{:?}", Client::builder().api_key("sk-hidden"));
-    assert!(shown.contains("<redacted>") && !shown.contains("sk-hidden"), "{shown}");
+    assert!(
+        shown.contains("<redacted>") && !shown.contains("sk-hidden"),
+        "{shown}"
+    );
 }
 
 #[test]
