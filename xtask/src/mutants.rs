@@ -172,7 +172,7 @@ fn ensure_installed(root: &Path) -> Result<PathBuf> {
     let bin = tools.join("bin/cargo-mutants");
     let wanted = format!("cargo-mutants {CARGO_MUTANTS_VERSION}");
     let installed = Command::new(&bin)
-        .arg("--version")
+        .args(["mutants", "--version"])
         .output()
         .ok()
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
