@@ -12,7 +12,7 @@
 //! Ctrl-C restores the file being mutated. It is a measurement, like `cargo xtask bench`,
 //! not a CI gate: the full run takes a long time on 2 cores.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -98,7 +98,34 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
         Some(rev) => Some(write_diff(root, rev)?),
         None => None,
     };
-    let mutants = list(root, &tool, diff.as_deref(), &args.files)?;
+    let in_scope = list(root, &tool, diff.as_deref(), &[])?;
+    let scope_files: BTreeSet<&str> = in_scope.iter().map(|m| m.file.as_str()).collect();
+    if let Some(unknown) = args
+        .files
+        .iter()
+        .find(|f| !scope_files.contains(f.as_str()))
+    {
+        bail!(
+            "{unknown} has no mutants in scope{}; files in scope: {}",
+            since_note(&args.since),
+            scope_files.iter().copied().collect::<Vec<_>>().join(", ")
+        );
+    }
+    // cargo-mutants' --file adds to the configured files instead of narrowing them, and its
+    // --re lets some mutants through: the files not asked for are excluded instead.
+    let excluded: Vec<String> = if args.files.is_empty() {
+        Vec::new()
+    } else {
+        scope_files
+            .iter()
+            .filter(|f| !args.files.iter().any(|wanted| wanted == *f))
+            .map(|f| (*f).to_owned())
+            .collect()
+    };
+    let mutants: Vec<&Listed> = in_scope
+        .iter()
+        .filter(|m| args.files.is_empty() || args.files.contains(&m.file))
+        .collect();
     if mutants.is_empty() {
         println!("no mutants in scope{}", since_note(&args.since));
         return Ok(());
@@ -132,7 +159,7 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
         for test_package in test_packages(package, args.tests) {
             cmd.arg("--test-package").arg(test_package);
         }
-        add_filters(&mut cmd, diff.as_deref(), &args.files);
+        add_filters(&mut cmd, diff.as_deref(), &excluded);
         println!(
             "==> cargo mutants on {package} ({} mutants, tests: {}); log in {}",
             packages[package].len(),
@@ -228,39 +255,27 @@ fn test_packages(package: &str, suite: Suite) -> Vec<&str> {
     }
 }
 
-/// `--in-diff` and the file filter. `--file` would add to the configuration's files, not
-/// narrow them, so files are selected by a regex on the mutant's name, which starts with its
-/// path.
-fn add_filters(cmd: &mut Command, diff: Option<&Path>, files: &[String]) {
+/// `--in-diff`, and `--exclude` for each file in scope that was not asked for.
+fn add_filters(cmd: &mut Command, diff: Option<&Path>, excluded: &[String]) {
     if let Some(diff) = diff {
         cmd.arg("--in-diff").arg(diff);
     }
-    for file in files {
-        cmd.arg("--re").arg(format!("^{}:", regex_escape(file)));
+    for file in excluded {
+        cmd.arg("--exclude").arg(file);
     }
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 struct Listed {
     name: String,
     package: String,
+    file: String,
 }
 
 /// The mutants in scope, from `cargo mutants --list --json`.
-fn list(root: &Path, tool: &Path, diff: Option<&Path>, files: &[String]) -> Result<Vec<Listed>> {
+fn list(root: &Path, tool: &Path, diff: Option<&Path>, excluded: &[String]) -> Result<Vec<Listed>> {
     let mut cmd = Command::new(tool);
     cmd.current_dir(root).args(["mutants", "--list", "--json"]);
-    add_filters(&mut cmd, diff, files);
+    add_filters(&mut cmd, diff, excluded);
     let out = cmd.output().context("could not start cargo-mutants")?;
     if !out.status.success() {
         bail!(
@@ -279,6 +294,7 @@ fn list(root: &Path, tool: &Path, diff: Option<&Path>, files: &[String]) -> Resu
             Ok(Listed {
                 name: mutant_name(item)?,
                 package: field(item, "package")?.to_owned(),
+                file: field(item, "file")?.to_owned(),
             })
         })
         .collect()
@@ -391,10 +407,5 @@ mod tests {
         };
         assert_eq!(counts.share(), "95.0 %");
         assert_eq!(Counts::default().share(), "-");
-    }
-
-    #[test]
-    fn file_filters_are_anchored_literal_paths() {
-        assert_eq!(regex_escape("sdk/src/ids.rs"), "sdk/src/ids\\.rs");
     }
 }
