@@ -295,6 +295,7 @@ mod bound_tests {
             assert!(store.order.len() <= 4, "after {i}: {}", store.order.len());
         }
         assert_eq!(store.len(), 1);
+        assert!(store.compactions > 0);
         assert!(
             store.order.iter().any(|(_, id)| id.1 == "anchor"),
             "compaction keeps the live entry"
