@@ -147,6 +147,7 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
 
     let mut files: BTreeMap<String, Counts> = BTreeMap::new();
     let mut survivors = Vec::new();
+    let mut incomplete = Vec::new();
     for package in packages.keys() {
         let out = root.join(OUTPUT_DIR).join(package);
         std::fs::create_dir_all(&out)?;
@@ -167,18 +168,19 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
             out.join("mutants.out").display()
         );
         let status = cmd.status().context("could not start cargo-mutants")?;
-        // 0: all caught, 2: some missed, 3: some timed out; anything else is a failed run.
+        // 0: all caught, 2: some missed, 3: some timed out; anything else is a failed or
+        // interrupted run, whose finished mutants are still worth a table.
+        let outcomes = out.join("mutants.out/outcomes.json");
         if !matches!(status.code(), Some(0 | 2 | 3)) {
-            bail!(
-                "cargo-mutants failed on {package} ({status}); see {}",
-                out.join("mutants.out/debug.log").display()
-            );
+            if !outcomes.exists() {
+                bail!(
+                    "cargo-mutants failed on {package} ({status}); see {}",
+                    out.join("mutants.out/debug.log").display()
+                );
+            }
+            incomplete.push(format!("{package} ({status})"));
         }
-        read_outcomes(
-            &out.join("mutants.out/outcomes.json"),
-            &mut files,
-            &mut survivors,
-        )?;
+        read_outcomes(&outcomes, &mut files, &mut survivors)?;
     }
     print!(
         "{}",
@@ -190,6 +192,12 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
             started.elapsed()
         )
     );
+    if !incomplete.is_empty() {
+        bail!(
+            "the run stopped early on {}: the table covers only the mutants it finished",
+            incomplete.join(", ")
+        );
+    }
     Ok(())
 }
 
