@@ -208,9 +208,7 @@ fn normalize_base_url(raw: String) -> Result<String, BuildError> {
             url.scheme()
         )));
     }
-    if url.cannot_be_a_base() || url.host().is_none() {
-        return Err(invalid("it has no host".to_owned()));
-    }
+    // No host check: the url crate refuses an http(s) URL without one ("empty host").
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(
             "it must not carry credentials; use api_key(..)".to_owned(),
@@ -262,6 +260,8 @@ impl fmt::Debug for Client {
 impl Client {
     /// A builder with the defaults: no base URL or key yet, 10 s connect timeout, 30 s
     /// timeout, `invitations-sdk/<version>` user agent, 3 attempts.
+    // Its body is `ClientBuilder::default()`, the very value cargo-mutants would return.
+    #[cfg_attr(test, mutants::skip)]
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -782,5 +782,147 @@ mod tests {
         assert!(check_idempotency_key(String::new()).is_err());
         assert!(check_idempotency_key("x".repeat(256)).is_err());
         assert!(check_idempotency_key("a\nb".into()).is_err());
+    }
+}
+
+/// The retry loop and what it records, driven without a server, and the key rules at their
+/// boundaries (found by `cargo xtask mutants`).
+#[cfg(test)]
+mod loop_tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    fn client(attempts: u32) -> Client {
+        Client::builder()
+            .base_url("http://h:1/x")
+            .retry(
+                RetryPolicy::default()
+                    .max_attempts(attempts)
+                    .base_delay(Duration::from_millis(1)),
+            )
+            .build()
+            .unwrap()
+    }
+
+    fn unavailable() -> Error {
+        Error::Api {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: None,
+            message: "down".to_owned(),
+            info: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Runs `call` with attempts that fail with 503 `failures` times, then succeed. Stops
+    /// succeeding-or-failing after 20 attempts so that a loop that never ends fails instead.
+    async fn run(client: &Client, safety: Safety, failures: u32) -> (Result<(), Error>, u32) {
+        let count = Arc::new(Mutex::new(0u32));
+        let seen = count.clone();
+        let result = client
+            .call(
+                "Op",
+                "GET",
+                || client.url(&["op"], |_| {}),
+                safety,
+                || {
+                    let seen = seen.clone();
+                    async move {
+                        let mut n = seen.lock().unwrap();
+                        *n += 1;
+                        if *n <= failures && *n < 20 {
+                            Err(unavailable())
+                        } else {
+                            Ok((StatusCode::OK, ()))
+                        }
+                    }
+                },
+            )
+            .await;
+        let attempts = *count.lock().unwrap();
+        (result, attempts)
+    }
+
+    /// One test, not two: `tracing` caches per call site whether anyone listens, and a test
+    /// without a subscriber racing this one could leave the span disabled.
+    #[tokio::test]
+    async fn attempts_stop_at_the_policy_maximum_and_the_span_records_them() {
+        the_span_records_url_attempts_and_status().await;
+        for max in [1, 2, 3] {
+            let (result, attempts) = run(&client(max), Safety::Idempotent, 50).await;
+            assert!(result.is_err(), "max {max}: {result:?}");
+            assert_eq!(attempts, max);
+        }
+        let (result, attempts) = run(&client(3), Safety::Idempotent, 2).await;
+        assert!(result.is_ok());
+        assert_eq!(attempts, 3);
+        let (result, attempts) = run(&client(3), Safety::ConnectOnly, 50).await;
+        assert!(result.is_err());
+        assert_eq!(
+            attempts, 1,
+            "a 503 is not retried without an idempotency key"
+        );
+    }
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
+        type Writer = Buffer;
+        fn make_writer(&'a self) -> Buffer {
+            self.clone()
+        }
+    }
+
+    async fn the_span_records_url_attempts_and_status() {
+        let buffer = Buffer::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(buffer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let (result, _) = run(&client(3), Safety::Idempotent, 2).await;
+        result.unwrap();
+        let text = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
+        let done = text
+            .lines()
+            .find(|line| line.contains("call succeeded"))
+            .unwrap_or_else(|| panic!("no success line in:\n{text}"));
+        for part in [
+            "url=\"http://h:1/x/op\"",
+            "attempts=3",
+            "status=200",
+            "duration_ms=",
+        ] {
+            assert!(done.contains(part), "{part} missing in {done}");
+        }
+    }
+
+    #[test]
+    fn idempotency_keys_are_1_to_255_visible_ascii_characters() {
+        for ok in ["k".to_owned(), "a b".to_owned(), "x".repeat(255)] {
+            assert_eq!(check_idempotency_key(ok.clone()).unwrap(), ok);
+        }
+        for (bad, reason) in [
+            (String::new(), "must be 1 to 255 characters, got 0"),
+            ("x".repeat(256), "must be 1 to 255 characters, got 256"),
+            ("a\tb".to_owned(), "must be visible ASCII"),
+            ("é".to_owned(), "must be visible ASCII"),
+        ] {
+            let err = check_idempotency_key(bad.clone()).unwrap_err();
+            assert!(err.to_string().ends_with(reason), "{bad:?}: {err}");
+        }
     }
 }

@@ -505,3 +505,17 @@ mod tests {
         }
     }
 }
+
+/// The excerpt's length boundary (found by `cargo xtask mutants`).
+#[cfg(test)]
+mod excerpt_tests {
+    use super::*;
+
+    #[test]
+    fn a_body_of_exactly_the_limit_is_kept_whole() {
+        let body = "a".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(body.as_bytes()), body);
+        let longer = "a".repeat(EXCERPT_CHARS + 1);
+        assert_eq!(excerpt(longer.as_bytes()), format!("{body}…"));
+    }
+}

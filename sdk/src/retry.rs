@@ -196,3 +196,35 @@ mod tests {
         assert_eq!(RetryPolicy::default().max_attempts(0).get_max_attempts(), 1);
     }
 }
+
+/// Which operations may repeat which failures (found by `cargo xtask mutants`).
+#[cfg(test)]
+mod safety_tests {
+    use super::*;
+
+    #[test]
+    fn a_503_is_retried_only_with_an_idempotency_key() {
+        let unavailable = crate::Error::Api {
+            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
+            code: None,
+            message: String::new(),
+            info: Vec::new(),
+            retry_after: None,
+        };
+        assert!(Safety::Idempotent.allows(&unavailable));
+        assert!(!Safety::ConnectOnly.allows(&unavailable));
+    }
+
+    #[test]
+    fn a_retry_after_equal_to_the_cap_is_waited_for() {
+        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(10));
+        assert_eq!(
+            policy.delay_for(1, Some(Duration::from_secs(10))),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            policy.delay_for(1, Some(Duration::ZERO)),
+            Some(Duration::ZERO)
+        );
+    }
+}

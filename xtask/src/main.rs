@@ -7,6 +7,7 @@ mod artifacts;
 mod bench;
 mod codegen;
 mod contract;
+mod mutants;
 mod proxy;
 mod tasks;
 
@@ -93,6 +94,26 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Mutation testing (cargo-mutants, pinned, installed into target/ on first use) of the
+    /// mock core and the SDK's hand layer (`.cargo/mutants.toml`); prints caught / missed /
+    /// unviable / timeout per file and the surviving mutants. A measurement, not a CI step:
+    /// the full run takes hours on 2 cores.
+    ///
+    /// Example: `cargo xtask mutants --since origin/main` (only the lines a change touched)
+    Mutants {
+        /// Only mutants on lines changed since this git revision (cargo-mutants' `--in-diff`).
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+        /// The tests run on each mutant: the package's own and the contract suite, one of them.
+        #[arg(long, value_enum, default_value = "both")]
+        tests: mutants::Suite,
+        /// Only this file (repeatable), such as `--file mock-server/src/core/auth.rs`.
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<String>,
+        /// List the mutants in scope and run nothing.
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -126,6 +147,20 @@ fn main() -> ExitCode {
         Command::Mock { args } => tasks::mock(&root, &args),
         Command::Ci => tasks::ci(&root),
         Command::Bench { quick } => bench::run(&root, quick),
+        Command::Mutants {
+            since,
+            tests,
+            files,
+            list,
+        } => mutants::run(
+            &root,
+            mutants::MutantsArgs {
+                since,
+                tests,
+                files,
+                list,
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -111,7 +111,8 @@ fn invitation_id(invite_id: &str) -> Option<i64> {
     if invite_id.starts_with('0') || !invite_id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    invite_id.parse().ok().filter(|id| *id > 0)
+    // Digits without a leading zero: the value, if it fits, is at least 1.
+    invite_id.parse().ok()
 }
 
 impl Core {

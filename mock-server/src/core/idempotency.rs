@@ -53,6 +53,9 @@ pub(crate) struct IdempotencyStore {
     next_seq: u64,
     capacity: usize,
     ttl: Duration,
+    /// How often `record` compacted `order`: the test that keeps compaction rare reads it.
+    #[cfg(test)]
+    compactions: u64,
 }
 
 impl IdempotencyStore {
@@ -63,6 +66,8 @@ impl IdempotencyStore {
             next_seq: 0,
             capacity,
             ttl,
+            #[cfg(test)]
+            compactions: 0,
         }
     }
 
@@ -122,16 +127,19 @@ impl IdempotencyStore {
             return;
         }
         self.evict(now);
-        while self.records.len() >= self.capacity {
-            if !self.pop_oldest() {
-                break;
-            }
+        // `evict` leaves a current record at the front, so one pop frees a place.
+        if self.records.len() >= self.capacity {
+            self.pop_oldest();
         }
         if self.order.len() >= self.capacity.saturating_mul(2) {
             // Clock jumps can strand stale entries behind a live one; compact them away.
             let records = &self.records;
             self.order
                 .retain(|(seq, id)| records.get(id).is_some_and(|r| r.seq == *seq));
+            #[cfg(test)]
+            {
+                self.compactions += 1;
+            }
         }
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -152,7 +160,11 @@ impl IdempotencyStore {
 
     /// Drops expired records from the old end, and stale order entries.
     fn evict(&mut self, now: DateTime<Utc>) {
-        while let Some((seq, id)) = self.order.front() {
+        // At most one pass over the queue: a mistake in here must not spin forever.
+        for _ in 0..self.order.len() {
+            let Some((seq, id)) = self.order.front() else {
+                break;
+            };
             let drop = match self.records.get(id) {
                 Some(record) if record.seq == *seq => self.expired(record, now),
                 _ => true,
@@ -296,6 +308,133 @@ mod tests {
         assert_eq!(
             store.lookup("k", "a", "1", false, later),
             Lookup::Replay(vec![2])
+        );
+    }
+}
+
+/// Lifetime and bound of the records, under many keys and clock jumps (found by
+/// `cargo xtask mutants`).
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(hours: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 15, 0, 0, 0).unwrap() + Duration::hours(hours)
+    }
+
+    fn replayed(store: &mut IdempotencyStore, key: &str, now: DateTime<Utc>) -> bool {
+        matches!(
+            store.lookup("k", key, "1", false, now, Instant::now()),
+            Lookup::Replay(_)
+        )
+    }
+
+    #[test]
+    fn expired_keys_are_forgotten_by_the_next_record_without_a_lookup() {
+        let mut store = IdempotencyStore::new(10, Duration::hours(1));
+        for key in ["a", "b", "c"] {
+            store.record("k", key, "1", false, vec![], t(0), None);
+        }
+        assert_eq!(store.len(), 3);
+        store.record("k", "d", "1", false, vec![], t(1), None);
+        assert_eq!(store.len(), 1, "a, b and c are exactly one TTL old");
+        assert_eq!(store.order.len(), 1);
+        assert!(replayed(&mut store, "d", t(1)));
+    }
+
+    #[test]
+    fn many_keys_stay_within_the_bound() {
+        let mut store = IdempotencyStore::new(50, Duration::hours(24));
+        for i in 0..10_000 {
+            store.record("k", &i.to_string(), "1", false, vec![], t(0), None);
+            assert!(store.len() <= 50 && store.order.len() <= 100, "after {i}");
+        }
+        assert_eq!(store.len(), 50);
+        assert!(replayed(&mut store, "9999", t(0)));
+        assert!(replayed(&mut store, "9950", t(0)));
+        assert!(!replayed(&mut store, "9949", t(0)));
+    }
+
+    #[test]
+    fn stale_entries_behind_a_live_one_are_compacted() {
+        // A record made "in the future" stays live while keys recorded after the clock went
+        // back expire and are looked up: their queue entries pile up behind it.
+        let mut store = IdempotencyStore::new(2, Duration::hours(1));
+        store.record("k", "anchor", "1", false, vec![], t(10), None);
+        for i in 0..100 {
+            let key = format!("gone-{i}");
+            store.record("k", &key, "1", false, vec![], t(0), None);
+            assert!(!replayed(&mut store, &key, t(10)), "expired by t(10)");
+            assert!(store.order.len() <= 4, "after {i}: {}", store.order.len());
+        }
+        assert_eq!(store.len(), 1);
+        assert!(store.compactions > 0);
+        assert!(
+            store.order.iter().any(|(_, id)| id.1 == "anchor"),
+            "compaction keeps the live entry"
+        );
+        assert!(replayed(&mut store, "anchor", t(10)));
+    }
+
+    #[test]
+    fn a_stale_entry_does_not_evict_the_re_recorded_key() {
+        // b, recorded "in the future", stays live; a expires, is looked up (its record goes,
+        // its queue entry stays), c comes, then a is recorded again: the queue is
+        // [b, a (stale), c, a]. The stale entry must not count as a's current record.
+        let mut store = IdempotencyStore::new(3, Duration::hours(1));
+        store.record("k", "b", "1", false, vec![], t(10), None);
+        store.record("k", "a", "1", false, vec![], t(0), None);
+        assert!(!replayed(&mut store, "a", t(10)));
+        store.record("k", "c", "1", false, vec![], t(10), None);
+        store.record("k", "a", "1", false, vec![], t(10), None);
+        store.record("k", "d", "1", false, vec![], t(10), None); // full: b, the oldest, goes
+        store.record("k", "e", "1", false, vec![], t(10), None); // full: c goes, not a
+        assert_eq!(store.len(), 3);
+        assert!(!replayed(&mut store, "b", t(10)));
+        assert!(!replayed(&mut store, "c", t(10)));
+        for key in ["a", "d", "e"] {
+            assert!(replayed(&mut store, key, t(10)), "{key}");
+        }
+    }
+
+    #[test]
+    fn compaction_is_rare_without_stale_entries() {
+        let mut store = IdempotencyStore::new(100, Duration::hours(1));
+        for i in 0..1_000 {
+            store.record("k", &i.to_string(), "1", false, vec![], t(0), None);
+        }
+        assert_eq!(store.compactions, 0, "amortised O(1) per record");
+    }
+
+    #[test]
+    fn capacity_zero_keeps_nothing() {
+        let mut store = IdempotencyStore::new(0, Duration::hours(1));
+        store.record("k", "a", "1", false, vec![], t(0), None);
+        assert_eq!(store.len(), 0);
+        assert_eq!(
+            store.lookup("k", "a", "1", false, t(0), Instant::now()),
+            Lookup::Miss
+        );
+    }
+
+    #[test]
+    fn a_key_used_for_another_invite_is_a_mismatch_not_a_replay() {
+        let mut store = IdempotencyStore::new(10, Duration::hours(1));
+        store.record("k", "a", "9001", false, b"first".to_vec(), t(0), None);
+        assert_eq!(
+            store.lookup("k", "a", "9002", false, t(0), Instant::now()),
+            Lookup::Mismatch {
+                first_invite_id: "9001".to_owned(),
+                first_dry_run: false,
+            }
+        );
+        assert_eq!(
+            store.lookup("k", "a", "9002", true, t(0), Instant::now()),
+            Lookup::Mismatch {
+                first_invite_id: "9001".to_owned(),
+                first_dry_run: false,
+            }
         );
     }
 }

@@ -206,7 +206,8 @@ impl Outbox {
             self.total += 1;
             return;
         }
-        while self.recent.len() >= self.capacity {
+        // One in, at most one out: `recent` never holds more than `capacity`.
+        if self.recent.len() >= self.capacity {
             self.recent.pop_front();
         }
         self.recent.push_back(email);

@@ -23,7 +23,7 @@ fn base64url(bytes: &[u8]) -> String {
             chunk.get(1).copied().unwrap_or(0),
             chunk.get(2).copied().unwrap_or(0),
         ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
         let chars = chunk.len() + 1;
         for i in 0..chars {
             let index = (n >> (18 - 6 * i)) & 0x3f;
