@@ -324,15 +324,17 @@ fn invitation(id: i64, email: &str) -> InvitationFixture {
 
 #[test]
 fn fixture_entries_that_break_the_rules_are_skipped_and_ids_continue_after_the_largest() {
-    let mut fixture = Fixture::default();
-    fixture.invitations = vec![
-        invitation(7, "seven@example.com"),
-        invitation(3, "three@example.com"),
-        invitation(1, "one@example.com"),
-        invitation(0, "zero@example.com"),
-        invitation(-4, "negative@example.com"),
-        invitation(5, "not an email"),
-    ];
+    let fixture = Fixture {
+        invitations: vec![
+            invitation(7, "seven@example.com"),
+            invitation(3, "three@example.com"),
+            invitation(1, "one@example.com"),
+            invitation(0, "zero@example.com"),
+            invitation(-4, "negative@example.com"),
+            invitation(5, "not an email"),
+        ],
+        ..Fixture::default()
+    };
     let mut core = core_with(fixture, CoreConfig::default());
     let ids: Vec<i64> = core.invitations().iter().map(|i| i.id).collect();
     assert_eq!(ids, [1, 3, 7]);
