@@ -37,6 +37,86 @@ use crate::{Fixture, MockHandle};
 /// How long open connections get to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Serves HTTP/1.1 connections from `listener`, each with the service `service(peer)` makes,
+/// until `shutdown` completes; then stops accepting and gives open connections up to
+/// [`DRAIN_TIMEOUT`] to finish. The mock's server and the proxy share it.
+pub(crate) async fn serve_connections<S, B>(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    mut service: impl FnMut(SocketAddr) -> S,
+) where
+    S: hyper::service::Service<http::Request<Incoming>, Response = http::Response<B>>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    // Small JSON answers: do not wait to coalesce them.
+                    let _ = stream.set_nodelay(true);
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(Duration::from_secs(30))
+                        .serve_connection(TokioIo::new(stream), service(peer));
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(err) = connection.await {
+                            tracing::debug!(%err, "connection ended with an error");
+                        }
+                    });
+                }
+                Err(err) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%err, "accept failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down: no new connections, draining open ones");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+            tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM: the shutdown signal of the binary's server and proxy.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}
+
 /// A bound, not yet running, server.
 #[derive(Debug)]
 pub struct Server {
@@ -78,45 +158,13 @@ impl Server {
     /// Serves until `shutdown` completes, then stops accepting and gives open connections
     /// up to 5 seconds to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
-        let graceful = GracefulShutdown::new();
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok((stream, peer)) => {
-                        // Small JSON answers: do not wait to coalesce them.
-                        let _ = stream.set_nodelay(true);
-                        let handle = self.handle.clone();
-                        let limit = self.body_limit;
-                        let service = service_fn(move |req| serve(req, peer, handle.clone(), limit));
-                        let connection = http1::Builder::new()
-                            .timer(TokioTimer::new())
-                            .header_read_timeout(Duration::from_secs(30))
-                            .serve_connection(TokioIo::new(stream), service);
-                        let connection = graceful.watch(connection);
-                        tokio::spawn(async move {
-                            if let Err(err) = connection.await {
-                                tracing::debug!(%err, "connection ended with an error");
-                            }
-                        });
-                    }
-                    Err(err) => {
-                        // Out of file descriptors and the like: back off instead of spinning.
-                        tracing::warn!(%err, "accept failed; retrying");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                },
-                () = &mut shutdown => break,
-            }
-        }
-        drop(self.listener);
-        tracing::info!("shutting down: no new connections, draining open ones");
-        tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(DRAIN_TIMEOUT) => {
-                tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
-            }
-        }
+        let handle = self.handle;
+        let limit = self.body_limit;
+        serve_connections(self.listener, shutdown, move |peer| {
+            let handle = handle.clone();
+            service_fn(move |req| serve(req, peer, handle.clone(), limit))
+        })
+        .await;
         Ok(())
     }
 }

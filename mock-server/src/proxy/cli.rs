@@ -91,7 +91,7 @@ pub fn run(args: ProxyArgs) -> ExitCode {
         };
         print!("{}", banner(&server, &args));
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        match server.run(shutdown_signal()).await {
+        match server.run(crate::server::shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("invitations-mock proxy: server error: {err}");
@@ -131,29 +131,4 @@ fn banner(server: &ProxyServer, args: &ProxyArgs) -> String {
         ));
     }
     out
-}
-
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received"),
-        () = terminate => tracing::info!("SIGTERM received"),
-    }
 }

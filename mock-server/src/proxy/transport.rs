@@ -5,17 +5,14 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::Utc;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -23,9 +20,6 @@ use super::check::{Contract, Exchange, Verdict};
 use super::record::Recorder;
 use super::violations::{Violation, ViolationLog};
 use super::{ProxyConfig, ProxyError, Shared};
-
-/// How long open connections get to finish after a shutdown signal.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the ones
 /// the client library recomputes (`host`, `content-length`).
@@ -118,44 +112,12 @@ impl ProxyServer {
     /// Serves until `shutdown` completes, then stops accepting and gives open connections
     /// up to 5 seconds to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
-        let graceful = GracefulShutdown::new();
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok((stream, _peer)) => {
-                        let _ = stream.set_nodelay(true);
-                        let shared = self.shared.clone();
-                        let client = self.client.clone();
-                        let service = service_fn(move |req| {
-                            serve(req, shared.clone(), client.clone())
-                        });
-                        let connection = http1::Builder::new()
-                            .timer(TokioTimer::new())
-                            .header_read_timeout(Duration::from_secs(30))
-                            .serve_connection(TokioIo::new(stream), service);
-                        let connection = graceful.watch(connection);
-                        tokio::spawn(async move {
-                            if let Err(err) = connection.await {
-                                tracing::debug!(%err, "connection ended with an error");
-                            }
-                        });
-                    }
-                    Err(err) => {
-                        tracing::warn!(%err, "accept failed; retrying");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                },
-                () = &mut shutdown => break,
-            }
-        }
-        drop(self.listener);
-        tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(DRAIN_TIMEOUT) => {
-                tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
-            }
-        }
+        let (shared, client) = (self.shared, self.client);
+        crate::server::serve_connections(self.listener, shutdown, move |_peer| {
+            let (shared, client) = (shared.clone(), client.clone());
+            service_fn(move |req| serve(req, shared.clone(), client.clone()))
+        })
+        .await;
         Ok(())
     }
 }
