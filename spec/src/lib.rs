@@ -110,6 +110,23 @@ pub struct Spec {
     inline: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
 }
 
+/// An inline schema compiled by [`Spec::compile_inline`].
+#[derive(Clone)]
+pub struct InlineSchema(Arc<jsonschema::Validator>);
+
+impl InlineSchema {
+    /// Checks `value` against the schema; `context` names it in the error.
+    pub fn validate(&self, value: &Value, context: &str) -> Result<(), SpecError> {
+        report(&self.0, "inline schema", value, context)
+    }
+}
+
+impl fmt::Debug for InlineSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InlineSchema")
+    }
+}
+
 impl fmt::Debug for Spec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Spec")
@@ -312,6 +329,17 @@ impl Spec {
         value: &Value,
         context: &str,
     ) -> Result<(), SpecError> {
+        self.compile_inline(openapi_schema).validate(value, context)
+    }
+
+    /// Compiles an OpenAPI 3.0 schema given inline, for a caller that checks many values
+    /// against it (the proxy, once per parameter): [`InlineSchema::validate`] then costs
+    /// neither the cache lookup nor its lock. Each distinct schema is compiled once per
+    /// [`Spec`].
+    ///
+    /// # Panics
+    /// When the schema is not valid JSON Schema once converted.
+    pub fn compile_inline(&self, openapi_schema: &Value) -> InlineSchema {
         let cache_key = openapi_schema.to_string();
         let cached = self
             .inline
@@ -335,7 +363,7 @@ impl Spec {
                     .clone()
             }
         };
-        report(&validator, "inline schema", value, context)
+        InlineSchema(validator)
     }
 
     /// Every `example` in this spec, with where it sits and the OpenAPI schema it

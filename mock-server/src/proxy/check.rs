@@ -51,7 +51,7 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use http::HeaderMap;
-use invitations_spec::{Spec, SpecError};
+use invitations_spec::{InlineSchema, Spec, SpecError};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -195,8 +195,8 @@ struct Param {
     name: String,
     location: Location,
     required: bool,
-    /// The parameter's OpenAPI schema.
-    schema: Value,
+    /// The parameter's schema, compiled once when the contract is prepared.
+    schema: InlineSchema,
     kind: Kind,
 }
 
@@ -256,7 +256,7 @@ impl Contract {
                     let own = op.get("parameters").and_then(Value::as_array);
                     for raw in own.into_iter().chain(shared).flatten() {
                         let raw = resolve(&doc, raw);
-                        if let Some(param) = read_param(&doc, raw) {
+                        if let Some(param) = read_param(spec, &doc, raw) {
                             if !params
                                 .iter()
                                 .any(|p| p.name == param.name && p.location == param.location)
@@ -494,7 +494,7 @@ impl Contract {
                     continue;
                 }
             };
-            if let Err(err) = self.spec.validate_inline(&param.schema, &typed, &at) {
+            if let Err(err) = param.schema.validate(&typed, &at) {
                 for (_, message) in schema_errors(&err) {
                     out.push(finding(Side::Request, &at, message));
                 }
@@ -677,7 +677,7 @@ fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
-fn read_param(doc: &Value, raw: &Value) -> Option<Param> {
+fn read_param(spec: &Spec, doc: &Value, raw: &Value) -> Option<Param> {
     let location = match raw.get("in")?.as_str()? {
         "path" => Location::Path,
         "query" => Location::Query,
@@ -695,7 +695,7 @@ fn read_param(doc: &Value, raw: &Value) -> Option<Param> {
         name: raw.get("name")?.as_str()?.to_owned(),
         location,
         required: raw.get("required").and_then(Value::as_bool) == Some(true),
-        schema,
+        schema: spec.compile_inline(&schema),
         kind,
     })
 }
