@@ -2,7 +2,7 @@
 
 use super::{case, iam_resend, inject_fault, Case, Needs};
 use crate::context::{
-    generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
+    generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Exchange, Op, SdkOutcome,
 };
 use crate::{ensure, fail};
 
@@ -493,20 +493,14 @@ async fn iam_resend_same_key_for_another_request_is_422(ctx: &mut Ctx) -> CaseRe
         422,
     )
     .await?;
-    let result = ctx
-        .sdk(Auth::Manager)
-        .resend_invite(other_id.as_str())
-        .idempotency_key(key.as_str())
-        .send()
-        .await;
-    let reused = result
-        .as_ref()
-        .err()
-        .is_some_and(invitations_sdk::Error::is_idempotency_key_reused);
-    let outcome = sdk_outcome(result);
-    ctx.record_sdk(&outcome);
-    sdk_agrees(&dry, &outcome)?;
-    ensure!(reused, "the SDK did not report a reused key: {outcome}");
+    sdk_resend_reports(
+        ctx,
+        (&other_id, &key),
+        &dry,
+        invitations_sdk::Error::is_idempotency_key_reused,
+        "a reused key",
+    )
+    .await?;
     if ctx.has_admin() {
         let outbox = ctx
             .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
@@ -514,6 +508,30 @@ async fn iam_resend_same_key_for_another_request_is_422(ctx: &mut Ctx) -> CaseRe
         let sent = outbox.as_array().map_or(0, Vec::len);
         ensure!(sent == 1, "{sent} emails; a 422 must send none");
     }
+    Ok(())
+}
+
+/// Sends the IAM resend of `(invite id, Idempotency-Key)` through the SDK as the manager,
+/// checks that it agrees with the raw `exchange` of the same request, and that its error is
+/// the one `reports` recognises (`what` names it in the failure).
+async fn sdk_resend_reports(
+    ctx: &mut Ctx,
+    (id, key): (&str, &str),
+    exchange: &Exchange,
+    reports: fn(&invitations_sdk::Error) -> bool,
+    what: &str,
+) -> CaseResult {
+    let result = ctx
+        .sdk(Auth::Manager)
+        .resend_invite(id)
+        .idempotency_key(key)
+        .send()
+        .await;
+    let reported = result.as_ref().err().is_some_and(reports);
+    let outcome = sdk_outcome(result);
+    ctx.record_sdk(&outcome);
+    sdk_agrees(exchange, &outcome)?;
+    ensure!(reported, "the SDK did not report {what}: {outcome}");
     Ok(())
 }
 
@@ -567,23 +585,14 @@ async fn iam_resend_same_key_while_in_flight_is_409(ctx: &mut Ctx) -> CaseResult
             409,
         )
         .await?;
-    let result = ctx
-        .sdk(Auth::Manager)
-        .resend_invite(id.as_str())
-        .idempotency_key(key.as_str())
-        .send()
-        .await;
-    let in_flight = result
-        .as_ref()
-        .err()
-        .is_some_and(invitations_sdk::Error::is_idempotency_key_in_flight);
-    let outcome = sdk_outcome(result);
-    ctx.record_sdk(&outcome);
-    sdk_agrees(&during, &outcome)?;
-    ensure!(
-        in_flight,
-        "the SDK did not report a request in flight: {outcome}"
-    );
+    sdk_resend_reports(
+        ctx,
+        (&id, &key),
+        &during,
+        invitations_sdk::Error::is_idempotency_key_in_flight,
+        "a request in flight",
+    )
+    .await?;
     match first.await {
         Ok(Ok(response)) => ensure!(response.invite_id == id, "first answer: {response:?}"),
         Ok(Err(err)) => fail!("the delayed first request failed: {err}"),
