@@ -8,7 +8,7 @@ mod common;
 use std::num::NonZeroU64;
 use std::time::Duration;
 
-use common::{builder, Spy};
+use common::{builder, closed_port_url, Spy};
 use invitations_sdk::{
     BuildError, Client, Error, IntoId, IntoInviteId, InvitationStatus, RetryPolicy, StatusCode,
 };
@@ -172,14 +172,6 @@ fn errors_without_a_response_have_no_api_details() {
         assert_eq!(err.retry_after(), None);
     }
     assert_eq!(invalid.status(), None);
-}
-
-/// A port nobody listens on: bound, then released.
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{builder, failure, header, invitation, success, Spy};
+use common::{builder, closed_port_url, failure, header, invitation, success, Spy};
 use invitations_sdk::{Error, InvitationStatus, RetryPolicy, StatusCode, DEFAULT_USER_AGENT};
 use serde_json::json;
 use wiremock::matchers::{body_json, header as has_header, method, path, query_param};
@@ -503,14 +503,6 @@ async fn iam_resend_retries_with_the_same_generated_key() {
     for request in &requests {
         assert_eq!(header(request, "idempotency-key"), Some(first));
     }
-}
-
-/// A port nobody listens on: bound, then released.
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
 }
 
 #[tokio::test]
