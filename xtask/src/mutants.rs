@@ -295,6 +295,11 @@ fn list(root: &Path, tool: &Path, diff: Option<&Path>, excluded: &[String]) -> R
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
+    // With `--in-diff` and no mutant on the changed lines, cargo-mutants 27 prints no JSON
+    // at all ("No mutants to filter" on stderr), rather than an empty list.
+    if diff.is_some() && out.stdout.trim_ascii().is_empty() {
+        return Ok(Vec::new());
+    }
     let json: Value = serde_json::from_slice(&out.stdout)
         .context("cargo mutants --list --json printed something other than JSON")?;
     let Some(items) = json.as_array() else {
