@@ -44,17 +44,18 @@
 
 pub mod adapter;
 pub mod core;
-pub mod fixture;
 pub mod handle;
 pub mod log;
 pub mod proxy;
 pub mod server;
 pub mod smtp;
 
+/// The starting state: format, rules and the default fixture's names (lives in [`core`]).
+pub use crate::core::fixture;
+
 pub use crate::adapter::InvitationsMock;
 pub use crate::core::{
-    AcceptError, Clock, Core, CoreConfig, CreateError, Fault, FaultError, InvitationRecord,
-    JournalEntry, NewInvitation, Operation, Request, Response, SentEmail,
+    AcceptError, Clock, Core, CoreConfig, CreateError, Fault, FaultError, Fixture,
+    InvitationRecord, JournalEntry, NewInvitation, Operation, Request, Response, SentEmail,
 };
-pub use crate::fixture::Fixture;
 pub use crate::handle::MockHandle;

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use invitations_mock::core::Variant;
-use invitations_mock::server::{banner, Server};
+use invitations_mock::core::USERS_MANAGER;
+use invitations_mock::server::Server;
 use invitations_mock::{Clock, Core, CoreConfig, Fixture, MockHandle};
 
 /// Reference mock of the Invitations API (tenant admin and IAM surfaces, plus /__admin/).
 ///
-/// With no arguments it serves the built-in default fixture on http://127.0.0.1:8080.
+/// With no arguments it serves the default fixture (mock-server/fixtures/default.json,
+/// compiled in) on http://127.0.0.1:8080.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
@@ -138,5 +140,82 @@ async fn run(args: Args, fixture: Fixture) -> ExitCode {
             eprintln!("invitations-mock: server error: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The text the binary prints on start: base URL, keys and what each can do, and a curl
+/// line that works against `base_url`.
+fn banner(fixture: &Fixture, base_url: &str, admin_from_anywhere: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "invitations-mock {}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out, "Base URL: {base_url}");
+    let _ = writeln!(out, "API keys (send as `Authorization: Bearer <key>`):");
+    let width = fixture
+        .api_keys
+        .iter()
+        .map(|k| k.key.len())
+        .max()
+        .unwrap_or(0);
+    for key in &fixture.api_keys {
+        let manager = key.permissions.iter().any(|p| p == USERS_MANAGER);
+        let tenants: Vec<String> = key
+            .tenants
+            .iter()
+            .map(|id| match fixture.tenants.iter().find(|t| t.id == *id) {
+                Some(t) => format!("{id} ({})", t.name),
+                None => id.to_string(),
+            })
+            .collect();
+        let can = if manager {
+            "usersManager: resend and look up invitations"
+        } else {
+            "no usersManager: every operation answers 403"
+        };
+        let tenants = if tenants.is_empty() {
+            "no tenants".to_owned()
+        } else {
+            format!("tenants {}", tenants.join(", "))
+        };
+        let _ = writeln!(out, "  {:width$}  {can}; {tenants}", key.key);
+    }
+    let admin = if admin_from_anywhere {
+        "served to any peer"
+    } else {
+        "loopback peers only"
+    };
+    let _ = writeln!(out, "Admin API: {base_url}/__admin/ ({admin})");
+    let _ = writeln!(out, "Try:");
+    match fixture.example_lookup() {
+        Some((key, email)) => {
+            let _ = writeln!(
+                out,
+                "  curl -H 'Authorization: Bearer {key}' '{base_url}/tenant/admin/user/invitations_by_email?email={email}'"
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  curl '{base_url}/__admin/invitations'");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banner_lists_keys_and_a_working_curl_line() {
+        let text = banner(&Fixture::default(), "http://127.0.0.1:8080", false);
+        assert!(text.contains("Base URL: http://127.0.0.1:8080\n"), "{text}");
+        assert!(text.contains(
+            "curl -H 'Authorization: Bearer acme-manager-key' \
+             'http://127.0.0.1:8080/tenant/admin/user/invitations_by_email?email=ada@example.com'"
+        ));
+        assert!(
+            text.contains("acme-viewer-key     no usersManager"),
+            "{text}"
+        );
+        assert!(text.contains("tenants 2048 (Globex)"), "{text}");
     }
 }

@@ -65,7 +65,7 @@ pub(crate) fn authenticate(store: &Store, request: &Request) -> Result<Arc<ApiKe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::{self, Fixture};
+    use crate::core::fixture::{self, Fixture};
     use chrono::Utc;
 
     fn check(headers: &[&[u8]]) -> Result<String, u16> {

@@ -3,8 +3,12 @@
 //! [`Core::handle`] does routing, parsing, authentication, validation, the state changes
 //! and JSON, for both API surfaces and the admin API. It never blocks, sleeps or touches
 //! the network: an injected delay comes back in [`Response::delay`] for the transport to
-//! apply. Both transports ([`crate::InvitationsMock`] on wiremock and [`crate::server`] on
-//! hyper) are thin translations around it.
+//! apply. Both transports (`InvitationsMock` on wiremock and `server` on hyper, outside
+//! this module) are thin translations around it.
+//!
+//! The core owns its input too: [`fixture`] (the starting state, its format and the
+//! default). Nothing here names an item outside `core` (ARCHITECTURE.md gives the grep
+//! that checks it), so the transports depend on the core and never the other way round.
 //!
 //! ```
 //! use invitations_mock::core::{Core, Request};
@@ -31,6 +35,7 @@ pub(crate) mod admin;
 pub(crate) mod auth;
 pub mod clock;
 pub mod faults;
+pub mod fixture;
 pub mod http;
 pub(crate) mod iam;
 pub(crate) mod idempotency;
@@ -50,6 +55,7 @@ use invitations_sdk::types::{ApiError, FailureResult, IamError};
 
 pub use clock::{Clock, ClockRangeError};
 pub use faults::{Fault, FaultError};
+pub use fixture::{Fixture, FixtureError};
 pub use http::{Request, Response};
 pub use journal::JournalEntry;
 pub use router::{Operation, Surface};
@@ -59,7 +65,6 @@ pub use store::{
 };
 pub use variant::Variant;
 
-use crate::fixture::Fixture;
 use idempotency::IdempotencyStore;
 use journal::Journal;
 use router::Route;

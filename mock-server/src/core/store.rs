@@ -11,9 +11,9 @@ use chrono::{DateTime, Duration, Utc};
 use invitations_sdk::InvitationStatus;
 
 use super::clock::add_saturating;
+use super::fixture::Fixture;
 use super::token::new_token;
 use super::validate::validate_email;
-use crate::fixture::Fixture;
 
 /// How long a link stays valid after a resend (and, by default, after creation).
 pub const INVITATION_LIFETIME_HOURS: i64 = 48;
@@ -69,8 +69,8 @@ impl fmt::Debug for InvitationRecord {
     }
 }
 
-/// What to create with [`MockHandle::create_invitation`](crate::MockHandle::create_invitation)
-/// or `POST /__admin/invitations`.
+/// What to create with [`Core::create_invitation`](super::Core::create_invitation) (also on
+/// `MockHandle`) or `POST /__admin/invitations`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewInvitation {
     /// The owning tenant; it must exist in the fixture.
@@ -112,8 +112,8 @@ pub struct SentEmail {
     pub invitation_id: i64,
     /// The invitation's tenant.
     pub tenant_id: u64,
-    /// The token in the link; pass it to [`MockHandle::accept`](crate::MockHandle::accept)
-    /// to click the link.
+    /// The token in the link; pass it to [`Core::accept`](super::Core::accept) (also on
+    /// `MockHandle`) to click the link.
     pub token: String,
     /// When it was sent (mock clock).
     pub sent_at: DateTime<Utc>,
@@ -413,7 +413,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::{self, Fixture};
+    use crate::core::fixture::{self, Fixture};
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {

@@ -1,9 +1,9 @@
 //! Fixtures: the tenants, API keys and invitations the mock starts with.
 //!
-//! [`Fixture::default()`] is what the binary serves with no arguments and what
-//! [`InvitationsMock::start`](crate::InvitationsMock::start) loads. Its names are constants
-//! here so tests never hard-code them. `mock-server/fixtures/default.json` is the same
-//! fixture as JSON and documents the format:
+//! `mock-server/fixtures/default.json` ([`DEFAULT_JSON`]) is the default fixture: what
+//! [`Fixture::default()`] parses, what the binary serves with no arguments and what the
+//! wiremock adapter's `InvitationsMock::start` loads. Its names are constants here so tests
+//! never hard-code them. The format:
 //!
 //! ```json
 //! {
@@ -27,14 +27,15 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
 use invitations_sdk::InvitationStatus;
 use serde::{Deserialize, Serialize};
 
-use crate::core::clock::add_saturating;
-use crate::core::store::USERS_MANAGER;
-use crate::core::validate::validate_email;
+use super::clock::{add_saturating, Clock};
+use super::store::USERS_MANAGER;
+use super::validate::validate_email;
 
 /// Acme, the tenant most of the default fixture lives in.
 pub const ACME_TENANT: u64 = 1024;
@@ -350,7 +351,7 @@ impl Fixture {
             }
             for time in [Some(inv.created_at), inv.expires_at].into_iter().flatten() {
                 if let FixtureTime::At(at) = time {
-                    if at < crate::core::Clock::min_time() || at > crate::core::Clock::max_time() {
+                    if at < Clock::min_time() || at > Clock::max_time() {
                         problems.push(format!(
                             "{label}: {} is outside the supported years 1970 to 9000",
                             at.to_rfc3339()
@@ -385,107 +386,21 @@ impl Fixture {
     }
 }
 
+/// The default fixture as JSON: `mock-server/fixtures/default.json`, compiled in. That file is
+/// the one source of the default; the constants of this module name its entries.
+pub const DEFAULT_JSON: &str = include_str!("../../fixtures/default.json");
+
 impl Default for Fixture {
     /// Two tenants, three keys (two managers, one without `usersManager`) and invitations
-    /// in every state; see the constants of this module.
+    /// in every state: [`DEFAULT_JSON`], parsed once per process.
     fn default() -> Self {
-        let tenant = |id, name: &str| TenantFixture {
-            id,
-            name: name.to_owned(),
-        };
-        let key = |key: &str, tenants: Vec<u64>, manager: bool, description: &str| ApiKeyFixture {
-            key: key.to_owned(),
-            tenants,
-            permissions: if manager {
-                vec![USERS_MANAGER.to_owned()]
-            } else {
-                Vec::new()
-            },
-            description: description.to_owned(),
-        };
-        let inv = |id, tenant_id, email: &str, status, hours_ago, expires_at| InvitationFixture {
-            id,
-            tenant_id,
-            email: email.to_owned(),
-            status,
-            created_at: FixtureTime::hours_ago(hours_ago),
-            expires_at,
-        };
-        use InvitationStatus::{Cancelled, Declined, Pending};
-        Fixture {
-            tenants: vec![tenant(ACME_TENANT, "Acme"), tenant(GLOBEX_TENANT, "Globex")],
-            api_keys: vec![
-                key(
-                    ACME_MANAGER_KEY,
-                    vec![ACME_TENANT],
-                    true,
-                    "usersManager for tenant 1024 (Acme): resend and look up its invitations",
-                ),
-                key(
-                    GLOBEX_MANAGER_KEY,
-                    vec![GLOBEX_TENANT],
-                    true,
-                    "usersManager for tenant 2048 (Globex): resend and look up its invitations",
-                ),
-                key(
-                    ACME_VIEWER_KEY,
-                    vec![ACME_TENANT],
-                    false,
-                    "tenant 1024 (Acme) without usersManager: every operation answers 403",
-                ),
-            ],
-            invitations: vec![
-                inv(PENDING_ID, ACME_TENANT, PENDING_EMAIL, Pending, 3, None),
-                inv(
-                    DECLINED_ID,
-                    ACME_TENANT,
-                    "bob@example.com",
-                    Declined,
-                    5,
-                    None,
-                ),
-                inv(
-                    CANCELLED_ID,
-                    ACME_TENANT,
-                    "carol@example.com",
-                    Cancelled,
-                    4,
-                    None,
-                ),
-                inv(
-                    EXPIRED_ID,
-                    ACME_TENANT,
-                    "dave@example.com",
-                    Pending,
-                    72,
-                    Some(FixtureTime::hours_ago(24)),
-                ),
-                inv(
-                    SECOND_PENDING_ID,
-                    ACME_TENANT,
-                    "erin@example.com",
-                    Pending,
-                    2,
-                    None,
-                ),
-                inv(
-                    GLOBEX_PENDING_ID,
-                    GLOBEX_TENANT,
-                    GLOBEX_EMAIL,
-                    Pending,
-                    3,
-                    None,
-                ),
-                inv(
-                    GLOBEX_SECOND_PENDING_ID,
-                    GLOBEX_TENANT,
-                    "grace@example.com",
-                    Pending,
-                    1,
-                    None,
-                ),
-            ],
-        }
+        static DEFAULT: LazyLock<Fixture> = LazyLock::new(|| {
+            // Compiled-in text, not user input: `the_embedded_default_*` tests prove it
+            // parses and validates, so this cannot fail in a build that passed its tests.
+            Fixture::from_json(DEFAULT_JSON)
+                .unwrap_or_else(|err| panic!("mock-server/fixtures/default.json: {err}"))
+        });
+        DEFAULT.clone()
     }
 }
 
@@ -494,17 +409,117 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_fixture_is_valid_and_round_trips() {
-        let fixture = Fixture::default();
-        fixture.validate().unwrap();
+    fn the_embedded_default_parses_validates_and_round_trips() {
+        let fixture = Fixture::from_json(DEFAULT_JSON).unwrap();
+        assert_eq!(Fixture::default(), fixture);
         let back = Fixture::from_json(&fixture.to_json()).unwrap();
         assert_eq!(back, fixture);
     }
 
+    /// What `mock-server/README.md` ("The default fixture") promises, entry by entry, under
+    /// the names of this module's constants.
     #[test]
-    fn shipped_default_json_equals_the_built_in_default() {
-        let shipped = Fixture::from_json(include_str!("../fixtures/default.json")).unwrap();
-        assert_eq!(shipped, Fixture::default());
+    fn the_embedded_default_has_what_the_readme_says() {
+        use InvitationStatus::{Cancelled, Declined, Pending};
+        let fixture = Fixture::default();
+        let tenants: Vec<(u64, &str)> = fixture
+            .tenants
+            .iter()
+            .map(|t| (t.id, t.name.as_str()))
+            .collect();
+        assert_eq!(tenants, [(ACME_TENANT, "Acme"), (GLOBEX_TENANT, "Globex")]);
+        assert_eq!((ACME_TENANT, GLOBEX_TENANT), (1024, 2048));
+
+        let keys: Vec<(&str, &[u64], bool)> = fixture
+            .api_keys
+            .iter()
+            .map(|k| {
+                let manager = k.permissions == [USERS_MANAGER];
+                assert!(manager || k.permissions.is_empty(), "{:?}", k.permissions);
+                (k.key.as_str(), k.tenants.as_slice(), manager)
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (ACME_MANAGER_KEY, &[ACME_TENANT][..], true),
+                (GLOBEX_MANAGER_KEY, &[GLOBEX_TENANT][..], true),
+                (ACME_VIEWER_KEY, &[ACME_TENANT][..], false),
+            ]
+        );
+
+        let hours = |h: i64| Some(FixtureTime::hours_ago(h));
+        let invitations: Vec<_> = fixture
+            .invitations
+            .iter()
+            .map(|inv| {
+                assert!(
+                    matches!(inv.created_at, FixtureTime::Relative(s) if s < 0),
+                    "{}: created a few hours before load, got {}",
+                    inv.id,
+                    inv.created_at
+                );
+                (
+                    inv.id,
+                    inv.tenant_id,
+                    inv.email.as_str(),
+                    inv.status.clone(),
+                    inv.expires_at,
+                )
+            })
+            .collect();
+        assert_eq!(
+            invitations,
+            [
+                (PENDING_ID, ACME_TENANT, PENDING_EMAIL, Pending, None),
+                (DECLINED_ID, ACME_TENANT, "bob@example.com", Declined, None),
+                (
+                    CANCELLED_ID,
+                    ACME_TENANT,
+                    "carol@example.com",
+                    Cancelled,
+                    None
+                ),
+                (
+                    EXPIRED_ID,
+                    ACME_TENANT,
+                    "dave@example.com",
+                    Pending,
+                    hours(24)
+                ),
+                (
+                    SECOND_PENDING_ID,
+                    ACME_TENANT,
+                    "erin@example.com",
+                    Pending,
+                    None
+                ),
+                (
+                    GLOBEX_PENDING_ID,
+                    GLOBEX_TENANT,
+                    GLOBEX_EMAIL,
+                    Pending,
+                    None
+                ),
+                (
+                    GLOBEX_SECOND_PENDING_ID,
+                    GLOBEX_TENANT,
+                    "grace@example.com",
+                    Pending,
+                    None
+                ),
+            ]
+        );
+        assert_eq!(
+            (PENDING_ID, GLOBEX_PENDING_ID, PENDING_EMAIL, GLOBEX_EMAIL),
+            (9001, 9101, "ada@example.com", "frank@example.com")
+        );
+        assert!(fixture.invitations.iter().all(|inv| inv.id != UNKNOWN_ID));
+        assert_eq!(UNKNOWN_ID, 999_999);
+        assert_eq!(
+            fixture.example_lookup(),
+            Some((ACME_MANAGER_KEY, PENDING_EMAIL))
+        );
     }
 
     #[test]
