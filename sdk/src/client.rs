@@ -49,7 +49,7 @@ impl fmt::Debug for ApiKey {
 ///     .connect_timeout(Duration::from_secs(5))
 ///     .timeout(Duration::from_secs(20))
 ///     .user_agent("my-tool/1.0")
-///     .retry(RetryPolicy::default().max_attempts(4))
+///     .retry(RetryPolicy::default().with_max_attempts(4))
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(client.base_url(), "https://api.example.com");
@@ -123,9 +123,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Shorthand for `retry(policy.max_attempts(attempts))` on the current policy.
+    /// Shorthand for `retry(policy.with_max_attempts(attempts))` on the current policy.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.retry = self.retry.max_attempts(attempts);
+        self.retry = self.retry.with_max_attempts(attempts);
         self
     }
 
@@ -499,7 +499,7 @@ impl Client {
         }
         async move {
             let started = Instant::now();
-            let max_attempts = self.retry.get_max_attempts();
+            let max_attempts = self.retry.max_attempts();
             let mut attempt = 1;
             loop {
                 let attempt_started = Instant::now();
@@ -798,8 +798,8 @@ mod loop_tests {
             .base_url("http://h:1/x")
             .retry(
                 RetryPolicy::default()
-                    .max_attempts(attempts)
-                    .base_delay(Duration::from_millis(1)),
+                    .with_max_attempts(attempts)
+                    .with_base_delay(Duration::from_millis(1)),
             )
             .build()
             .unwrap()

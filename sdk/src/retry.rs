@@ -34,11 +34,16 @@ use std::time::Duration;
 /// use invitations_sdk::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default()
-///     .max_attempts(5)
-///     .base_delay(Duration::from_millis(100));
-/// assert_eq!(policy.get_max_attempts(), 5);
-/// assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
+///     .with_max_attempts(5)
+///     .with_base_delay(Duration::from_millis(100));
+/// assert_eq!(policy.max_attempts(), 5);
+/// assert_eq!(policy.base_delay(), Duration::from_millis(100));
+/// assert_eq!(RetryPolicy::none().max_attempts(), 1);
 /// ```
+///
+/// Settings are `with_*` and getters carry the plain name (the Rust API guidelines'
+/// C-GETTER); `get_max_attempts` and `get_base_delay` remain as deprecated aliases for one
+/// release.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -62,42 +67,64 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries: one attempt per call.
     pub fn none() -> Self {
-        Self::default().max_attempts(1)
+        Self::default().with_max_attempts(1)
     }
 
     /// Attempts per call, the first included (at least 1; 0 is taken as 1). Default 3.
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
     /// The delay before the first retry, doubled for each further one. Default 200 ms.
-    pub fn base_delay(mut self, delay: Duration) -> Self {
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
         self
     }
 
     /// The longest backoff delay. Default 5 s.
-    pub fn max_delay(mut self, delay: Duration) -> Self {
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
 
     /// The longest `Retry-After` the client waits for; a longer one ends the call with the
     /// 429. Default 60 s.
-    pub fn max_retry_after(mut self, delay: Duration) -> Self {
+    pub fn with_max_retry_after(mut self, delay: Duration) -> Self {
         self.max_retry_after = delay;
         self
     }
 
-    /// Attempts per call.
-    pub fn get_max_attempts(&self) -> u32 {
+    /// Attempts per call, the first included (at least 1).
+    pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// The delay before the first retry.
-    pub fn get_base_delay(&self) -> Duration {
+    pub fn base_delay(&self) -> Duration {
         self.base_delay
+    }
+
+    /// The longest backoff delay.
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The longest `Retry-After` the client waits for.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// Attempts per call.
+    #[deprecated(note = "use `RetryPolicy::max_attempts`; this alias goes in the next release")]
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts()
+    }
+
+    /// The delay before the first retry.
+    #[deprecated(note = "use `RetryPolicy::base_delay`; this alias goes in the next release")]
+    pub fn get_base_delay(&self) -> Duration {
+        self.base_delay()
     }
 
     /// The backoff delay before retry number `retry` (1 = the first retry), with jitter.
@@ -157,8 +184,8 @@ mod tests {
     #[test]
     fn backoff_doubles_within_jitter_and_is_capped() {
         let policy = RetryPolicy::default()
-            .base_delay(Duration::from_millis(100))
-            .max_delay(Duration::from_millis(350));
+            .with_base_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_millis(350));
         for _ in 0..50 {
             let first = policy.backoff(1);
             assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
@@ -174,7 +201,7 @@ mod tests {
 
     #[test]
     fn retry_after_is_honoured_up_to_the_cap() {
-        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(10));
+        let policy = RetryPolicy::default().with_max_retry_after(Duration::from_secs(10));
         assert_eq!(
             policy.delay_for(1, Some(Duration::from_secs(3))),
             Some(Duration::from_secs(3))
@@ -192,8 +219,27 @@ mod tests {
     }
 
     #[test]
+    fn getters_read_what_the_settings_set_and_the_deprecated_aliases_agree() {
+        let policy = RetryPolicy::default()
+            .with_max_attempts(7)
+            .with_base_delay(Duration::from_millis(30))
+            .with_max_delay(Duration::from_millis(900))
+            .with_max_retry_after(Duration::from_secs(12));
+        assert_eq!(policy.max_attempts(), 7);
+        assert_eq!(policy.base_delay(), Duration::from_millis(30));
+        assert_eq!(policy.max_delay(), Duration::from_millis(900));
+        assert_eq!(policy.max_retry_after(), Duration::from_secs(12));
+        #[allow(deprecated)]
+        let old = (policy.get_max_attempts(), policy.get_base_delay());
+        assert_eq!(old, (7, Duration::from_millis(30)));
+    }
+
+    #[test]
     fn zero_attempts_means_one() {
-        assert_eq!(RetryPolicy::default().max_attempts(0).get_max_attempts(), 1);
+        assert_eq!(
+            RetryPolicy::default().with_max_attempts(0).max_attempts(),
+            1
+        );
     }
 }
 
@@ -217,7 +263,7 @@ mod safety_tests {
 
     #[test]
     fn a_retry_after_equal_to_the_cap_is_waited_for() {
-        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(10));
+        let policy = RetryPolicy::default().with_max_retry_after(Duration::from_secs(10));
         assert_eq!(
             policy.delay_for(1, Some(Duration::from_secs(10))),
             Some(Duration::from_secs(10))

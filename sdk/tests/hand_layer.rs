@@ -240,7 +240,7 @@ fn builder_settings_reach_the_client() {
         .connect_timeout(Duration::from_millis(1234))
         .timeout(Duration::from_millis(5678))
         .user_agent("probe/9.9")
-        .retry(RetryPolicy::default().max_attempts(4))
+        .retry(RetryPolicy::default().with_max_attempts(4))
         .build()
         .unwrap();
     let shown = format!("{client:?}");
@@ -254,14 +254,14 @@ fn builder_settings_reach_the_client() {
     ] {
         assert!(shown.contains(part), "{part} missing in {shown}");
     }
-    assert_eq!(client.retry_policy().get_max_attempts(), 4);
+    assert_eq!(client.retry_policy().max_attempts(), 4);
 
     let client = Client::builder()
         .base_url("http://h")
         .max_attempts(6)
         .build()
         .unwrap();
-    assert_eq!(client.retry_policy().get_max_attempts(), 6);
+    assert_eq!(client.retry_policy().max_attempts(), 6);
     assert!(format!("{client:?}").contains("api_key: \"<none>\""));
 
     let shown = format!("{:?}", Client::builder().api_key("sk-hidden"));
@@ -292,13 +292,13 @@ fn base_urls_with_credentials_a_query_or_a_fragment_are_refused() {
 #[test]
 fn retry_policy_settings_are_kept() {
     let policy = RetryPolicy::default()
-        .max_attempts(5)
-        .base_delay(Duration::from_millis(125));
-    assert_eq!(policy.get_max_attempts(), 5);
-    assert_eq!(policy.get_base_delay(), Duration::from_millis(125));
-    assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
+        .with_max_attempts(5)
+        .with_base_delay(Duration::from_millis(125));
+    assert_eq!(policy.max_attempts(), 5);
+    assert_eq!(policy.base_delay(), Duration::from_millis(125));
+    assert_eq!(RetryPolicy::none().max_attempts(), 1);
     assert_eq!(
-        RetryPolicy::default().get_base_delay(),
+        RetryPolicy::default().base_delay(),
         Duration::from_millis(200)
     );
 }

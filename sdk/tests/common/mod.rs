@@ -14,7 +14,7 @@ pub fn builder(server_uri: &str, key: &str) -> ClientBuilder {
     Client::builder()
         .base_url(server_uri)
         .api_key(key)
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(10)))
+        .retry(RetryPolicy::default().with_base_delay(Duration::from_millis(10)))
 }
 
 pub fn invitation(id: u64, email: &str, status: &str) -> Value {
