@@ -255,7 +255,7 @@ const MAILDEV_VERSION: &str = "3.0.0";
 
 /// Installs MailDev into target/maildev once (a marker file names the version), like the
 /// Python validator's venv; returns its executable.
-fn ensure_maildev(root: &Path) -> Result<PathBuf> {
+pub fn ensure_maildev(root: &Path) -> Result<PathBuf> {
     let dir = crate::artifacts::target_dir(root)?.join("maildev");
     let marker = dir.join(format!(".installed-{MAILDEV_VERSION}"));
     let exe = dir.join("node_modules/.bin/maildev");
