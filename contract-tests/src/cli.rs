@@ -7,9 +7,10 @@
 //! covers, so `resendInvite 413` selects by cell. Whether a case can run on the target is
 //! decided before anything runs; one that cannot is an ignored trial whose kind says what it
 //! needs (`resendInvite 500; needs the admin API`), and the report after the run gives each
-//! skipped case's whole reason. Asked to run anyway (`--ignored`, `--include-ignored`), such a
-//! case still does not run: it reports itself ignored with its reason, since running it could
-//! change a deployment that did not allow it.
+//! skipped case's whole reason. Asked to run anyway (`--ignored`, `--include-ignored`,
+//! `cargo nextest run --run-ignored`), such a case still does not run, since running it could
+//! change a deployment that did not allow it: it fails with its reason, as passing would claim
+//! a check that was never made.
 //!
 //! After the trials: which allowed answer the target gave where the documents allow several,
 //! the skipped cases and why, the operation × status table (for a run of the whole suite), the
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use libtest_mimic::{Arguments, Completion, FormatSetting, Trial};
+use libtest_mimic::{Arguments, FormatSetting, Trial};
 
 use crate::runner::{execute, junit, skip_reason, skipped, CaseReport, PARALLEL_CASES};
 use crate::target::TargetSpec;
@@ -65,14 +66,23 @@ fn trials(
             let cell = format!("{} {}", case.op.id(), case.status);
             match skip_reason(&case, target) {
                 Some(skip) => {
-                    let reason = skip.reason.clone();
-                    let trial = Trial::ignorable_test(case.name, move || {
-                        Ok(Completion::ignored_with(reason))
+                    let kind = format!("{cell}; {}", skip.label);
+                    let refusal = format!("not run, even when asked to: {}", skip.reason);
+                    let report = skipped(&case, skip);
+                    // What the trial reports if it is asked to run (`--include-ignored`).
+                    let refused = CaseReport {
+                        verdict: Verdict::Failed(refusal.clone()),
+                        ..report.clone()
+                    };
+                    let collected_if_run = collected.clone();
+                    let trial = Trial::test(case.name, move || {
+                        push(&collected_if_run, index, refused);
+                        Err(refusal.into())
                     })
-                    .with_kind(format!("{cell}; {}", skip.label))
+                    .with_kind(kind)
                     .with_ignored_flag(true);
-                    if !args.is_filtered_out(&trial) {
-                        push(collected, index, skipped(&case, skip));
+                    if !args.is_filtered_out(&trial) && args.is_ignored(&trial) {
+                        push(collected, index, report);
                     }
                     trial
                 }
@@ -208,5 +218,113 @@ pub fn run_suite(options: Options, mut args: Arguments) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(FAILED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collected_verdicts(collected: &Collected) -> Vec<(&'static str, Verdict)> {
+        let mut reports = collected.lock().unwrap().clone();
+        reports.sort_by_key(|(index, _)| *index);
+        reports
+            .into_iter()
+            .map(|(_, r)| (r.name, r.verdict))
+            .collect()
+    }
+
+    #[test]
+    fn cases_a_target_cannot_run_are_ignored_before_running_with_what_they_need() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let target = Target::embedded_alternative();
+        let collected = Collected::default();
+        let trials = trials(&target, &Arguments::default(), runtime.handle(), &collected);
+        assert_eq!(trials.len(), all_cases().len());
+        let ignored: Vec<_> = trials.iter().filter(|t| t.has_ignored_flag()).collect();
+        assert!(!ignored.is_empty());
+        for trial in &ignored {
+            let case = all_cases()
+                .into_iter()
+                .find(|c| c.name == trial.name())
+                .unwrap();
+            let skip = skip_reason(&case, &target).expect("an ignored trial has a reason");
+            assert_eq!(
+                trial.kind(),
+                format!("{} {}; {}", case.op.id(), case.status, skip.label)
+            );
+        }
+        // Every ignored case is reported skipped, with its whole reason, before anything runs.
+        let verdicts = collected_verdicts(&collected);
+        assert_eq!(verdicts.len(), ignored.len());
+        assert!(verdicts
+            .iter()
+            .all(|(_, v)| matches!(v, Verdict::Skipped(why) if !why.is_empty())));
+        for trial in trials.iter().filter(|t| !t.has_ignored_flag()) {
+            assert!(!trial.kind().contains(';'), "{}", trial.kind());
+        }
+    }
+
+    #[test]
+    fn a_filter_limits_the_skips_reported() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let collected = Collected::default();
+        let args = Arguments {
+            filter: Some("fault_is_500".into()),
+            ..Arguments::default()
+        };
+        trials(
+            &Target::embedded_alternative(),
+            &args,
+            runtime.handle(),
+            &collected,
+        );
+        let names: Vec<_> = collected_verdicts(&collected)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "tenant_resend_fault_is_500",
+                "by_email_fault_is_500",
+                "iam_resend_fault_is_500"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_case_asked_to_run_where_it_cannot_fails_without_running() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let collected = Collected::default();
+        // libtest-mimic prints straight to stdout, past the test's capture: into a file.
+        let log =
+            std::env::temp_dir().join(format!("contract-cli-test-{}.log", std::process::id()));
+        let args = Arguments {
+            include_ignored: true,
+            filter: Some("fault_is_500".into()),
+            logfile: Some(log.display().to_string()),
+            ..Arguments::default()
+        };
+        let trials = trials(
+            &Target::embedded_alternative(),
+            &args,
+            runtime.handle(),
+            &collected,
+        );
+        let conclusion = libtest_mimic::run(&args, trials);
+        let _ = std::fs::remove_file(&log);
+        assert_eq!((conclusion.num_passed, conclusion.num_failed), (0, 3));
+        for (name, verdict) in collected_verdicts(&collected) {
+            match verdict {
+                Verdict::Failed(why) => {
+                    assert!(
+                        why.starts_with("not run, even when asked to: needs the mock's admin API"),
+                        "{name}: {why}"
+                    )
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
     }
 }
