@@ -1,51 +1,119 @@
-//! The suite's front end, shared by the test harness (`cargo xtask contract`) and the
-//! installable `invitations-contract` binary: runs the cases, prints one line per case (with
-//! expected vs got for failures and which allowed answer a target gave), the operation × status
-//! table and the totals, and writes JUnit on request.
+//! The suite's front end, shared by the test harness (`cargo xtask contract`, `cargo test`,
+//! `cargo nextest run`) and the installable `invitations-contract` binary.
+//!
+//! Each case is a [`libtest_mimic::Trial`], so the suite takes libtest's command line: a name
+//! filter, `--exact`, `--skip`, `--list`, `--format pretty|terse|json`, `--test-threads`.
+//! A trial's kind (in brackets before its name) is the operation and documented status it
+//! covers, so `resendInvite 413` selects by cell. Whether a case can run on the target is
+//! decided before anything runs; one that cannot is an ignored trial whose kind says what it
+//! needs (`resendInvite 500; needs the admin API`), and the report after the run gives each
+//! skipped case's whole reason. Asked to run anyway (`--ignored`, `--include-ignored`,
+//! `cargo nextest run --run-ignored`), such a case still does not run, since running it could
+//! change a deployment that did not allow it: it fails with its reason, as passing would claim
+//! a check that was never made.
+//!
+//! After the trials: which allowed answer the target gave where the documents allow several,
+//! the skipped cases and why, the operation × status table (for a run of the whole suite), the
+//! coverage gate, JUnit on request, and a last line with the totals. That report goes to
+//! stdout, or to stderr with `--format json` so that stdout stays JSON.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::runner::junit;
-use crate::target::TargetSpec;
-use crate::{all_cases, coverage_gaps, run, table, totals, Target, Verdict};
+use libtest_mimic::{Arguments, FormatSetting, Trial};
 
-/// What one run does.
+use crate::runner::{execute, junit, skip_reason, skipped, CaseReport, PARALLEL_CASES};
+use crate::target::TargetSpec;
+use crate::{all_cases, coverage_gaps, table, totals, Target, Verdict};
+
+/// What one run does, beyond libtest's command line.
 #[derive(Debug)]
 pub struct Options {
     /// Where to run.
     pub target: TargetSpec,
     /// Write a JUnit report here.
     pub junit: Option<PathBuf>,
-    /// Run only cases whose name contains this.
-    pub filter: Option<String>,
 }
 
-/// Prints every case name, one per line, in libtest's `--list` format.
-pub fn list() {
-    for case in all_cases() {
-        println!("{}: test", case.name);
-    }
+/// The exit code of a run with a failure (libtest's).
+const FAILED: u8 = 101;
+
+/// Reports collected from the trials, with each case's place in the suite.
+type Collected = Arc<Mutex<Vec<(usize, CaseReport)>>>;
+
+fn push(collected: &Collected, index: usize, report: CaseReport) {
+    collected
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((index, report));
 }
 
-/// Runs the suite and reports; the exit code is success only if nothing failed.
-pub fn run_suite(options: Options) -> ExitCode {
+/// Builds the trials for `target`; the reports of selected cases that cannot run there are
+/// in `collected` already, those of the others arrive as they run.
+fn trials(
+    target: &Target,
+    args: &Arguments,
+    runtime: &tokio::runtime::Handle,
+    collected: &Collected,
+) -> Vec<Trial> {
+    all_cases()
+        .into_iter()
+        .enumerate()
+        .map(|(index, case)| {
+            let cell = format!("{} {}", case.op.id(), case.status);
+            match skip_reason(&case, target) {
+                Some(skip) => {
+                    let kind = format!("{cell}; {}", skip.label);
+                    let refusal = format!("not run, even when asked to: {}", skip.reason);
+                    let report = skipped(&case, skip);
+                    // What the trial reports if it is asked to run (`--include-ignored`).
+                    let refused = CaseReport {
+                        verdict: Verdict::Failed(refusal.clone()),
+                        ..report.clone()
+                    };
+                    let collected_if_run = collected.clone();
+                    let trial = Trial::test(case.name, move || {
+                        push(&collected_if_run, index, refused);
+                        Err(refusal.into())
+                    })
+                    .with_kind(kind)
+                    .with_ignored_flag(true);
+                    if !args.is_filtered_out(&trial) && args.is_ignored(&trial) {
+                        push(collected, index, report);
+                    }
+                    trial
+                }
+                None => {
+                    let (target, runtime, collected) =
+                        (target.clone(), runtime.clone(), collected.clone());
+                    Trial::test(case.name, move || {
+                        let report = runtime.block_on(execute(case, &target));
+                        let outcome = match &report.verdict {
+                            Verdict::Failed(why) => Err(why.into()),
+                            Verdict::Passed | Verdict::Skipped(_) => Ok(()),
+                        };
+                        push(&collected, index, report);
+                        outcome
+                    })
+                    .with_kind(cell)
+                }
+            }
+        })
+        .collect()
+}
+
+/// Runs the suite on `options.target` as libtest-mimic trials and reports; the exit code is
+/// success only if no case failed and every operation × documented status has a case.
+pub fn run_suite(options: Options, mut args: Arguments) -> ExitCode {
     // Cases run under catch_unwind and report a panic as their failure; the default hook
     // would also print a `thread panicked` line (and a backtrace) per case.
     std::panic::set_hook(Box::new(|_| {}));
     let started = Instant::now();
-    let target = match &options.target {
-        TargetSpec::Embedded => Target::embedded(),
-        TargetSpec::EmbeddedAlternative => Target::embedded_alternative(),
-        TargetSpec::Profile(_, profile) => Target::profile(profile),
-    };
-    let gaps = coverage_gaps(&all_cases());
-    let mut cases = all_cases();
-    if let Some(filter) = &options.filter {
-        cases.retain(|c| c.name.contains(filter.as_str()));
-    }
-    println!("contract: {} cases against {}", cases.len(), target.name);
+    let target = Target::from_spec(&options.target);
+    args.test_threads = args.test_threads.or(Some(PARALLEL_CASES));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,39 +124,207 @@ pub fn run_suite(options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let reports = runtime.block_on(run(cases, &target));
-    for report in &reports {
-        let (mark, detail) = match &report.verdict {
-            Verdict::Passed => ("ok", String::new()),
-            Verdict::Failed(why) => (
-                "FAILED",
-                format!("\n      {}", why.replace('\n', "\n      ")),
-            ),
-            Verdict::Skipped(why) => ("skipped", format!(" ({why})")),
-        };
-        println!("  {} {:<58} {mark}{detail}", report.status, report.name);
-        for seen in &report.observations {
-            println!("      note: {seen}");
+    let json = args.format == Some(FormatSetting::Json);
+    let say = |text: &str| {
+        if json {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    };
+    // Not with --list: its stdout is a list that tools (nextest) parse.
+    if !args.list {
+        say(&format!("contract: against {}\n", target.name));
+    }
+    let collected = Collected::default();
+    let trials = trials(&target, &args, runtime.handle(), &collected);
+    let conclusion = libtest_mimic::run(&args, trials);
+    if args.list {
+        return ExitCode::SUCCESS;
+    }
+    let mut reports =
+        std::mem::take(&mut *collected.lock().unwrap_or_else(PoisonError::into_inner));
+    reports.sort_by_key(|(index, _)| *index);
+    let reports: Vec<CaseReport> = reports.into_iter().map(|(_, report)| report).collect();
+
+    let mut out = String::new();
+    let notes: Vec<_> = reports
+        .iter()
+        .flat_map(|r| r.observations.iter().map(move |seen| (r.name, seen)))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "where the documents allow several answers, it gave:");
+        for (name, seen) in notes {
+            let _ = writeln!(out, "  {name}: {seen}");
         }
     }
-    println!("\n{}", table(&reports));
-    if let Some(path) = &options.junit {
-        if let Err(err) = std::fs::write(path, junit(&reports, &target.name)) {
-            eprintln!("error: cannot write JUnit report {}: {err}", path.display());
-            return ExitCode::FAILURE;
+    let skips: Vec<_> = reports
+        .iter()
+        .filter_map(|r| match &r.verdict {
+            Verdict::Skipped(why) => Some((r.name, why)),
+            _ => None,
+        })
+        .collect();
+    if !skips.is_empty() {
+        let _ = writeln!(
+            out,
+            "skipped, as this target does not offer what they need:"
+        );
+        for (name, why) in skips {
+            let _ = writeln!(out, "  {name}: {why}");
         }
-        println!("JUnit report written to {}", path.display());
+    }
+    if conclusion.num_filtered_out == 0 {
+        let _ = write!(out, "\n{}", table(&reports));
+    } else {
+        let _ = writeln!(
+            out,
+            "{} of the suite's cases were filtered out: no operation × status table",
+            conclusion.num_filtered_out
+        );
+    }
+    let mut failed_to_report = false;
+    if let Some(path) = &options.junit {
+        let written = junit(&reports, &target.name)
+            .map_err(|err| err.to_string())
+            .and_then(|xml| std::fs::write(path, xml).map_err(|err| err.to_string()));
+        match written {
+            Ok(()) => {
+                let _ = writeln!(out, "JUnit report written to {}", path.display());
+            }
+            Err(err) => {
+                let _ = writeln!(
+                    out,
+                    "error: cannot write JUnit report {}: {err}",
+                    path.display()
+                );
+                failed_to_report = true;
+            }
+        }
     }
     let (passed, mut failed, skipped) = totals(&reports);
+    let gaps = coverage_gaps(&all_cases());
     if !gaps.is_empty() {
-        println!("coverage gate: no case for {gaps:?}");
+        let _ = writeln!(out, "coverage gate: no case for {gaps:?}");
         failed += 1;
     }
-    println!("wall time {:.2?}", started.elapsed());
-    println!("contract: {passed} passed, {failed} failed, {skipped} skipped");
-    if failed == 0 {
+    let _ = writeln!(out, "wall time {:.2?}", started.elapsed());
+    let _ = writeln!(
+        out,
+        "contract: {passed} passed, {failed} failed, {skipped} skipped"
+    );
+    say(&out);
+    if failed == 0 && !conclusion.has_failed() && !failed_to_report {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        ExitCode::from(FAILED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collected_verdicts(collected: &Collected) -> Vec<(&'static str, Verdict)> {
+        let mut reports = collected.lock().unwrap().clone();
+        reports.sort_by_key(|(index, _)| *index);
+        reports
+            .into_iter()
+            .map(|(_, r)| (r.name, r.verdict))
+            .collect()
+    }
+
+    #[test]
+    fn cases_a_target_cannot_run_are_ignored_before_running_with_what_they_need() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let target = Target::embedded_alternative();
+        let collected = Collected::default();
+        let trials = trials(&target, &Arguments::default(), runtime.handle(), &collected);
+        assert_eq!(trials.len(), all_cases().len());
+        let ignored: Vec<_> = trials.iter().filter(|t| t.has_ignored_flag()).collect();
+        assert!(!ignored.is_empty());
+        for trial in &ignored {
+            let case = all_cases()
+                .into_iter()
+                .find(|c| c.name == trial.name())
+                .unwrap();
+            let skip = skip_reason(&case, &target).expect("an ignored trial has a reason");
+            assert_eq!(
+                trial.kind(),
+                format!("{} {}; {}", case.op.id(), case.status, skip.label)
+            );
+        }
+        // Every ignored case is reported skipped, with its whole reason, before anything runs.
+        let verdicts = collected_verdicts(&collected);
+        assert_eq!(verdicts.len(), ignored.len());
+        assert!(verdicts
+            .iter()
+            .all(|(_, v)| matches!(v, Verdict::Skipped(why) if !why.is_empty())));
+        for trial in trials.iter().filter(|t| !t.has_ignored_flag()) {
+            assert!(!trial.kind().contains(';'), "{}", trial.kind());
+        }
+    }
+
+    #[test]
+    fn a_filter_limits_the_skips_reported() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let collected = Collected::default();
+        let args = Arguments {
+            filter: Some("fault_is_500".into()),
+            ..Arguments::default()
+        };
+        trials(
+            &Target::embedded_alternative(),
+            &args,
+            runtime.handle(),
+            &collected,
+        );
+        let names: Vec<_> = collected_verdicts(&collected)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "tenant_resend_fault_is_500",
+                "by_email_fault_is_500",
+                "iam_resend_fault_is_500"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_case_asked_to_run_where_it_cannot_fails_without_running() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let collected = Collected::default();
+        // libtest-mimic prints straight to stdout, past the test's capture: into a file.
+        let log =
+            std::env::temp_dir().join(format!("contract-cli-test-{}.log", std::process::id()));
+        let args = Arguments {
+            include_ignored: true,
+            filter: Some("fault_is_500".into()),
+            logfile: Some(log.display().to_string()),
+            ..Arguments::default()
+        };
+        let trials = trials(
+            &Target::embedded_alternative(),
+            &args,
+            runtime.handle(),
+            &collected,
+        );
+        let conclusion = libtest_mimic::run(&args, trials);
+        let _ = std::fs::remove_file(&log);
+        assert_eq!((conclusion.num_passed, conclusion.num_failed), (0, 3));
+        for (name, verdict) in collected_verdicts(&collected) {
+            match verdict {
+                Verdict::Failed(why) => {
+                    assert!(
+                        why.starts_with("not run, even when asked to: needs the mock's admin API"),
+                        "{name}: {why}"
+                    )
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
     }
 }

@@ -24,4 +24,4 @@ pub mod snapshot;
 pub mod target;
 
 pub use cases::{all as all_cases, Case, Needs};
-pub use runner::{coverage_gaps, run, table, totals, CaseReport, Target, Verdict};
+pub use runner::{coverage_gaps, run, table, totals, CaseReport, Skip, Target, Verdict};

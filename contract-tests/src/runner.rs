@@ -15,10 +15,11 @@ use tokio::sync::Semaphore;
 use crate::cases::{Case, Needs};
 use crate::context::{Ctx, Op};
 use crate::snapshot;
-use crate::target::{embedded_data, Profile, TargetData};
+use crate::target::{embedded_data, Profile, TargetData, TargetSpec};
 
-/// How many cases run at once.
-const PARALLEL_CASES: usize = 8;
+/// How many cases run at once (unless the harness's `--test-threads` says otherwise): each
+/// mostly waits on its own server, so more than the machine's cores.
+pub const PARALLEL_CASES: usize = 8;
 
 /// One running target for one case. Dropping it stops an embedded mock.
 pub struct TargetInstance {
@@ -105,6 +106,15 @@ impl Target {
         }
     }
 
+    /// The target a [`TargetSpec`] names.
+    pub fn from_spec(spec: &TargetSpec) -> Target {
+        match spec {
+            TargetSpec::Embedded => Target::embedded(),
+            TargetSpec::EmbeddedAlternative => Target::embedded_alternative(),
+            TargetSpec::Profile(_, profile) => Target::profile(profile),
+        }
+    }
+
     /// A deployment from a profile. The admin API is never used on one.
     pub fn profile(profile: &Profile) -> Target {
         let data = profile.data();
@@ -156,32 +166,56 @@ pub struct CaseReport {
     pub elapsed: Duration,
 }
 
+/// Why a case cannot run on a target, decided before it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// What is missing, in a few words (shown next to the case's name by the harness).
+    pub label: &'static str,
+    /// The whole reason (the report, the operation × status table and JUnit).
+    pub reason: String,
+}
+
+impl Skip {
+    fn new(label: &'static str, reason: &str) -> Option<Skip> {
+        Some(Skip {
+            label,
+            reason: reason.to_owned(),
+        })
+    }
+}
+
 /// Whether the case can run on `target`, or why not.
-pub fn skip_reason(case: &Case, target: &Target) -> Option<String> {
+pub fn skip_reason(case: &Case, target: &Target) -> Option<Skip> {
     let data = &target.data;
     match case.needs {
-        Needs::Admin if !target.has_admin => Some(
-            "needs the mock's admin API (fault injection or its clock): runs on the embedded mock only".into(),
+        Needs::Admin if !target.has_admin => Skip::new(
+            "needs the admin API",
+            "needs the mock's admin API (fault injection or its clock): runs on the embedded mock only",
         ),
-        Needs::Mutations if !data.allow_mutations => {
-            Some("allow_mutations is false: it sends a resend naming an existing invitation".into())
-        }
-        Needs::DryRun if !data.allow_dry_run => Some(
-            "neither allow_dry_run nor allow_mutations is set: it sends dry-run resends".into(),
+        Needs::Mutations if !data.allow_mutations => Skip::new(
+            "needs allow_mutations",
+            "allow_mutations is false: it sends a resend naming an existing invitation",
         ),
-        Needs::BodyLimit if data.max_body_bytes.is_none() => Some(
-            "the profile names no max_body_bytes: the body limit is each deployment's own choice"
-                .into(),
+        Needs::DryRun if !data.allow_dry_run => Skip::new(
+            "needs allow_dry_run",
+            "neither allow_dry_run nor allow_mutations is set: it sends dry-run resends",
         ),
-        Needs::Reactivation if !data.allow_mutations => {
-            Some("allow_mutations is false: it resends invitations to bring them back".into())
-        }
-        Needs::Reactivation if data.invitations.reactivate.is_none() => {
-            Some("the profile names no [invitations.reactivate] invitations (one per state)".into())
-        }
-        Needs::Accepted if data.invitations.accepted.is_none() && !target.has_admin => {
-            Some("the profile names no [invitations.accepted] invitation".into())
-        }
+        Needs::BodyLimit if data.max_body_bytes.is_none() => Skip::new(
+            "needs max_body_bytes",
+            "the profile names no max_body_bytes: the body limit is each deployment's own choice",
+        ),
+        Needs::Reactivation if !data.allow_mutations => Skip::new(
+            "needs allow_mutations",
+            "allow_mutations is false: it resends invitations to bring them back",
+        ),
+        Needs::Reactivation if data.invitations.reactivate.is_none() => Skip::new(
+            "needs invitations.reactivate",
+            "the profile names no [invitations.reactivate] invitations (one per state)",
+        ),
+        Needs::Accepted if data.invitations.accepted.is_none() && !target.has_admin => Skip::new(
+            "needs invitations.accepted",
+            "the profile names no [invitations.accepted] invitation",
+        ),
         _ => None,
     }
 }
@@ -194,41 +228,55 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic".into())
 }
 
-async fn run_case(case: Case, target: Target) -> CaseReport {
+/// A report for a case that did not run on the target, and why.
+pub fn skipped(case: &Case, skip: Skip) -> CaseReport {
+    CaseReport {
+        name: case.name,
+        op: case.op,
+        status: case.status,
+        verdict: Verdict::Skipped(skip.reason),
+        observations: Vec::new(),
+        elapsed: Duration::ZERO,
+    }
+}
+
+/// Runs `case` on a fresh instance of `target` and checks its snapshot, whatever the case
+/// needs: the caller has checked [`skip_reason`]. A panicking case is reported as failed.
+pub async fn execute(case: Case, target: &Target) -> CaseReport {
     let started = Instant::now();
-    let mut observations = Vec::new();
-    let verdict = match skip_reason(&case, &target) {
-        Some(reason) => Verdict::Skipped(reason),
-        None => {
-            let instance = (target.factory)().await;
-            let mut ctx = Ctx::new(instance.data.clone(), instance.base_url, instance.admin_url);
-            let outcome = AssertUnwindSafe((case.run)(&mut ctx)).catch_unwind().await;
-            drop(instance.guard);
-            observations = ctx.observations().to_vec();
-            let after = ctx
-                .last_request()
-                .map(|r| format!("\n(last request: {r})"))
-                .unwrap_or_default();
-            match outcome {
-                Ok(Ok(())) => match snapshot::check(case.name, &ctx.snapshot()) {
-                    Ok(()) => Verdict::Passed,
-                    Err(why) => Verdict::Failed(why),
-                },
-                Ok(Err(why)) => Verdict::Failed(format!("{why}{after}")),
-                Err(panic) => Verdict::Failed(format!(
-                    "the case panicked (a bug in the suite): {}{after}",
-                    panic_message(&*panic)
-                )),
-            }
-        }
+    let instance = (target.factory)().await;
+    let mut ctx = Ctx::new(instance.data.clone(), instance.base_url, instance.admin_url);
+    let outcome = AssertUnwindSafe((case.run)(&mut ctx)).catch_unwind().await;
+    drop(instance.guard);
+    let after = ctx
+        .last_request()
+        .map(|r| format!("\n(last request: {r})"))
+        .unwrap_or_default();
+    let verdict = match outcome {
+        Ok(Ok(())) => match snapshot::check(case.name, &ctx.snapshot()) {
+            Ok(()) => Verdict::Passed,
+            Err(why) => Verdict::Failed(why),
+        },
+        Ok(Err(why)) => Verdict::Failed(format!("{why}{after}")),
+        Err(panic) => Verdict::Failed(format!(
+            "the case panicked (a bug in the suite): {}{after}",
+            panic_message(&*panic)
+        )),
     };
     CaseReport {
         name: case.name,
         op: case.op,
         status: case.status,
         verdict,
-        observations,
+        observations: ctx.observations().to_vec(),
         elapsed: started.elapsed(),
+    }
+}
+
+async fn run_case(case: Case, target: Target) -> CaseReport {
+    match skip_reason(&case, &target) {
+        Some(skip) => skipped(&case, skip),
+        None => execute(case, &target).await,
     }
 }
 
@@ -355,53 +403,35 @@ pub fn totals(reports: &[CaseReport]) -> (usize, usize, usize) {
         })
 }
 
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The reports as a JUnit XML document (one test suite, one test case per case).
-pub fn junit(reports: &[CaseReport], target: &str) -> String {
-    let (passed, failed, skipped) = totals(reports);
-    let total: f64 = reports.iter().map(|r| r.elapsed.as_secs_f64()).sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuite name=\"contract ({})\" tests=\"{}\" failures=\"{failed}\" skipped=\"{skipped}\" time=\"{total:.3}\">",
-        xml_escape(target),
-        passed + failed + skipped
-    );
+/// The reports as a JUnit XML document (one test suite, one test case per case, its class
+/// the operation and status it covers).
+pub fn junit(reports: &[CaseReport], target: &str) -> Result<String, quick_junit::SerializeError> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new(format!("contract ({target})"));
     for r in reports {
-        let _ = write!(
-            out,
-            "  <testcase classname=\"{} {}\" name=\"{}\" time=\"{:.3}\"",
-            r.op.id(),
-            r.status,
-            r.name,
-            r.elapsed.as_secs_f64()
-        );
-        match &r.verdict {
-            Verdict::Passed => out.push_str("/>\n"),
+        let status = match &r.verdict {
+            Verdict::Passed => TestCaseStatus::success(),
             Verdict::Failed(why) => {
-                let _ = writeln!(
-                    out,
-                    ">\n    <failure message=\"{}\"/>\n  </testcase>",
-                    xml_escape(why)
-                );
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(why.lines().next().unwrap_or_default());
+                status.set_description(why.as_str());
+                status
             }
             Verdict::Skipped(why) => {
-                let _ = writeln!(
-                    out,
-                    ">\n    <skipped message=\"{}\"/>\n  </testcase>",
-                    xml_escape(why)
-                );
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(why.as_str());
+                status
             }
-        }
+        };
+        let mut case = TestCase::new(r.name, status);
+        case.set_classname(format!("{} {}", r.op.id(), r.status))
+            .set_time(r.elapsed);
+        suite.add_test_case(case);
     }
-    out.push_str("</testsuite>\n");
-    out
+    suite.set_time(reports.iter().map(|r| r.elapsed).sum());
+    let mut report = Report::new("contract");
+    report.add_test_suite(suite);
+    report.to_string()
 }
 
 #[cfg(test)]
@@ -470,14 +500,54 @@ mod tests {
                 "b",
                 Op::ResendInvite,
                 404,
-                Verdict::Failed("<bad> & \"worse\"".into()),
+                Verdict::Failed("<bad> & \"worse\"\nsecond line".into()),
+            ),
+            report(
+                "c",
+                Op::ResendInvite,
+                500,
+                Verdict::Skipped("needs <admin>".into()),
             ),
         ];
-        let xml = junit(&reports, "t");
-        assert!(
-            xml.contains("tests=\"2\" failures=\"1\" skipped=\"0\""),
-            "{xml}"
+        let xml = junit(&reports, "t & u").unwrap();
+        assert!(xml.contains("&lt;bad&gt; &amp;"), "{xml}");
+        assert!(!xml.contains("<bad>"), "{xml}");
+        // Read back with a JUnit parser: the counts and messages survive the escaping.
+        let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+        let suite = &parsed.test_suites[0];
+        assert_eq!(suite.name.as_str(), "contract (t & u)");
+        assert_eq!((suite.tests, suite.failures, suite.errors), (3, 1, 0));
+        let status = |name: &str| {
+            &suite
+                .test_cases
+                .iter()
+                .find(|c| c.name.as_str() == name)
+                .unwrap()
+                .status
+        };
+        match status("b") {
+            quick_junit::TestCaseStatus::NonSuccess {
+                message,
+                description,
+                ..
+            } => {
+                assert_eq!(message.as_deref(), Some("<bad> & \"worse\""));
+                assert_eq!(
+                    description.as_deref(),
+                    Some("<bad> & \"worse\"\nsecond line")
+                );
+            }
+            other => panic!("b: {other:?}"),
+        }
+        match status("c") {
+            quick_junit::TestCaseStatus::Skipped { message, .. } => {
+                assert_eq!(message.as_deref(), Some("needs <admin>"));
+            }
+            other => panic!("c: {other:?}"),
+        }
+        assert_eq!(
+            suite.test_cases[0].classname.as_deref(),
+            Some("resendInvite 200")
         );
-        assert!(xml.contains("&lt;bad&gt; &amp; &quot;worse&quot;"), "{xml}");
     }
 }

@@ -1,4 +1,6 @@
-//! The suite must be able to fail. Each check points some cases at a deliberately wrong server
+//! The suite must be able to fail. A libtest-mimic harness (`cargo test -p
+//! invitations-contract-tests --test self_test [-- FILTER | --list]`, or nextest): each trial
+//! `catches::<wrong server>` points some cases at a deliberately wrong server
 //! (the real embedded mock with one behaviour overridden by a higher-priority wiremock stub)
 //! and asserts that exactly the right cases fail, for the right reason. A control run against
 //! the unmodified mock shows the same cases pass there.
@@ -7,12 +9,13 @@
 //! embedded mock and proves that nothing was resent.
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use invitations_contract_tests::runner::{Target, TargetInstance};
 use invitations_contract_tests::target::{embedded_data, TargetData};
 use invitations_contract_tests::{all_cases, run, CaseReport, Verdict};
 use invitations_mock::InvitationsMock;
+use libtest_mimic::{Arguments, Trial};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
@@ -206,6 +209,9 @@ fn no_bearer_challenge(_: &InvitationsMock) -> Mock {
 }
 
 struct Check {
+    /// The trial's name: `catches::` and the wrong server's function.
+    id: &'static str,
+    /// What is wrong with the server, for messages.
     name: &'static str,
     broken: Override,
     /// Each case that must fail, with a phrase its failure must contain.
@@ -214,11 +220,13 @@ struct Check {
 
 const CHECKS: &[Check] = &[
     Check {
+        id: "catches::case_sensitive_email",
         name: "a server that searches emails case-sensitively",
         broken: case_sensitive_email,
         must_fail: &[("by_email_ignores_case", "expected status 200, got 404")],
     },
     Check {
+        id: "catches::reveals_another_tenant",
         name: "a server that reveals another tenant's invitation",
         broken: reveals_another_tenant,
         must_fail: &[(
@@ -227,11 +235,13 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::value_as_object",
         name: "a server answering `value` as an object instead of an array",
         broken: value_as_object,
         must_fail: &[("tenant_resend_pending_returns_it", "at /value: {")],
     },
     Check {
+        id: "catches::created_at_not_rfc3339",
         name: "a server whose createdAt is not RFC 3339",
         broken: created_at_not_rfc3339,
         must_fail: &[(
@@ -240,6 +250,7 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::commits_dry_runs",
         name: "a server that commits a dry run",
         broken: commits_dry_runs,
         must_fail: &[(
@@ -248,6 +259,7 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::resends_accepted_invitation",
         name: "a server that resends an accepted invitation",
         broken: resends_accepted_invitation,
         must_fail: &[(
@@ -256,6 +268,7 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::expiry_not_moved",
         name: "a server whose resend does not move the expiry",
         broken: expiry_not_moved,
         must_fail: &[(
@@ -264,6 +277,7 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::basic_scheme_served",
         name: "a server that serves a valid key sent under the Basic scheme",
         broken: basic_scheme_served,
         must_fail: &[(
@@ -272,11 +286,13 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::no_bearer_challenge",
         name: "a server whose 401 does not challenge Bearer",
         broken: no_bearer_challenge,
         must_fail: &[("by_email_without_key_is_401", "WWW-Authenticate")],
     },
     Check {
+        id: "catches::data_instead_of_value",
         name: "a server answering `data` instead of `value`",
         broken: data_instead_of_value,
         must_fail: &[
@@ -288,6 +304,7 @@ const CHECKS: &[Check] = &[
         ],
     },
     Check {
+        id: "catches::old_token_stays_valid",
         name: "a server that keeps the old token valid",
         broken: old_token_stays_valid,
         must_fail: &[
@@ -302,6 +319,7 @@ const CHECKS: &[Check] = &[
         ],
     },
     Check {
+        id: "catches::ok_without_a_key",
         name: "a server answering 200 to a request without a key",
         broken: ok_without_a_key,
         must_fail: &[(
@@ -310,6 +328,7 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::not_pending_resent_anyway",
         name: "a server that resends a cancelled invitation on the tenant surface",
         broken: not_pending_resent_anyway,
         must_fail: &[(
@@ -318,6 +337,7 @@ const CHECKS: &[Check] = &[
         )],
     },
     Check {
+        id: "catches::dry_run_skips_validation",
         name: "a server whose dry run skips validation",
         broken: dry_run_skips_validation,
         must_fail: &[
@@ -340,6 +360,7 @@ const CHECKS: &[Check] = &[
         ],
     },
     Check {
+        id: "catches::key_reuse_is_400",
         name: "a server answering a reused Idempotency-Key with 400",
         broken: key_reuse_is_400,
         must_fail: &[(
@@ -413,7 +434,8 @@ async fn check_broken(check: &Check) -> Result<Vec<String>, String> {
 
 /// A profile without `allow_mutations` (with or without `allow_dry_run`), pointed at one
 /// embedded mock shared by every case: afterwards no email was sent and no invitation changed.
-async fn check_no_mutations(allow_dry_run: bool) -> Result<(), String> {
+/// Returns what the run did, for the log.
+async fn check_no_mutations(allow_dry_run: bool) -> Result<String, String> {
     let mock = InvitationsMock::start().await;
     let before = mock.handle().invitations();
     let data = TargetData {
@@ -483,54 +505,80 @@ async fn check_no_mutations(allow_dry_run: bool) -> Result<(), String> {
             "{resends_reaching_a_known_invitation} resends succeeded"
         ));
     }
-    println!(
-        "  read-only profile: {} cases ran, {skipped} skipped, 0 emails, tokens unchanged",
+    Ok(format!(
+        "{} cases ran, {skipped} skipped, 0 emails, tokens unchanged",
         reports.len() - skipped
-    );
-    Ok(())
+    ))
+}
+
+/// What each passing self-test saw, printed after the run (trials print only their verdict).
+type Evidence = Arc<Mutex<Vec<(&'static str, Vec<String>)>>>;
+
+fn record(evidence: &Evidence, id: &'static str, lines: Vec<String>) {
+    evidence
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((id, lines));
 }
 
 fn main() -> ExitCode {
     // Wrong servers must never write or accept snapshots, whatever the caller's INSTA_UPDATE.
     std::env::set_var("INSTA_UPDATE", "no");
     std::env::set_var("INSTA_FORCE_PASS", "0");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let args = Arguments::from_args();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .expect("runtime");
-    let mut passed = 0;
-    let mut failed = 0;
-    for check in CHECKS {
-        match runtime.block_on(check_broken(check)) {
-            Ok(reasons) => {
-                passed += 1;
-                println!("ok      the suite catches {}", check.name);
-                for reason in reasons {
-                    println!("          {reason}");
-                }
-            }
-            Err(why) => {
-                failed += 1;
-                println!("FAILED  the suite does not catch {}: {why}", check.name);
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let evidence = Evidence::default();
+    let mut trials: Vec<Trial> = CHECKS
+        .iter()
+        .map(|check| {
+            let (runtime, evidence) = (runtime.handle().clone(), evidence.clone());
+            Trial::test(check.id, move || {
+                let reasons = runtime
+                    .block_on(check_broken(check))
+                    .map_err(|why| format!("the suite does not catch {}: {why}", check.name))?;
+                record(&evidence, check.id, reasons);
+                Ok(())
+            })
+        })
+        .collect();
+    for (id, allow_dry_run) in [
+        ("read_only_profile_changes_nothing", false),
+        ("read_only_profile_with_dry_runs_changes_nothing", true),
+    ] {
+        let (runtime, evidence) = (runtime.handle().clone(), evidence.clone());
+        trials.push(Trial::test(id, move || {
+            let seen = runtime.block_on(check_no_mutations(allow_dry_run))?;
+            record(&evidence, id, vec![seen]);
+            Ok(())
+        }));
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    if !args.list {
+        let mut evidence =
+            std::mem::take(&mut *evidence.lock().unwrap_or_else(PoisonError::into_inner));
+        evidence.sort();
+        let mut out = String::new();
+        for (id, lines) in evidence {
+            out.push_str(&format!("{id}:\n"));
+            for line in lines {
+                out.push_str(&format!("    {line}\n"));
             }
         }
-    }
-    for allow_dry_run in [false, true] {
-        match runtime.block_on(check_no_mutations(allow_dry_run)) {
-            Ok(()) => {
-                passed += 1;
-                println!("ok      a profile without allow_mutations (allow_dry_run = {allow_dry_run}) changes nothing");
-            }
-            Err(why) => {
-                failed += 1;
-                println!("FAILED  a profile without allow_mutations (allow_dry_run = {allow_dry_run}): {why}");
-            }
+        // stdout stays libtest's JSON with --format json.
+        if args.format == Some(libtest_mimic::FormatSetting::Json) {
+            eprint!("{out}");
+        } else {
+            print!("{out}");
         }
     }
-    println!("self_test: {passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    conclusion.exit_code()
 }

@@ -12,12 +12,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-use invitations_contract_tests::cli::{list, run_suite, Options};
+use clap::{CommandFactory, FromArgMatches};
+use invitations_contract_tests::cli::{run_suite, Options};
 use invitations_contract_tests::target::{Profile, TargetSpec};
 
 /// Checks that a deployment of the Invitations API keeps its contract.
-#[derive(Debug, Parser)]
+///
+/// Besides its own options it takes libtest's: a FILTER on case names (the operation and
+/// status in brackets count too), --exact, --skip, --list, --format json, --test-threads.
+#[derive(Debug, clap::Parser)]
 #[command(version, about)]
 struct Args {
     /// The deployment's profile (TOML; see contract-tests/targets/example.toml). Keys may come
@@ -31,20 +34,29 @@ struct Args {
     /// Also write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Run only the cases whose name contains this.
-    #[arg(long)]
-    filter: Option<String>,
-    /// List the cases and exit.
-    #[arg(long)]
-    list: bool,
+    /// libtest's options, as `cargo test` takes them after `--`.
+    #[command(flatten)]
+    harness: libtest_mimic::Arguments,
 }
 
+/// clap's default help layout: the flattened libtest arguments bring their own, which has no
+/// room for the description.
+const HELP: &str = "\
+{before-help}{about-with-newline}
+{usage-heading} {usage}
+
+{all-args}{after-help}";
+
 fn main() -> ExitCode {
-    let args = Args::parse();
-    if args.list {
-        list();
-        return ExitCode::SUCCESS;
-    }
+    // libtest's arguments turn the version flag off and replace the help layout; this
+    // program has a version and a description to show.
+    let command = Args::command()
+        .help_template(HELP)
+        .disable_version_flag(false);
+    let args = match Args::from_arg_matches(&command.get_matches()) {
+        Ok(args) => args,
+        Err(err) => err.exit(),
+    };
     let target = match (&args.target, args.conforming) {
         (Some(path), _) => match Profile::load(path) {
             Ok(profile) => TargetSpec::Profile(path.clone(), Box::new(profile)),
@@ -56,9 +68,11 @@ fn main() -> ExitCode {
         (None, true) => TargetSpec::EmbeddedAlternative,
         (None, false) => TargetSpec::Embedded,
     };
-    run_suite(Options {
-        target,
-        junit: args.junit,
-        filter: args.filter,
-    })
+    run_suite(
+        Options {
+            target,
+            junit: args.junit,
+        },
+        args.harness,
+    )
 }
