@@ -194,12 +194,23 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 /// 2. meanwhile, on another thread, the npm and PyPI tools are installed (network waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
 ///    [`clippy_on_build_env`]: the same lints as `cargo clippy --workspace --all-targets
-///    -- -D warnings`), then `cargo test` of every package but xtask on that build, then
-///    xtask's tests (linted the same way; apart, so its dependencies build once);
+///    -- -D warnings`), then the tests of every package but xtask on that build (see
+///    [`run_tests`]), the doc tests, and xtask's tests (linted the same way; apart, so that
+///    its dependencies build once);
 /// 4. both spec linters;
-/// 5. the contract suite on the other targets, and once through the proxy.
+/// 5. the contract suite on each target at once (see [`run_contract_targets`]).
 pub fn ci(root: &Path) -> Result<()> {
     let started = Instant::now();
+    // The contract targets run as `xtask contract ...` processes at the end. By then the
+    // linted build of xtask's tests has replaced target/debug/xtask, so they run a copy of
+    // this very executable, taken now.
+    let xtask = crate::artifacts::target_dir(root)?.join("xtask-ci/xtask");
+    std::fs::create_dir_all(xtask.parent().expect("a file in a directory"))?;
+    std::fs::copy(
+        std::env::current_exe().context("finding xtask's own executable")?,
+        &xtask,
+    )
+    .with_context(|| format!("copying xtask to {}", xtask.display()))?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
     run_step(root, "cargo fmt --all --check", fmt)?;
@@ -226,9 +237,10 @@ pub fn ci(root: &Path) -> Result<()> {
         "cargo build --workspace --exclude xtask --all-targets (with clippy -D warnings)",
         build,
     )?;
-    let mut test = cargo();
-    test.arg("test").args(TEST_PACKAGES);
-    run_step(root, "cargo test --workspace --exclude xtask", test)?;
+    let embedded_contract_ran = run_tests(root)?;
+    let mut doc = cargo();
+    doc.arg("test").args(TEST_PACKAGES).arg("--doc");
+    run_step(root, "cargo test --workspace --exclude xtask --doc", doc)?;
     let mut test_xtask = cargo();
     test_xtask.args(["test", "-p", "xtask", "--all-targets"]);
     run_step(
@@ -241,31 +253,104 @@ pub fn ci(root: &Path) -> Result<()> {
         .join()
         .map_err(|_| anyhow::anyhow!("installing the npm and PyPI tools panicked"))??;
     validate_spec(root)?;
-    // `cargo test` ran the suite on the embedded mock; these are the other targets. The
-    // binary ones start the mock binary `cargo test` just built: no second (release) build.
-    for (label, binary, conforming) in [
-        ("--conforming", false, true),
-        ("--binary", true, false),
-        ("--binary --conforming", true, true),
-        ("--maildev", true, false),
-    ] {
-        println!("==> cargo xtask contract {label}");
-        crate::contract::run(
-            root,
-            crate::contract::ContractArgs {
-                target: None,
-                junit: None,
-                binary,
-                release: false,
-                conforming,
-                update_snapshots: false,
-                maildev: label == "--maildev",
-            },
-        )?;
+    let mut targets: Vec<&[&str]> = vec![
+        &["contract", "--conforming"],
+        &["contract", "--binary"],
+        &["contract", "--binary", "--conforming"],
+        &["contract", "--maildev"],
+        &["contract-through-proxy"],
+    ];
+    if !embedded_contract_ran {
+        targets.insert(0, &["contract"]);
     }
-    println!("==> cargo xtask contract-through-proxy");
-    crate::proxy::contract_through_proxy(root)?;
+    run_contract_targets(root, &xtask, &targets)?;
     println!("ci: all steps passed in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// The tests of every package but xtask, on the build `ci` just made. With cargo-nextest
+/// (on this project's CI machines) every test binary runs at once instead of one after the
+/// other: most of them wait on sockets and timers, not on the CPU. The contract suite on the
+/// embedded mock is left to [`run_contract_targets`], because its coverage gate (every
+/// operation × documented status) is judged over a whole run and nextest runs each case in a
+/// process of its own. Without nextest, `cargo test` runs everything, that suite included.
+///
+/// Returns whether the embedded contract suite ran.
+fn run_tests(root: &Path) -> Result<bool> {
+    let nextest = cargo()
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if nextest {
+        let mut test = cargo();
+        test.args(["nextest", "run"])
+            .args(TEST_PACKAGES)
+            .args(["-E", "not binary_id(invitations-contract-tests::contract)"]);
+        run_step(
+            root,
+            "cargo nextest run --workspace --exclude xtask (all but the contract suite)",
+            test,
+        )?;
+        Ok(false)
+    } else {
+        println!("cargo-nextest is not installed: the tests run one binary after the other");
+        let mut test = cargo();
+        test.arg("test")
+            .args(TEST_PACKAGES)
+            .args(["--lib", "--bins", "--tests", "--examples"]);
+        run_step(root, "cargo test --workspace --exclude xtask", test)?;
+        Ok(true)
+    }
+}
+
+/// Runs `cargo xtask <args>` for each target at once, each in a process of its own with its
+/// output kept apart, and prints each output whole when it ends. Each run starts its own
+/// servers (mock binary, MailDev, proxy) on free ports, so they cannot meet; each mostly
+/// waits on the network, so together they take about as long as the longest.
+fn run_contract_targets(root: &Path, xtask: &Path, targets: &[&[&str]]) -> Result<()> {
+    let started = Instant::now();
+    let runs = targets
+        .iter()
+        .map(|args| {
+            let (reader, writer) = std::io::pipe().context("creating a pipe")?;
+            let child = Command::new(xtask)
+                .args(*args)
+                .current_dir(root)
+                .stdin(std::process::Stdio::null())
+                .stdout(writer.try_clone()?)
+                .stderr(writer)
+                .spawn()
+                .with_context(|| format!("starting `cargo xtask {}`", args.join(" ")))?;
+            // The child holds the only writers now: reading to the end waits for it.
+            let output = std::thread::spawn(move || {
+                let mut text = Vec::new();
+                let _ = std::io::Read::read_to_end(&mut { reader }, &mut text);
+                text
+            });
+            Ok((args.join(" "), child, output))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut failed = Vec::new();
+    for (name, mut child, output) in runs {
+        let status = child.wait()?;
+        let text = output.join().unwrap_or_default();
+        println!("==> cargo xtask {name}");
+        print!("{}", String::from_utf8_lossy(&text));
+        if status.success() {
+            println!("<== cargo xtask {name} ok");
+        } else {
+            println!("<== cargo xtask {name} FAILED ({status})");
+            failed.push(name);
+        }
+    }
+    println!(
+        "contract targets: {} run at once in {:.1?}",
+        targets.len(),
+        started.elapsed()
+    );
+    if !failed.is_empty() {
+        bail!("failed: cargo xtask {}", failed.join(", cargo xtask "));
+    }
     Ok(())
 }
 
