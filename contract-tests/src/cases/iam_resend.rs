@@ -535,8 +535,11 @@ async fn sdk_resend_reports(
     Ok(())
 }
 
-/// How long the mock holds the first answer back: long enough for two more requests.
-const IN_FLIGHT_DELAY_MS: u64 = 2_000;
+/// How long the mock holds the first answer back: long enough for two more requests even on
+/// a loaded machine (CI runs six suites at once on 2 cores; 2 s was once too short there).
+/// The case waits for the delayed answer, but it runs beside the others, so the suite's wall
+/// time hardly moves.
+const IN_FLIGHT_DELAY_MS: u64 = 5_000;
 
 async fn iam_resend_same_key_while_in_flight_is_409(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.cancelled_id.to_string();
