@@ -178,7 +178,7 @@ async fn serve(request: hyper::Request<Incoming>, state: Arc<State>) -> Result<A
     let shared = &state.shared;
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    if let Some(answer) = own_admin(&parts.method, &path, &shared) {
+    if let Some(answer) = own_admin(&parts.method, &path, shared) {
         return Ok(answer);
     }
     let limit = shared.config.max_body_bytes;
@@ -204,9 +204,7 @@ async fn serve(request: hyper::Request<Incoming>, state: Arc<State>) -> Result<A
     };
     let query = parts.uri.query().map(str::to_owned);
     let upstream = match forward(
-        &state.client,
-        &shared.config,
-        &state.base,
+        &state,
         &parts.method,
         &path,
         query.as_deref(),
@@ -225,7 +223,7 @@ async fn serve(request: hyper::Request<Incoming>, state: Arc<State>) -> Result<A
     let (status, headers, body) = upstream;
     // The mock's own admin API (a mock as upstream) is not part of the contract.
     if path == "/__admin" || path.starts_with("/__admin/") {
-        return Ok(build(status, &headers, body));
+        return Ok(build(status, headers, body));
     }
     let exchange = Exchange {
         method: parts.method.as_str(),
@@ -291,12 +289,12 @@ async fn serve(request: hyper::Request<Incoming>, state: Arc<State>) -> Result<A
     });
     shared.log().exchange(violation, refused_invalid);
     if verdict.answer_is_valid() && (200..300).contains(&status) {
-        record(&shared, &verdict, &path);
+        record(shared, &verdict, &path);
     }
     if breaks && shared.config.fail_on_violation {
         return Ok(violation_answer(status, &verdict));
     }
-    Ok(build(status, &headers, body))
+    Ok(build(status, headers, body))
 }
 
 /// `/__admin/violations` and `/__admin/health` are the proxy's own; other `/__admin/` paths
@@ -357,15 +355,14 @@ enum Failure {
 }
 
 async fn forward(
-    client: &Upstream,
-    config: &ProxyConfig,
-    base: &str,
+    state: &State,
     method: &Method,
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<(u16, HeaderMap, Bytes), (u16, String)> {
+    let (client, config, base) = (&state.client, &state.shared.config, &state.base);
     let target = match query {
         Some(query) => format!("{base}{path}?{query}"),
         None => format!("{base}{path}"),
@@ -534,10 +531,10 @@ fn violation_answer(status: u16, verdict: &Verdict) -> Answer {
     )
 }
 
-fn build(status: u16, headers: &HeaderMap, body: Bytes) -> Answer {
+fn build(status: u16, headers: HeaderMap, body: Bytes) -> Answer {
     let mut answer = Answer::new(Full::new(body));
     *answer.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-    *answer.headers_mut() = headers.clone();
+    *answer.headers_mut() = headers;
     answer
 }
 
