@@ -101,16 +101,7 @@ pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
     };
     LINE.with_borrow_mut(|(line, second, stamp)| {
         line.clear();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        if now.as_secs() != *second {
-            *second = now.as_secs();
-            *stamp = chrono::DateTime::from_timestamp(now.as_secs() as i64, 0)
-                .unwrap_or_default()
-                .format("%Y-%m-%dT%H:%M:%S")
-                .to_string();
-        }
+        let now = now_stamp(second, stamp);
         let method: std::borrow::Cow<'_, str> = if method.len() <= 16 {
             method.into()
         } else {
@@ -134,6 +125,43 @@ pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
         );
         let _ = writer.line().write_all(line);
     });
+}
+
+/// The time now, with `stamp` updated to its second (`%Y-%m-%dT%H:%M:%S`) when `second`
+/// changed: formatting the date once a second instead of once a line.
+fn now_stamp(second: &mut u64, stamp: &mut String) -> Duration {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    if now.as_secs() != *second {
+        *second = now.as_secs();
+        *stamp = chrono::DateTime::from_timestamp(now.as_secs() as i64, 0)
+            .unwrap_or_default()
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string();
+    }
+    now
+}
+
+/// Writes `<time>  INFO <target>: <fields>` to the log of [`init`], formatted here like
+/// [`request`] (the proxy's line per exchange). Returns false, writing nothing, when that
+/// log is not installed: the caller then emits an ordinary tracing event. The caller checks
+/// the level (`tracing::enabled!`) first.
+pub fn info_line(target: &str, fields: std::fmt::Arguments<'_>) -> bool {
+    let Some(writer) = REQUEST_LINES.get() else {
+        return false;
+    };
+    LINE.with_borrow_mut(|(line, second, stamp)| {
+        line.clear();
+        let now = now_stamp(second, stamp);
+        let _ = writeln!(
+            line,
+            "{stamp}.{:06}Z  INFO {target}: {fields}",
+            now.subsec_micros()
+        );
+        let _ = writer.line().write_all(line);
+    });
+    true
 }
 
 /// A [`MakeWriter`] whose writes land in a shared in-memory buffer that a background

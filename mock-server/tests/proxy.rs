@@ -656,6 +656,46 @@ async fn an_unreachable_upstream_is_a_502_naming_it_and_why() {
 }
 
 #[tokio::test]
+async fn an_https_upstream_goes_through_tls() {
+    // A plain-HTTP server behind an https:// URL: the proxy must attempt a TLS handshake
+    // (and say it failed), not refuse the scheme or speak plain HTTP to it.
+    let server = MockServer::start().await;
+    let upstream = server.uri().replace("http://", "https://");
+    let proxy = Proxy::start(&upstream).await.unwrap();
+    let (status, text) = send(
+        &proxy,
+        "GET",
+        &format!("{BY_EMAIL}?email=ada@example.com"),
+        manager(),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 502, "{text}");
+    let error = serde_json::from_str::<Value>(&text).unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        error.contains(&format!("cannot reach upstream {upstream}")),
+        "{error}"
+    );
+    let lower = error.to_lowercase();
+    assert!(
+        lower.contains("ssl") || lower.contains("tls"),
+        "the TLS layer's error is named: {error}"
+    );
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "no plain-HTTP request reached the upstream"
+    );
+}
+
+#[tokio::test]
 async fn a_slow_upstream_is_a_504_after_the_configured_timeout() {
     let server = wrong_server(
         "GET",

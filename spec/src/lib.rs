@@ -115,9 +115,15 @@ pub struct Spec {
 pub struct InlineSchema(Arc<jsonschema::Validator>);
 
 impl InlineSchema {
+    /// Whether `value` satisfies the schema: [`InlineSchema::validate`] without building
+    /// any error, for a caller that only words the errors when there are some.
+    pub fn is_valid(&self, value: &Value) -> bool {
+        self.0.is_valid(value)
+    }
+
     /// Checks `value` against the schema; `context` names it in the error.
     pub fn validate(&self, value: &Value, context: &str) -> Result<(), SpecError> {
-        report(&self.0, "inline schema", value, context)
+        report(&self.0, "inline schema", value, || context.to_owned())
     }
 }
 
@@ -297,19 +303,24 @@ impl Spec {
         body: &Value,
     ) -> Result<(), SpecError> {
         let name = self.response_schema_name(operation_id, status)?;
-        self.validate_named(
-            &name,
-            body,
-            &format!("{operation_id} {status} response body"),
-        )
+        self.validate_named(&name, body, || {
+            format!("{operation_id} {status} response body")
+        })
     }
 
     /// Checks `value` against the component schema `name`.
     pub fn validate_component(&self, name: &str, value: &Value) -> Result<(), SpecError> {
-        self.validate_named(name, value, &format!("value for `{name}`"))
+        self.validate_named(name, value, || format!("value for `{name}`"))
     }
 
-    fn validate_named(&self, name: &str, value: &Value, context: &str) -> Result<(), SpecError> {
+    /// The context is only written out for an error: the proxy validates every answer it
+    /// forwards, and almost all of them are valid.
+    fn validate_named(
+        &self,
+        name: &str,
+        value: &Value,
+        context: impl FnOnce() -> String,
+    ) -> Result<(), SpecError> {
         let validator = self
             .validators
             .get(name)
@@ -404,8 +415,13 @@ fn report(
     validator: &jsonschema::Validator,
     name: &str,
     value: &Value,
-    context: &str,
+    context: impl FnOnce() -> String,
 ) -> Result<(), SpecError> {
+    // `is_valid` stops at the first failure and builds no error values: the common case,
+    // a valid value, costs a fraction of collecting every error.
+    if validator.is_valid(value) {
+        return Ok(());
+    }
     let errors: Vec<String> = validator
         .iter_errors(value)
         .map(|err| {
@@ -418,7 +434,7 @@ fn report(
         Ok(())
     } else {
         Err(SpecError::Invalid {
-            context: context.to_owned(),
+            context: context(),
             schema: name.to_owned(),
             errors,
         })

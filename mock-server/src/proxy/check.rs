@@ -216,6 +216,62 @@ struct OperationInfo {
     /// `(required, component schema name)` of a JSON request body.
     body: Option<(bool, Option<String>)>,
     bearer: bool,
+    /// What the spec documents for each status, read once: checking an answer then looks
+    /// nothing up in the spec but the schema's validator.
+    responses: Result<Vec<Documented>, String>,
+}
+
+/// One documented response of an operation.
+#[derive(Debug)]
+struct Documented {
+    status: u16,
+    /// The media types of its body (none: no body).
+    media: Vec<String>,
+    /// The component schema of its JSON body (none: inline or missing).
+    schema: Option<String>,
+}
+
+impl OperationInfo {
+    /// The documented response for `status`, or the finding that it is not documented.
+    fn response(&self, status: u16) -> Result<&Documented, String> {
+        let responses = self.responses.as_ref().map_err(Clone::clone)?;
+        responses
+            .iter()
+            .find(|r| r.status == status)
+            .ok_or_else(|| {
+                let list: Vec<String> = responses.iter().map(|r| r.status.to_string()).collect();
+                format!(
+                    "{status} is not documented for {} (documented: {})",
+                    self.id,
+                    list.join(", ")
+                )
+            })
+    }
+}
+
+/// Every documented response of `operation_id`, as `Spec::response` and
+/// `Spec::response_schema_name` say; `Err` with the spec's words when it has no such
+/// operation.
+fn documented_responses(spec: &Spec, operation_id: &str) -> Result<Vec<Documented>, String> {
+    // A status no operation documents: the spec's error lists those it does.
+    let statuses = match spec.response(operation_id, 0) {
+        Ok(_) => return Err(format!("status 0 is documented for {operation_id}")),
+        Err(SpecError::UndocumentedStatus { documented, .. }) => documented,
+        Err(other) => return Err(other.to_string()),
+    };
+    statuses
+        .into_iter()
+        .map(|status| {
+            let response = spec
+                .response(operation_id, status)
+                .map_err(|e| e.to_string())?;
+            Ok(Documented {
+                status,
+                media: response.content.keys().cloned().collect(),
+                schema: spec.response_schema_name(operation_id, status).ok(),
+            })
+        })
+        .collect()
 }
 
 /// The spec's operations, prepared once for matching and checking requests.
@@ -279,12 +335,14 @@ impl Contract {
                     let bearer = security
                         .and_then(Value::as_array)
                         .is_some_and(|reqs| !reqs.is_empty());
+                    let id = op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
                     operations.push(OperationInfo {
-                        id: op
-                            .get("operationId")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
+                        responses: documented_responses(spec, &id),
+                        id,
                         method: method.to_ascii_uppercase(),
                         template: template.clone(),
                         segments: template
@@ -473,15 +531,16 @@ impl Contract {
                     )
                 }
             };
-            let at = format!("{place} {}", param.name);
+            // Only written out for a finding.
+            let at = || format!("{place} {}", param.name);
             let value = match raw {
                 Err(problem) => {
-                    out.push(finding(Side::Request, &at, problem));
+                    out.push(finding(Side::Request, &at(), problem));
                     continue;
                 }
                 Ok(None) => {
                     if param.required {
-                        out.push(finding(Side::Request, &at, "required but missing"));
+                        out.push(finding(Side::Request, &at(), "required but missing"));
                     }
                     continue;
                 }
@@ -490,13 +549,16 @@ impl Contract {
             let typed = match typed_value(param.kind, &value) {
                 Ok(typed) => typed,
                 Err(problem) => {
-                    out.push(finding(Side::Request, &at, problem));
+                    out.push(finding(Side::Request, &at(), problem));
                     continue;
                 }
             };
-            if let Err(err) = param.schema.validate(&typed, &at) {
-                for (_, message) in schema_errors(&err) {
-                    out.push(finding(Side::Request, &at, message));
+            if !param.schema.is_valid(&typed) {
+                let at = at();
+                if let Err(err) = param.schema.validate(&typed, &at) {
+                    for (_, message) in schema_errors(&err) {
+                        out.push(finding(Side::Request, &at, message));
+                    }
                 }
             }
         }
@@ -539,34 +601,21 @@ impl Contract {
         out: &mut Vec<Finding>,
     ) {
         let status = exchange.status;
-        let documented = match self.spec.response(&op.id, status) {
+        let documented = match op.response(status) {
             Ok(documented) => documented,
-            Err(SpecError::UndocumentedStatus { documented, .. }) => {
-                let list: Vec<String> = documented.iter().map(u16::to_string).collect();
-                out.push(finding(
-                    Side::Response,
-                    "status",
-                    format!(
-                        "{status} is not documented for {} (documented: {})",
-                        op.id,
-                        list.join(", ")
-                    ),
-                ));
-                return;
-            }
-            Err(other) => {
-                out.push(finding(Side::Response, "status", other.to_string()));
+            Err(message) => {
+                out.push(finding(Side::Response, "status", message));
                 return;
             }
         };
-        if documented.content.is_empty() {
+        if documented.media.is_empty() {
             return;
         }
-        let media: Vec<&str> = documented.content.keys().map(String::as_str).collect();
+        let media: Vec<&str> = documented.media.iter().map(String::as_str).collect();
         let content_type = exchange
             .response_headers
             .get(http::header::CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            .map(|v| String::from_utf8_lossy(v.as_bytes()));
         let essence = content_type.as_deref().map(|ct| {
             ct.split(';')
                 .next()
@@ -610,10 +659,15 @@ impl Contract {
             ));
             return;
         };
-        let schema = self.spec.response_schema_name(&op.id, status).ok();
+        let schema = documented.schema.as_deref();
         let before = out.len();
-        if let Err(err) = self.spec.validate_response(&op.id, status, body) {
-            let schema = schema.as_deref().unwrap_or("its schema");
+        let validated = match schema {
+            Some(name) => self.spec.validate_component(name, body),
+            // The spec's own words for a body it gives no component schema.
+            None => self.spec.validate_response(&op.id, status, body),
+        };
+        if let Err(err) = validated {
+            let schema = schema.unwrap_or("its schema");
             for (pointer, message) in schema_errors(&err) {
                 out.push(finding(
                     Side::Response,
@@ -623,7 +677,7 @@ impl Contract {
             }
         }
         if out.len() > before {
-            if let Some(hint) = super::rules::shape_hint(schema.as_deref(), body) {
+            if let Some(hint) = super::rules::shape_hint(schema, body) {
                 out.push(finding(Side::Response, "body /", hint));
             }
             return;

@@ -29,9 +29,10 @@
 //! # });
 //! ```
 //!
-//! The upstream client is `reqwest` with native-tls, the SDK's own HTTP stack and TLS
-//! choice: an `https://` upstream is verified against the system's trust store, exactly as
-//! the SDK would.
+//! The upstream client is hyper-util's pooled keep-alive client over hyper-tls (native-tls),
+//! the layers reqwest builds the SDK's client from, with the SDK's TLS choice: an
+//! `https://` upstream is verified against the system's trust store, exactly as the SDK
+//! would.
 
 pub mod check;
 pub mod cli;
