@@ -24,34 +24,9 @@ macro_rules! ensure {
     ($cond:expr, $($arg:tt)*) => { if !$cond { return Err(format!($($arg)*)); } };
 }
 
-/// The three operations, by operationId.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Op {
-    /// `PUT /tenant/{tenantId}/admin/user/invitation/resend`
-    ResendInvitation,
-    /// `GET /tenant/admin/user/invitations_by_email`
-    GetUserInvitationByEmail,
-    /// `POST /iam/v1/users/{id}/actions/resend`
-    ResendInvite,
-}
-
-impl Op {
-    /// Every operation.
-    pub const ALL: [Op; 3] = [
-        Op::ResendInvitation,
-        Op::GetUserInvitationByEmail,
-        Op::ResendInvite,
-    ];
-
-    /// The spec's operationId.
-    pub fn id(self) -> &'static str {
-        match self {
-            Op::ResendInvitation => "ResendInvitation",
-            Op::GetUserInvitationByEmail => "GetUserInvitationByEmail",
-            Op::ResendInvite => "resendInvite",
-        }
-    }
-}
+/// The three operations, by operationId: the SDK's [`Operation`](invitations_sdk::Operation),
+/// under the short name the cases use.
+pub use invitations_sdk::Operation as Op;
 
 /// Which credentials a request carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use tracing::Instrument;
 use crate::error::{self, BuildError, Error};
 use crate::generated::{self, types};
 use crate::ids::{IntoId, IntoInviteId};
+use crate::operation::Operation;
 use crate::retry::{self, RetryPolicy, Safety};
 
 /// Environment variable read for the base URL by [`Client::from_env`].
@@ -318,7 +319,7 @@ impl Client {
         &self,
         email: impl AsRef<str>,
     ) -> Result<types::UserInvitationModel, Error> {
-        const OP: &str = "GetUserInvitationByEmail";
+        const OP: Operation = Operation::GetUserInvitationByEmail;
         let email = email.as_ref();
         let typed = types::GetUserInvitationByEmailEmail::try_from(email).map_err(|e| {
             Error::InvalidArgument {
@@ -327,11 +328,11 @@ impl Client {
             }
         })?;
         let url = || {
-            self.url(&["tenant", "admin", "user", "invitations_by_email"], |q| {
+            self.url(OP, &[], |q| {
                 q.append_pair("email", email);
             })
         };
-        self.call(OP, "GET", url, Safety::Idempotent, || {
+        self.call(OP, url, Safety::Idempotent, || {
             let typed = typed.clone();
             async move {
                 match self
@@ -344,10 +345,11 @@ impl Client {
                     Ok(rv) => {
                         let status = rv.status();
                         let env = rv.into_inner();
-                        let value = envelope(OP, status, env.is_success, env.error, env.value)?;
+                        let value =
+                            envelope(OP.id(), status, env.is_success, env.error, env.value)?;
                         Ok((status, value))
                     }
-                    Err(e) => Err(error::from_tenant(OP, e).await),
+                    Err(e) => Err(error::from_tenant(OP.id(), e).await),
                 }
             }
         })
@@ -369,25 +371,15 @@ impl Client {
         tenant_id: impl IntoId,
         id: impl IntoId,
     ) -> Result<Vec<types::UserInvitationModel>, Error> {
-        const OP: &str = "ResendInvitation";
+        const OP: Operation = Operation::ResendInvitation;
         let tenant_id = tenant_id.into_id("tenant_id")?;
         let id = id.into_id("id")?;
         let url = || {
-            self.url(
-                &[
-                    "tenant",
-                    &tenant_id.to_string(),
-                    "admin",
-                    "user",
-                    "invitation",
-                    "resend",
-                ],
-                |q| {
-                    q.append_pair("id", &id.to_string());
-                },
-            )
+            self.url(OP, &[&tenant_id.to_string()], |q| {
+                q.append_pair("id", &id.to_string());
+            })
         };
-        self.call(OP, "PUT", url, Safety::ConnectOnly, || async move {
+        self.call(OP, url, Safety::ConnectOnly, || async move {
             match self
                 .generated
                 .resend_invitation()
@@ -399,10 +391,10 @@ impl Client {
                 Ok(rv) => {
                     let status = rv.status();
                     let env = rv.into_inner();
-                    let value = envelope(OP, status, env.is_success, env.error, env.value)?;
+                    let value = envelope(OP.id(), status, env.is_success, env.error, env.value)?;
                     Ok((status, value))
                 }
-                Err(e) => Err(error::from_tenant(OP, e).await),
+                Err(e) => Err(error::from_tenant(OP.id(), e).await),
             }
         })
         .await
@@ -445,12 +437,23 @@ impl Client {
         }
     }
 
-    /// The URL of a call, for tracing: base URL, path segments, query.
+    /// The URL of a call, for tracing: the base URL, `operation`'s path template with each
+    /// `{parameter}` replaced by the next of `params` (encoded as one path segment), and the
+    /// query.
     fn url(
         &self,
-        segments: &[&str],
+        operation: Operation,
+        params: &[&str],
         query: impl FnOnce(&mut url::form_urlencoded::Serializer<'_, url::UrlQuery<'_>>),
     ) -> String {
+        let mut params = params.iter().copied();
+        let segments = operation.path().split('/').skip(1).map(|segment| {
+            if segment.starts_with('{') {
+                params.next().unwrap_or_default()
+            } else {
+                segment
+            }
+        });
         match url::Url::parse(&self.base_url) {
             Ok(mut url) => {
                 if let Ok(mut path) = url.path_segments_mut() {
@@ -465,7 +468,8 @@ impl Client {
                 }
                 url.into()
             }
-            Err(_) => format!("{}/{}", self.base_url, segments.join("/")),
+            // Not reached: the base URL was parsed when the client was built.
+            Err(_) => format!("{}{}", self.base_url, operation.path()),
         }
     }
 
@@ -475,8 +479,7 @@ impl Client {
     /// about a microsecond a call, a tenth of a local round trip (`cargo xtask bench`).
     async fn call<T, F, Fut>(
         &self,
-        operation: &'static str,
-        method: &'static str,
+        operation: Operation,
         url: impl FnOnce() -> String,
         safety: Safety,
         mut attempt_once: F,
@@ -487,8 +490,8 @@ impl Client {
     {
         let span = tracing::info_span!(
             "invitations",
-            operation,
-            method,
+            operation = operation.id(),
+            method = operation.method(),
             url = Empty,
             attempts = Empty,
             status = Empty,
@@ -506,14 +509,15 @@ impl Client {
                 let result = attempt_once()
                     .instrument(tracing::info_span!("attempt", attempt))
                     .await;
-                let elapsed_ms = attempt_started.elapsed().as_millis() as u64;
+                // Computed inside each event, so only when that event is listened to.
+                let elapsed_ms = || attempt_started.elapsed().as_millis() as u64;
                 let err = match result {
                     Ok((status, value)) => {
                         finish(started, attempt, Some(status));
                         tracing::debug!(
                             attempt,
                             status = status.as_u16(),
-                            elapsed_ms,
+                            elapsed_ms = elapsed_ms(),
                             "call succeeded"
                         );
                         return Ok(value);
@@ -532,7 +536,7 @@ impl Client {
                         tracing::info!(
                             attempt,
                             status = status.map(|s| s.as_u16()),
-                            elapsed_ms,
+                            elapsed_ms = elapsed_ms(),
                             error = %err,
                             delay_ms = delay.as_millis() as u64,
                             "attempt failed, retrying"
@@ -545,7 +549,7 @@ impl Client {
                         tracing::debug!(
                             attempt,
                             status = status.map(|s| s.as_u16()),
-                            elapsed_ms,
+                            elapsed_ms = elapsed_ms(),
                             error = %err,
                             "call failed"
                         );
@@ -639,7 +643,7 @@ impl<'a> ResendInvite<'a> {
 
     /// Sends the request, retrying transient failures.
     pub async fn send(self) -> Result<types::ResendInviteResponse, Error> {
-        const OP: &str = "resendInvite";
+        const OP: Operation = Operation::ResendInvite;
         let Self {
             client,
             id,
@@ -663,13 +667,13 @@ impl<'a> ResendInvite<'a> {
             }
         })?;
         let url = || {
-            client.url(&["iam", "v1", "users", &id, "actions", "resend"], |q| {
+            client.url(OP, &[&id], |q| {
                 if dry_run {
                     q.append_pair("dryRun", "true");
                 }
             })
         };
-        let call = client.call(OP, "POST", url, Safety::Idempotent, || {
+        let call = client.call(OP, url, Safety::Idempotent, || {
             let typed_id = typed_id.clone();
             let typed_key = typed_key.clone();
             async move {
@@ -684,7 +688,7 @@ impl<'a> ResendInvite<'a> {
                 }
                 match request.send().await {
                     Ok(rv) => Ok((rv.status(), rv.into_inner())),
-                    Err(e) => Err(error::from_iam(OP, e).await),
+                    Err(e) => Err(error::from_iam(OP.id(), e).await),
                 }
             }
         });
@@ -765,14 +769,20 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            client.url(&["tenant", "admin"], |q| {
+            client.url(Operation::GetUserInvitationByEmail, &[], |q| {
                 q.append_pair("email", "a+b@example.com");
             }),
-            "http://h:1/stem/tenant/admin?email=a%2Bb%40example.com"
+            "http://h:1/stem/tenant/admin/user/invitations_by_email?email=a%2Bb%40example.com"
         );
         assert_eq!(
-            client.url(&["iam", "v1", "users", "a/b"], |_| {}),
-            "http://h:1/stem/iam/v1/users/a%2Fb"
+            client.url(Operation::ResendInvite, &["a/b"], |_| {}),
+            "http://h:1/stem/iam/v1/users/a%2Fb/actions/resend"
+        );
+        assert_eq!(
+            client.url(Operation::ResendInvitation, &["7"], |q| {
+                q.append_pair("id", "9");
+            }),
+            "http://h:1/stem/tenant/7/admin/user/invitation/resend?id=9"
         );
     }
 
@@ -822,9 +832,8 @@ mod loop_tests {
         let seen = count.clone();
         let result = client
             .call(
-                "Op",
-                "GET",
-                || client.url(&["op"], |_| {}),
+                Operation::GetUserInvitationByEmail,
+                || client.url(Operation::GetUserInvitationByEmail, &[], |_| {}),
                 safety,
                 || {
                     let seen = seen.clone();
@@ -901,7 +910,7 @@ mod loop_tests {
             .find(|line| line.contains("call succeeded"))
             .unwrap_or_else(|| panic!("no success line in:\n{text}"));
         for part in [
-            "url=\"http://h:1/x/op\"",
+            "url=\"http://h:1/x/tenant/admin/user/invitations_by_email\"",
             "attempts=3",
             "status=200",
             "duration_ms=",

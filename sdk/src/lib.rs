@@ -84,11 +84,11 @@
 //!
 //! # Tracing
 //!
-//! Each call runs in an `INFO` span named `invitations` with the fields `operation`,
-//! `method`, `url` (the base URL, path and non-secret query, such as the email), and, once it
-//! ends, `attempts`, `status` and `duration_ms`. Each attempt runs in a child span `attempt`
-//! with its number; each retry is logged at `INFO` with its error and delay, the outcome at
-//! `DEBUG`. The API key is never recorded.
+//! Each call runs in an `INFO` span named `invitations` with the fields `operation` and
+//! `method` (those of its [`Operation`]), `url` (the base URL, path and non-secret query, such
+//! as the email), and, once it ends, `attempts`, `status` and `duration_ms`. Each attempt runs
+//! in a child span `attempt` with its number; each retry is logged at `INFO` with its error
+//! and delay, the outcome at `DEBUG`. The API key is never recorded.
 //!
 //! # Cancellation
 //!
@@ -132,6 +132,7 @@ pub mod generated;
 mod client;
 mod error;
 mod ids;
+mod operation;
 pub mod retry;
 mod status;
 
@@ -144,6 +145,7 @@ pub use generated::types;
 /// The progenitor-generated client, also reachable from [`Client::generated`].
 pub use generated::Client as GeneratedClient;
 pub use ids::{IntoId, IntoInviteId};
+pub use operation::Operation;
 pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 pub use status::InvitationStatus;

@@ -26,7 +26,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use invitations_bench::{API_KEY, PENDING_EMAIL, PENDING_ID};
 use invitations_mock::core::Request as CoreRequest;
-use invitations_mock::{Core, Fixture, MockHandle};
+use invitations_mock::{Core, Fixture, MockHandle, Operation};
 
 struct Counting;
 
@@ -73,59 +73,60 @@ struct Args {
     requests: u64,
 }
 
-#[derive(Clone, Copy)]
-enum Op {
-    ByEmail,
-    IamResend,
-    TenantResend,
+/// The operations measured, in the order printed.
+const OPS: [Operation; 3] = [
+    Operation::GetUserInvitationByEmail,
+    Operation::ResendInvite,
+    Operation::ResendInvitation,
+];
+
+/// The row label of an operation.
+fn name(op: Operation) -> &'static str {
+    match op {
+        Operation::GetUserInvitationByEmail => "GET invitations_by_email",
+        Operation::ResendInvite => "IAM resend (own Idempotency-Key)",
+        Operation::ResendInvitation => "tenant resend",
+    }
 }
 
-impl Op {
-    const ALL: [Op; 3] = [Op::ByEmail, Op::IamResend, Op::TenantResend];
-
-    fn name(self) -> &'static str {
-        match self {
-            Op::ByEmail => "GET invitations_by_email",
-            Op::IamResend => "IAM resend (own Idempotency-Key)",
-            Op::TenantResend => "tenant resend",
-        }
-    }
-
-    /// Method, target, body and headers of request number `i`.
-    fn parts(
-        self,
-        i: u64,
-    ) -> (
-        &'static str,
-        String,
-        &'static str,
-        Vec<(&'static str, String)>,
-    ) {
-        let auth = ("authorization", format!("Bearer {API_KEY}"));
-        match self {
-            Op::ByEmail => (
-                "GET",
-                format!("/tenant/admin/user/invitations_by_email?email={PENDING_EMAIL}"),
-                "",
-                vec![auth, ("accept", "application/json".into())],
-            ),
-            Op::IamResend => (
-                "POST",
-                format!("/iam/v1/users/{PENDING_ID}/actions/resend"),
-                "{}",
-                vec![
-                    auth,
-                    ("content-type", "application/json".into()),
-                    ("idempotency-key", format!("allocs-{i}")),
-                ],
-            ),
-            Op::TenantResend => (
-                "PUT",
-                format!("/tenant/1024/admin/user/invitation/resend?id={PENDING_ID}"),
-                "",
-                vec![auth],
-            ),
-        }
+/// Method, target, body and headers of request number `i` of `op`.
+fn parts(
+    op: Operation,
+    i: u64,
+) -> (
+    &'static str,
+    String,
+    &'static str,
+    Vec<(&'static str, String)>,
+) {
+    let auth = ("authorization", format!("Bearer {API_KEY}"));
+    let path = op
+        .path()
+        .replace("{tenantId}", "1024")
+        .replace("{id}", &PENDING_ID.to_string());
+    match op {
+        Operation::GetUserInvitationByEmail => (
+            op.method(),
+            format!("{path}?email={PENDING_EMAIL}"),
+            "",
+            vec![auth, ("accept", "application/json".into())],
+        ),
+        Operation::ResendInvite => (
+            op.method(),
+            path,
+            "{}",
+            vec![
+                auth,
+                ("content-type", "application/json".into()),
+                ("idempotency-key", format!("allocs-{i}")),
+            ],
+        ),
+        Operation::ResendInvitation => (
+            op.method(),
+            format!("{path}?id={PENDING_ID}"),
+            "",
+            vec![auth],
+        ),
     }
 }
 
@@ -151,18 +152,18 @@ fn main() -> Result<()> {
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    for op in Op::ALL {
+    for op in OPS {
         let server = client_rt.block_on(server_allocs(addr, op, args.requests))?;
         let core = core_allocs(op, args.requests)?;
         println!(
             "{{\"operation\": \"{}\", \"server\": {server:.2}, \"core\": {core:.2}}}",
-            op.name()
+            name(op)
         );
     }
     Ok(())
 }
 
-async fn server_allocs(addr: std::net::SocketAddr, op: Op, n: u64) -> Result<f64> {
+async fn server_allocs(addr: std::net::SocketAddr, op: Operation, n: u64) -> Result<f64> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -180,8 +181,8 @@ async fn server_allocs(addr: std::net::SocketAddr, op: Op, n: u64) -> Result<f64
     Ok((after - before) as f64 / n as f64)
 }
 
-async fn send(sender: &mut SendRequest<Full<Bytes>>, op: Op, i: u64) -> Result<()> {
-    let (method, target, body, headers) = op.parts(i);
+async fn send(sender: &mut SendRequest<Full<Bytes>>, op: Operation, i: u64) -> Result<()> {
+    let (method, target, body, headers) = parts(op, i);
     let mut request = hyper::Request::builder()
         .method(method)
         .uri(target)
@@ -194,14 +195,14 @@ async fn send(sender: &mut SendRequest<Full<Bytes>>, op: Op, i: u64) -> Result<(
     let status = response.status();
     let _ = response.into_body().collect().await?;
     if !status.is_success() {
-        bail!("{} answered {status}", op.name());
+        bail!("{} answered {status}", name(op));
     }
     Ok(())
 }
 
-fn core_allocs(op: Op, n: u64) -> Result<f64> {
+fn core_allocs(op: Operation, n: u64) -> Result<f64> {
     let build = |i: u64| {
-        let (method, target, body, headers) = op.parts(i);
+        let (method, target, body, headers) = parts(op, i);
         let mut request = CoreRequest::new(method, target).body(body);
         for (name, value) in headers {
             request = request.header(name, value);
@@ -222,7 +223,7 @@ fn core_allocs(op: Op, n: u64) -> Result<f64> {
                 for request in &measured {
                     let status = core.handle(request).status;
                     if !(200..300).contains(&status) {
-                        bail!("{} answered {status} in the core", op.name());
+                        bail!("{} answered {status} in the core", name(op));
                     }
                 }
                 let after = ALLOCATIONS.load(Ordering::SeqCst);

@@ -68,7 +68,7 @@ impl Fault {
     /// Checks the fault can be served.
     pub fn validate(&self) -> Result<(), FaultError> {
         if let Some(op) = &self.operation {
-            if Operation::from_operation_id(op).is_none() {
+            if Operation::from_id(op).is_none() {
                 return Err(FaultError::UnknownOperation(op.clone()));
             }
         }
@@ -87,7 +87,7 @@ impl Fault {
     fn applies_to(&self, operation: Operation) -> bool {
         self.operation
             .as_deref()
-            .is_none_or(|op| op == operation.operation_id())
+            .is_none_or(|op| op == operation.id())
     }
 }
 

@@ -63,7 +63,7 @@ impl Recorded {
             method: truncate(&self.method, 16),
             path: display_path(&self.path),
             status: self.status,
-            operation: self.operation.map(|op| op.operation_id().to_owned()),
+            operation: self.operation.map(|op| op.id().to_owned()),
             duration_micros: self.duration_micros,
             at: self.at,
         }

@@ -186,7 +186,7 @@ impl Core {
         let fault = self.faults.take(operation);
         let mut response = match &fault {
             Some(fault) if fault.status != 200 => surface_error(
-                operation.surface(),
+                router::surface(operation),
                 fault.status,
                 format!(
                     "Injected fault: status {} (set through /__admin/faults or MockHandle::inject_fault).",

@@ -3,56 +3,14 @@
 use super::http::decode_segment;
 use std::borrow::Cow;
 
-/// The three operations of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`
-    ResendInvitation,
-    /// `GET /tenant/admin/user/invitations_by_email?email=`
-    GetUserInvitationByEmail,
-    /// `POST /iam/v1/users/{id}/actions/resend`
-    ResendInvite,
-}
+pub use invitations_sdk::Operation;
 
-impl Operation {
-    /// Every operation.
-    pub const ALL: [Operation; 3] = [
-        Operation::ResendInvitation,
-        Operation::GetUserInvitationByEmail,
-        Operation::ResendInvite,
-    ];
-
-    /// The spec's operationId.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::ResendInvitation => "ResendInvitation",
-            Operation::GetUserInvitationByEmail => "GetUserInvitationByEmail",
-            Operation::ResendInvite => "resendInvite",
-        }
-    }
-
-    /// The operation with this operationId.
-    pub fn from_operation_id(id: &str) -> Option<Operation> {
-        Operation::ALL
-            .into_iter()
-            .find(|op| op.operation_id() == id)
-    }
-
-    /// Its HTTP method.
-    pub fn method(self) -> &'static str {
-        match self {
-            Operation::ResendInvitation => "PUT",
-            Operation::GetUserInvitationByEmail => "GET",
-            Operation::ResendInvite => "POST",
-        }
-    }
-
-    /// The surface it belongs to, which decides the error shape.
-    pub fn surface(self) -> Surface {
-        match self {
-            Operation::ResendInvitation | Operation::GetUserInvitationByEmail => Surface::Tenant,
-            Operation::ResendInvite => Surface::Iam,
-        }
+/// The error shape of an operation's surface.
+pub(crate) fn surface(operation: Operation) -> Surface {
+    if operation.is_tenant() {
+        Surface::Tenant
+    } else {
+        Surface::Iam
     }
 }
 
@@ -92,35 +50,25 @@ pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
         return Route::NotFound(Surface::Other);
     };
     let segments: Vec<Cow<'_, [u8]>> = rest.split(|b| *b == b'/').map(decode_segment).collect();
-    let seg = |i: usize| segments.get(i).map(|s| &**s);
-    let surface = match seg(0) {
-        Some(b"tenant") => Surface::Tenant,
-        Some(b"iam") => Surface::Iam,
-        _ => Surface::Other,
-    };
-    if seg(0) == Some(b"__admin") {
-        return Route::Admin(segments[1..].iter().map(|s| s.to_vec()).collect());
-    }
-    let matched = match segments.len() {
-        6 if seg(0) == Some(b"tenant")
-            && (2..6)
-                .map(seg)
-                .eq([&b"admin"[..], b"user", b"invitation", b"resend"].map(Some)) =>
-        {
-            Some((Operation::ResendInvitation, segments[1].to_vec()))
+    let path: Vec<&[u8]> = segments.iter().map(|s| &**s).collect();
+    // One arm per `Operation::path()` template; the tests check each template routes here.
+    let matched = match path.as_slice() {
+        [b"__admin", rest @ ..] => return Route::Admin(rest.iter().map(|s| s.to_vec()).collect()),
+        [b"tenant", tenant_id, b"admin", b"user", b"invitation", b"resend"] => {
+            Some((Operation::ResendInvitation, tenant_id.to_vec()))
         }
-        4 if (0..4)
-            .map(seg)
-            .eq([&b"tenant"[..], b"admin", b"user", b"invitations_by_email"].map(Some)) =>
-        {
+        [b"tenant", b"admin", b"user", b"invitations_by_email"] => {
             Some((Operation::GetUserInvitationByEmail, Vec::new()))
         }
-        6 if (0..3).map(seg).eq([&b"iam"[..], b"v1", b"users"].map(Some))
-            && (4..6).map(seg).eq([&b"actions"[..], b"resend"].map(Some)) =>
-        {
-            Some((Operation::ResendInvite, segments[3].to_vec()))
+        [b"iam", b"v1", b"users", id, b"actions", b"resend"] => {
+            Some((Operation::ResendInvite, id.to_vec()))
         }
         _ => None,
+    };
+    let surface = match path.as_slice() {
+        [b"tenant", ..] => Surface::Tenant,
+        [b"iam", ..] => Surface::Iam,
+        _ => Surface::Other,
     };
     match matched {
         None => Route::NotFound(surface),
@@ -159,6 +107,33 @@ mod tests {
                 param: b"9001".to_vec()
             }
         );
+    }
+
+    /// The router and `Operation::path()` name the same paths: each template, its parameter
+    /// filled in, routes to its operation with that parameter.
+    #[test]
+    fn every_operation_template_routes_to_its_operation() {
+        for operation in Operation::ALL {
+            let mut param = Vec::new();
+            let path: Vec<&str> = operation
+                .path()
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        param = b"42".to_vec();
+                        "42"
+                    } else {
+                        segment
+                    }
+                })
+                .collect();
+            assert_eq!(
+                route(operation.method(), path.join("/").as_bytes()),
+                Route::Api { operation, param },
+                "{}",
+                operation.path()
+            );
+        }
     }
 
     #[test]
