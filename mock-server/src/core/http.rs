@@ -190,10 +190,15 @@ thread_local! {
 
 /// `body` as JSON.
 fn to_json<T: Serialize>(body: &T) -> Bytes {
+    to_json_with(|out| serde_json::to_writer(out, body))
+}
+
+/// The JSON `write` puts in a buffer.
+fn to_json_with(write: impl Fn(&mut Vec<u8>) -> serde_json::Result<()>) -> Bytes {
     let serialised = JSON_BUFFER.try_with(|buffer| {
         let mut buffer = buffer.try_borrow_mut().ok()?;
         buffer.clear();
-        serde_json::to_writer(&mut *buffer, body).ok()?;
+        write(&mut *buffer).ok()?;
         let bytes = Bytes::copy_from_slice(&buffer);
         if buffer.capacity() > 16 * JSON_CAPACITY {
             // A large admin listing grew it; do not keep that memory per thread.
@@ -201,14 +206,15 @@ fn to_json<T: Serialize>(body: &T) -> Bytes {
         }
         Some(bytes)
     });
-    match serialised {
-        Ok(Some(bytes)) => bytes,
-        // Re-entered, or during thread teardown: serialise without the buffer.
-        _ => match serde_json::to_vec(body) {
-            Ok(bytes) => bytes.into(),
-            // The mock's body types serialize infallibly; this only guards the invariant.
-            Err(_) => Bytes::from_static(br#"{"error":"the mock could not serialize its answer"}"#),
-        },
+    if let Ok(Some(bytes)) = serialised {
+        return bytes;
+    }
+    // Re-entered, or during thread teardown: serialise without the buffer.
+    let mut out = Vec::new();
+    match write(&mut out) {
+        Ok(()) => out.into(),
+        // The mock's body types serialize infallibly; this only guards the invariant.
+        Err(_) => Bytes::from_static(br#"{"error":"the mock could not serialize its answer"}"#),
     }
 }
 
@@ -335,11 +341,11 @@ impl Answer {
             Pending::Ready(headers, body) => (headers, body),
             Pending::Invitation(model) => (
                 json_headers(),
-                to_json(&Envelope::success(ModelJson(&model))),
+                to_json_with(|out| write_success(out, &model, false)),
             ),
             Pending::InvitationList(model) => (
                 json_headers(),
-                to_json(&Envelope::success([ModelJson(&model)])),
+                to_json_with(|out| write_success(out, &model, true)),
             ),
             Pending::Resent {
                 invite_id,
@@ -382,101 +388,100 @@ impl From<Response> for Answer {
     }
 }
 
-/// A success envelope (`UserInvitationResult`, `UserInvitationListResult`) as the SDK
-/// types serialise it; `value` is the model, or a list of them.
-#[derive(Serialize)]
-struct Envelope<T> {
-    /// Always `null` on success.
-    error: Option<()>,
-    #[serde(rename = "isFailure")]
-    is_failure: bool,
-    #[serde(rename = "isSuccess")]
-    is_success: bool,
-    value: T,
+/// A success envelope holding `model`, byte for byte as the SDK's `UserInvitationResult`
+/// (or, with `list`, `UserInvitationListResult` holding `[model]`) serialises.
+///
+/// Written piece by piece rather than through the derived `Serialize`: that, and chrono's
+/// timestamps written through `fmt` one character at a time, were a fifth of the by-email
+/// request's instructions. Tests compare the bytes with the SDK types'.
+fn write_success(
+    out: &mut Vec<u8>,
+    model: &UserInvitationModel,
+    list: bool,
+) -> serde_json::Result<()> {
+    out.extend_from_slice(br#"{"error":null,"isFailure":false,"isSuccess":true,"value":"#);
+    if list {
+        out.push(b'[');
+    }
+    out.extend_from_slice(br#"{"createdAt":"#);
+    write_timestamp(out, model.created_at)?;
+    out.extend_from_slice(br#","email":"#);
+    serde_json::to_writer(&mut *out, &model.email)?;
+    if let Some(at) = model.expires_at {
+        out.extend_from_slice(br#","expiresAt":"#);
+        write_timestamp(out, at)?;
+    }
+    out.extend_from_slice(br#","id":"#);
+    push_decimal(out, model.id.get());
+    out.extend_from_slice(br#","status":"#);
+    serde_json::to_writer(&mut *out, &model.status)?;
+    if let Some(tenant) = model.tenant_id {
+        out.extend_from_slice(br#","tenantId":"#);
+        push_decimal(out, tenant.get());
+    }
+    out.push(b'}');
+    if list {
+        out.push(b']');
+    }
+    out.push(b'}');
+    Ok(())
 }
 
-impl<T> Envelope<T> {
-    fn success(value: T) -> Envelope<T> {
-        Envelope {
-            error: None,
-            is_failure: false,
-            is_success: true,
-            value,
+/// `value` in decimal.
+fn push_decimal(out: &mut Vec<u8>, value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
         }
     }
+    out.extend_from_slice(&digits[at..]);
 }
 
-/// The SDK's `UserInvitationModel` serialised field for field as its derived `Serialize`
-/// does, but with the timestamps written by [`Rfc3339`]: chrono's own serialisation goes
-/// through `fmt` one piece at a time, which was a fifth of the by-email request's
-/// instructions. A test checks that both give the same bytes.
-struct ModelJson<'a>(&'a UserInvitationModel);
-
-impl Serialize for ModelJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let model = self.0;
-        let mut out = serializer.serialize_struct("UserInvitationModel", 6)?;
-        out.serialize_field("createdAt", &Rfc3339(model.created_at))?;
-        out.serialize_field("email", &model.email)?;
-        if let Some(at) = model.expires_at {
-            out.serialize_field("expiresAt", &Rfc3339(at))?;
-        }
-        out.serialize_field("id", &model.id)?;
-        out.serialize_field("status", &model.status)?;
-        if let Some(tenant) = model.tenant_id {
-            out.serialize_field("tenantId", &tenant)?;
-        }
-        out.end()
+/// A UTC timestamp as chrono serialises it (a JSON string: RFC 3339, `Z`, 0, 3, 6 or 9
+/// fraction digits), without `fmt`; years outside 0 to 9999 and leap seconds go to chrono.
+fn write_timestamp(out: &mut Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> serde_json::Result<()> {
+    use chrono::{Datelike as _, Timelike as _};
+    let year = at.year();
+    let nanos = at.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return serde_json::to_writer(out, &at);
     }
-}
-
-/// A UTC timestamp as chrono serialises it (RFC 3339, `Z`, 0, 3, 6 or 9 fraction digits),
-/// written into a stack buffer; years outside 0 to 9999 and leap seconds go to chrono.
-struct Rfc3339(chrono::DateTime<chrono::Utc>);
-
-impl Serialize for Rfc3339 {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use chrono::{Datelike as _, Timelike as _};
-        let at = self.0;
-        let year = at.year();
-        let nanos = at.nanosecond();
-        if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
-            return at.serialize(serializer);
-        }
-        let (fraction, width) = if nanos == 0 {
-            (0, 0)
-        } else if nanos.is_multiple_of(1_000_000) {
-            (nanos / 1_000_000, 3)
-        } else if nanos.is_multiple_of(1_000) {
-            (nanos / 1_000, 6)
-        } else {
-            (nanos, 9)
-        };
-        let mut out = Ascii::default();
-        out.digits(year.unsigned_abs(), 4);
-        for (value, separator) in [
-            (at.month(), b'-'),
-            (at.day(), b'-'),
-            (at.hour(), b'T'),
-            (at.minute(), b':'),
-            (at.second(), b':'),
-        ] {
-            out.push(separator);
-            out.digits(value, 2);
-        }
-        if width > 0 {
-            out.push(b'.');
-            out.digits(fraction, width);
-        }
-        out.push(b'Z');
-        let (buf, len) = (out.buf, out.len);
-        // Only ASCII digits and separators were written.
-        match std::str::from_utf8(&buf[..len]) {
-            Ok(text) => serializer.serialize_str(text),
-            Err(_) => at.serialize(serializer),
-        }
+    let (fraction, width) = if nanos == 0 {
+        (0, 0)
+    } else if nanos.is_multiple_of(1_000_000) {
+        (nanos / 1_000_000, 3)
+    } else if nanos.is_multiple_of(1_000) {
+        (nanos / 1_000, 6)
+    } else {
+        (nanos, 9)
+    };
+    let mut text = Ascii::default();
+    text.push(b'"');
+    text.digits(year.unsigned_abs(), 4);
+    for (value, separator) in [
+        (at.month(), b'-'),
+        (at.day(), b'-'),
+        (at.hour(), b'T'),
+        (at.minute(), b':'),
+        (at.second(), b':'),
+    ] {
+        text.push(separator);
+        text.digits(value, 2);
     }
+    if width > 0 {
+        text.push(b'.');
+        text.digits(fraction, width);
+    }
+    text.push(b'Z');
+    text.push(b'"');
+    out.extend_from_slice(&text.buf[..text.len]);
+    Ok(())
 }
 
 /// A stack buffer of ASCII, large enough for a timestamp.
@@ -528,10 +533,12 @@ impl fmt::Debug for Response {
 }
 
 /// A decoded query string. Names and values borrow the raw query when they have nothing
-/// to decode (the usual case), so parsing allocates once, for the list.
+/// to decode (the usual case), and the first parameter is kept inline, so parsing the
+/// API's one-parameter queries allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct Query<'a> {
-    params: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    first: Option<(Cow<'a, str>, Cow<'a, str>)>,
+    rest: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 /// Why a query string was refused.
@@ -561,7 +568,7 @@ impl<'a> Query<'a> {
     /// Decodes `application/x-www-form-urlencoded` pairs, refusing non-UTF-8 and repeats
     /// (a repeated parameter is ambiguous, so it is an error rather than first-wins).
     pub(crate) fn parse(raw: Option<&'a [u8]>) -> Result<Query<'a>, QueryError> {
-        let mut params: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+        let mut query = Query::default();
         for pair in raw.unwrap_or_default().split(|b| *b == b'&') {
             if pair.is_empty() {
                 continue;
@@ -572,19 +579,24 @@ impl<'a> Query<'a> {
             };
             let name = form_decode(name)?;
             let value = form_decode(value)?;
-            if params.iter().any(|(n, _)| *n == name) {
+            if query.params().any(|(n, _)| *n == name) {
                 return Err(QueryError::Repeated(name.into_owned()));
             }
-            params.push((name, value));
+            if query.first.is_none() {
+                query.first = Some((name, value));
+            } else {
+                query.rest.push((name, value));
+            }
         }
-        Ok(Query { params })
+        Ok(query)
+    }
+
+    fn params(&self) -> impl Iterator<Item = &(Cow<'a, str>, Cow<'a, str>)> {
+        self.first.iter().chain(&self.rest)
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| &**v)
+        self.params().find(|(n, _)| n == name).map(|(_, v)| &**v)
     }
 }
 
@@ -707,10 +719,9 @@ mod tests {
                 .and_utc(),
         );
         for at in cases {
-            assert_eq!(
-                serde_json::to_string(&Rfc3339(at)).unwrap(),
-                serde_json::to_string(&at).unwrap()
-            );
+            let mut ours = Vec::new();
+            write_timestamp(&mut ours, at).unwrap();
+            assert_eq!(ours, serde_json::to_vec(&at).unwrap(), "{at:?}");
         }
     }
 

@@ -10,6 +10,7 @@
 //! A benchmark may send a million resends, each with its own key, so the records are
 //! bounded twice: by age (a TTL on the mock clock) and by count (oldest evicted first).
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
@@ -51,11 +52,13 @@ type Id = (Arc<str>, Arc<str>);
 
 /// Records keyed by (API key, Idempotency-Key), each holding a `T` to replay.
 ///
-/// Keyed by API key first, then by Idempotency-Key, so that a lookup borrows the request's
-/// strings instead of building an owned pair (it runs on every resend, under the core's
-/// lock), and a record allocates its Idempotency-Key once, shared with the queue.
+/// Grouped by API key first, then keyed by Idempotency-Key, so that a lookup borrows the
+/// request's strings instead of building an owned pair (it runs on every resend, under the
+/// core's lock), and a record allocates its Idempotency-Key once, shared with the queue.
+/// Only authenticated keys get here, the fixture's few, so the groups are a list: comparing
+/// a handful of short strings costs less than hashing one.
 pub(crate) struct IdempotencyStore<T> {
-    records: HashMap<Arc<str>, HashMap<Arc<str>, Record<T>>>,
+    records: Vec<(Arc<str>, HashMap<Arc<str>, Record<T>>)>,
     /// How many records `records` holds.
     live: usize,
     /// Insertion order, for eviction; an entry whose seq no longer matches the map is stale.
@@ -71,7 +74,7 @@ pub(crate) struct IdempotencyStore<T> {
 impl<T: Clone> IdempotencyStore<T> {
     pub(crate) fn new(capacity: usize, ttl: Duration) -> IdempotencyStore<T> {
         IdempotencyStore {
-            records: HashMap::new(),
+            records: Vec::new(),
             live: 0,
             order: VecDeque::new(),
             next_seq: 0,
@@ -90,14 +93,37 @@ impl<T: Clone> IdempotencyStore<T> {
         now.signed_duration_since(record.at) >= self.ttl
     }
 
+    /// The records made with `api_key`.
+    fn group(&self, api_key: &str) -> Option<&HashMap<Arc<str>, Record<T>>> {
+        self.records
+            .iter()
+            .find(|(api, _)| **api == *api_key)
+            .map(|(_, keys)| keys)
+    }
+
     fn get(&self, api_key: &str, idempotency_key: &str) -> Option<&Record<T>> {
-        self.records.get(api_key)?.get(idempotency_key)
+        self.group(api_key)?.get(idempotency_key)
     }
 
     fn remove(&mut self, api_key: &str, idempotency_key: &str) {
-        if let Some(keys) = self.records.get_mut(api_key) {
+        let group = self.records.iter_mut().find(|(api, _)| **api == *api_key);
+        if let Some((_, keys)) = group {
             if keys.remove(idempotency_key).is_some() {
                 self.live -= 1;
+            }
+        }
+    }
+
+    /// Removes the record of `id` if the queue entry `seq` is still its current one.
+    fn remove_current(&mut self, seq: u64, id: Id) {
+        let (api_key, key) = id;
+        let group = self.records.iter_mut().find(|(api, _)| *api == api_key);
+        if let Some((_, keys)) = group {
+            if let Entry::Occupied(entry) = keys.entry(key) {
+                if entry.get().seq == seq {
+                    entry.remove();
+                    self.live -= 1;
+                }
             }
         }
     }
@@ -172,15 +198,19 @@ impl<T: Clone> IdempotencyStore<T> {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        // The API keys are the fixture's few: their entry is made once and then shared.
-        let api: Arc<str> = match self.records.get_key_value(api_key) {
-            Some((api, _)) => Arc::clone(api),
-            None => Arc::from(api_key),
+        // A group is made once per API key; its name is then shared with the queue.
+        let index = match self.records.iter().position(|(api, _)| **api == *api_key) {
+            Some(index) => index,
+            None => {
+                self.records.push((Arc::from(api_key), HashMap::new()));
+                self.records.len() - 1
+            }
         };
+        let (api, keys) = &mut self.records[index];
         let key: Arc<str> = Arc::from(idempotency_key);
         self.order
-            .push_back((seq, (Arc::clone(&api), Arc::clone(&key))));
-        let previous = self.records.entry(api).or_default().insert(
+            .push_back((seq, (Arc::clone(api), Arc::clone(&key))));
+        let previous = keys.insert(
             key,
             Record {
                 seq,
@@ -219,9 +249,7 @@ impl<T: Clone> IdempotencyStore<T> {
         let Some((seq, id)) = self.order.pop_front() else {
             return false;
         };
-        if self.is_current(seq, &id) {
-            self.remove(&id.0, &id.1);
-        }
+        self.remove_current(seq, id);
         true
     }
 }
