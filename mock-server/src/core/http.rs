@@ -198,7 +198,7 @@ fn to_json_with(write: impl Fn(&mut Vec<u8>) -> serde_json::Result<()>) -> Bytes
     let serialised = JSON_BUFFER.try_with(|buffer| {
         let mut buffer = buffer.try_borrow_mut().ok()?;
         buffer.clear();
-        write(&mut *buffer).ok()?;
+        write(&mut buffer).ok()?;
         let bytes = Bytes::copy_from_slice(&buffer);
         if buffer.capacity() > 16 * JSON_CAPACITY {
             // A large admin listing grew it; do not keep that memory per thread.

@@ -50,6 +50,9 @@ pub(crate) enum Lookup<T> {
 /// An (API key, Idempotency-Key) pair; the queue shares the map's strings.
 type Id = (Arc<str>, Arc<str>);
 
+/// The records made with one API key, by Idempotency-Key.
+type Group<T> = HashMap<Arc<str>, Record<T>>;
+
 /// Records keyed by (API key, Idempotency-Key), each holding a `T` to replay.
 ///
 /// Grouped by API key first, then keyed by Idempotency-Key, so that a lookup borrows the
@@ -58,7 +61,7 @@ type Id = (Arc<str>, Arc<str>);
 /// Only authenticated keys get here, the fixture's few, so the groups are a list: comparing
 /// a handful of short strings costs less than hashing one.
 pub(crate) struct IdempotencyStore<T> {
-    records: Vec<(Arc<str>, HashMap<Arc<str>, Record<T>>)>,
+    records: Vec<(Arc<str>, Group<T>)>,
     /// How many records `records` holds.
     live: usize,
     /// Insertion order, for eviction; an entry whose seq no longer matches the map is stale.
@@ -94,7 +97,7 @@ impl<T: Clone> IdempotencyStore<T> {
     }
 
     /// The records made with `api_key`.
-    fn group(&self, api_key: &str) -> Option<&HashMap<Arc<str>, Record<T>>> {
+    fn group(&self, api_key: &str) -> Option<&Group<T>> {
         self.records
             .iter()
             .find(|(api, _)| **api == *api_key)
