@@ -69,8 +69,13 @@ impl MockHandle {
     /// A panic inside the core (a bug) becomes a 500 with a message instead of a dropped
     /// connection.
     pub fn handle(&self, request: &Request) -> Response {
-        let mut core = self.lock();
-        catch_unwind(AssertUnwindSafe(|| core.handle(request))).unwrap_or_else(|_| {
+        catch_unwind(AssertUnwindSafe(|| {
+            // The lock covers the state change only: the guard is dropped at the end of
+            // this statement, before the answer's JSON is written.
+            let answer = self.lock().answer(request);
+            answer.into_response()
+        }))
+        .unwrap_or_else(|_| {
             tracing::error!(
                 method = %request.method,
                 path = %request.display_path(),

@@ -1,8 +1,9 @@
 //! The standalone server: the same core on hyper, multi-threaded.
 //!
 //! The core sits behind a mutex in a [`MockHandle`]; each request holds it only while the
-//! core computes the answer (microseconds). Reading the body, sleeping for an injected
-//! delay, logging and writing happen outside it.
+//! core checks the request and changes the state (microseconds). Reading the body,
+//! serialising the JSON answer, sleeping for an injected delay, logging and writing happen
+//! outside it.
 //!
 //! ```no_run
 //! use invitations_mock::{server::Server, MockHandle};

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use ::http::{HeaderMap, HeaderName, HeaderValue, Method};
 use bytes::Bytes;
+use invitations_sdk::types::UserInvitationModel;
 use serde::Serialize;
 
 /// A request as the core sees it.
@@ -177,30 +178,57 @@ pub struct Response {
     pub delay: Option<Duration>,
 }
 
-/// Most answers fit: one allocation for the body, no regrowth while serialising.
+/// Most answers fit in the per-thread buffer without regrowing it.
 const JSON_CAPACITY: usize = 512;
+
+thread_local! {
+    /// Where JSON answers are serialised, reused: the answer's `Bytes` is then one exact-size
+    /// allocation (a `Bytes` made from a `Vec` with spare capacity allocates a second time).
+    static JSON_BUFFER: std::cell::RefCell<Vec<u8>> =
+        std::cell::RefCell::new(Vec::with_capacity(JSON_CAPACITY));
+}
+
+/// `body` as JSON.
+fn to_json<T: Serialize>(body: &T) -> Bytes {
+    to_json_with(|out| serde_json::to_writer(out, body))
+}
+
+/// The JSON `write` puts in a buffer.
+fn to_json_with(write: impl Fn(&mut Vec<u8>) -> serde_json::Result<()>) -> Bytes {
+    let serialised = JSON_BUFFER.try_with(|buffer| {
+        let mut buffer = buffer.try_borrow_mut().ok()?;
+        buffer.clear();
+        write(&mut buffer).ok()?;
+        let bytes = Bytes::copy_from_slice(&buffer);
+        if buffer.capacity() > 16 * JSON_CAPACITY {
+            // A large admin listing grew it; do not keep that memory per thread.
+            *buffer = Vec::with_capacity(JSON_CAPACITY);
+        }
+        Some(bytes)
+    });
+    if let Ok(Some(bytes)) = serialised {
+        return bytes;
+    }
+    // Re-entered, or during thread teardown: serialise without the buffer.
+    let mut out = Vec::new();
+    match write(&mut out) {
+        Ok(()) => out.into(),
+        // The mock's body types serialize infallibly; this only guards the invariant.
+        Err(_) => Bytes::from_static(br#"{"error":"the mock could not serialize its answer"}"#),
+    }
+}
 
 impl Response {
     /// A JSON response with `body` serialized.
     pub(crate) fn json<T: Serialize>(status: u16, body: &T) -> Response {
-        let mut bytes = Vec::with_capacity(JSON_CAPACITY);
-        if serde_json::to_writer(&mut bytes, body).is_err() {
-            // The mock's body types serialize infallibly; this only guards the invariant.
-            bytes = br#"{"error":"the mock could not serialize its answer"}"#.to_vec();
-        }
-        Response::raw_json(status, bytes)
+        Response::raw_json(status, to_json(body))
     }
 
     /// A JSON response with an already serialized body.
     pub(crate) fn raw_json(status: u16, body: impl Into<Bytes>) -> Response {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
         Response {
             status,
-            headers,
+            headers: json_headers(),
             body: body.into(),
             delay: None,
         }
@@ -238,6 +266,254 @@ impl Response {
     }
 }
 
+/// What the core decided for a request: the status, and a body that may still be to
+/// serialise.
+///
+/// The core runs under the handle's lock; serialising a success answer does not need the
+/// state, so [`MockHandle`](crate::MockHandle) renders it ([`Answer::into_response`]) after
+/// releasing the lock.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    /// An injected delay to apply before answering.
+    pub(crate) delay: Option<Duration>,
+    body: Pending,
+}
+
+enum Pending {
+    /// Already a response (errors, admin answers, the variant's rewrites).
+    Ready(HeaderMap, Bytes),
+    /// The tenant surface's single-invitation envelope (by email).
+    Invitation(UserInvitationModel),
+    /// The tenant surface's list envelope, with one invitation (tenant resend).
+    InvitationList(UserInvitationModel),
+    /// The IAM resend confirmation; `replayed` for an `Idempotency-Key` replay.
+    Resent {
+        invite_id: String,
+        dry_run: bool,
+        replayed: bool,
+    },
+}
+
+/// The messages of the IAM resend confirmation.
+pub(crate) const RESENT: &str = "Invite resent; it expires in 48 hours.";
+pub(crate) const DRY_RUN: &str =
+    "Dry run: the invite would be resent and would expire in 48 hours; nothing was changed.";
+
+/// The spec's `ResendInviteResponse`, borrowing its strings (the SDK type owns them).
+#[derive(Serialize)]
+struct ResendBody<'a> {
+    #[serde(rename = "inviteId")]
+    invite_id: &'a str,
+    message: &'a str,
+}
+
+impl Answer {
+    /// 200 with the by-email result envelope holding `model`.
+    pub(crate) fn invitation(model: UserInvitationModel) -> Answer {
+        Answer::ok(Pending::Invitation(model))
+    }
+
+    /// 200 with the list envelope holding `model` alone.
+    pub(crate) fn invitation_list(model: UserInvitationModel) -> Answer {
+        Answer::ok(Pending::InvitationList(model))
+    }
+
+    /// 200 with the IAM resend confirmation for `invite_id` (the id as sent).
+    pub(crate) fn resent(invite_id: String, dry_run: bool, replayed: bool) -> Answer {
+        Answer::ok(Pending::Resent {
+            invite_id,
+            dry_run,
+            replayed,
+        })
+    }
+
+    fn ok(body: Pending) -> Answer {
+        Answer {
+            status: 200,
+            delay: None,
+            body,
+        }
+    }
+
+    /// The response: serialises a pending body.
+    pub(crate) fn into_response(self) -> Response {
+        let (headers, body) = match self.body {
+            Pending::Ready(headers, body) => (headers, body),
+            Pending::Invitation(model) => (
+                json_headers(),
+                to_json_with(|out| write_success(out, &model, false)),
+            ),
+            Pending::InvitationList(model) => (
+                json_headers(),
+                to_json_with(|out| write_success(out, &model, true)),
+            ),
+            Pending::Resent {
+                invite_id,
+                dry_run,
+                replayed,
+            } => {
+                let mut headers = json_headers();
+                if replayed {
+                    headers.insert(
+                        HeaderName::from_static("idempotent-replayed"),
+                        HeaderValue::from_static("true"),
+                    );
+                }
+                let message = if dry_run { DRY_RUN } else { RESENT };
+                (
+                    headers,
+                    to_json(&ResendBody {
+                        invite_id: &invite_id,
+                        message,
+                    }),
+                )
+            }
+        };
+        Response {
+            status: self.status,
+            headers,
+            body,
+            delay: self.delay,
+        }
+    }
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Answer {
+            status: response.status,
+            delay: response.delay,
+            body: Pending::Ready(response.headers, response.body),
+        }
+    }
+}
+
+/// A success envelope holding `model`, byte for byte as the SDK's `UserInvitationResult`
+/// (or, with `list`, `UserInvitationListResult` holding `[model]`) serialises.
+///
+/// Written piece by piece rather than through the derived `Serialize`: that, and chrono's
+/// timestamps written through `fmt` one character at a time, were a fifth of the by-email
+/// request's instructions. Tests compare the bytes with the SDK types'.
+fn write_success(
+    out: &mut Vec<u8>,
+    model: &UserInvitationModel,
+    list: bool,
+) -> serde_json::Result<()> {
+    out.extend_from_slice(br#"{"error":null,"isFailure":false,"isSuccess":true,"value":"#);
+    if list {
+        out.push(b'[');
+    }
+    out.extend_from_slice(br#"{"createdAt":"#);
+    write_timestamp(out, model.created_at)?;
+    out.extend_from_slice(br#","email":"#);
+    serde_json::to_writer(&mut *out, &model.email)?;
+    if let Some(at) = model.expires_at {
+        out.extend_from_slice(br#","expiresAt":"#);
+        write_timestamp(out, at)?;
+    }
+    out.extend_from_slice(br#","id":"#);
+    push_decimal(out, model.id.get());
+    out.extend_from_slice(br#","status":"#);
+    serde_json::to_writer(&mut *out, &model.status)?;
+    if let Some(tenant) = model.tenant_id {
+        out.extend_from_slice(br#","tenantId":"#);
+        push_decimal(out, tenant.get());
+    }
+    out.push(b'}');
+    if list {
+        out.push(b']');
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// `value` in decimal.
+fn push_decimal(out: &mut Vec<u8>, value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// A UTC timestamp as chrono serialises it (a JSON string: RFC 3339, `Z`, 0, 3, 6 or 9
+/// fraction digits), without `fmt`; years outside 0 to 9999 and leap seconds go to chrono.
+fn write_timestamp(out: &mut Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> serde_json::Result<()> {
+    use chrono::{Datelike as _, Timelike as _};
+    let year = at.year();
+    let nanos = at.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return serde_json::to_writer(out, &at);
+    }
+    let (fraction, width) = if nanos == 0 {
+        (0, 0)
+    } else if nanos.is_multiple_of(1_000_000) {
+        (nanos / 1_000_000, 3)
+    } else if nanos.is_multiple_of(1_000) {
+        (nanos / 1_000, 6)
+    } else {
+        (nanos, 9)
+    };
+    let mut text = Ascii::default();
+    text.push(b'"');
+    text.digits(year.unsigned_abs(), 4);
+    for (value, separator) in [
+        (at.month(), b'-'),
+        (at.day(), b'-'),
+        (at.hour(), b'T'),
+        (at.minute(), b':'),
+        (at.second(), b':'),
+    ] {
+        text.push(separator);
+        text.digits(value, 2);
+    }
+    if width > 0 {
+        text.push(b'.');
+        text.digits(fraction, width);
+    }
+    text.push(b'Z');
+    text.push(b'"');
+    out.extend_from_slice(&text.buf[..text.len]);
+    Ok(())
+}
+
+/// A stack buffer of ASCII, large enough for a timestamp.
+#[derive(Default)]
+struct Ascii {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Ascii {
+    fn push(&mut self, byte: u8) {
+        self.buf[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// `value` in `width` decimal digits, zero-padded (`value` has at most `width` digits).
+    fn digits(&mut self, value: u32, width: u32) {
+        for place in (0..width).rev() {
+            self.push(b'0' + (value / 10u32.pow(place) % 10) as u8);
+        }
+    }
+}
+
+fn json_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers
+}
+
 /// Admin answers carry tokens, so a body that mentions one is not printed.
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -257,10 +533,12 @@ impl fmt::Debug for Response {
 }
 
 /// A decoded query string. Names and values borrow the raw query when they have nothing
-/// to decode (the usual case), so parsing allocates once, for the list.
+/// to decode (the usual case), and the first parameter is kept inline, so parsing the
+/// API's one-parameter queries allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct Query<'a> {
-    params: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    first: Option<(Cow<'a, str>, Cow<'a, str>)>,
+    rest: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 /// Why a query string was refused.
@@ -290,7 +568,7 @@ impl<'a> Query<'a> {
     /// Decodes `application/x-www-form-urlencoded` pairs, refusing non-UTF-8 and repeats
     /// (a repeated parameter is ambiguous, so it is an error rather than first-wins).
     pub(crate) fn parse(raw: Option<&'a [u8]>) -> Result<Query<'a>, QueryError> {
-        let mut params: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+        let mut query = Query::default();
         for pair in raw.unwrap_or_default().split(|b| *b == b'&') {
             if pair.is_empty() {
                 continue;
@@ -301,19 +579,24 @@ impl<'a> Query<'a> {
             };
             let name = form_decode(name)?;
             let value = form_decode(value)?;
-            if params.iter().any(|(n, _)| *n == name) {
+            if query.params().any(|(n, _)| *n == name) {
                 return Err(QueryError::Repeated(name.into_owned()));
             }
-            params.push((name, value));
+            if query.first.is_none() {
+                query.first = Some((name, value));
+            } else {
+                query.rest.push((name, value));
+            }
         }
-        Ok(Query { params })
+        Ok(query)
+    }
+
+    fn params(&self) -> impl Iterator<Item = &(Cow<'a, str>, Cow<'a, str>)> {
+        self.first.iter().chain(&self.rest)
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| &**v)
+        self.params().find(|(n, _)| n == name).map(|(_, v)| &**v)
     }
 }
 
@@ -386,6 +669,104 @@ mod tests {
             Query::parse(Some(&[b'i', b'd', b'=', 0xff][..])).unwrap_err(),
             QueryError::NotUtf8
         );
+    }
+
+    #[test]
+    fn the_borrowed_resend_body_serialises_as_the_sdk_type() {
+        for (dry_run, message) in [(false, RESENT), (true, DRY_RUN)] {
+            let ours = Answer::resent("9001".to_owned(), dry_run, false)
+                .into_response()
+                .body;
+            let sdk = serde_json::to_vec(&invitations_sdk::types::ResendInviteResponse {
+                invite_id: "9001".to_owned(),
+                message: message.to_owned(),
+            })
+            .unwrap();
+            assert_eq!(ours, sdk);
+        }
+        let replayed = Answer::resent("9001".to_owned(), false, true).into_response();
+        assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
+        assert_eq!(replayed.header("content-type"), Some("application/json"));
+    }
+
+    #[test]
+    fn timestamps_serialise_as_chrono_does() {
+        use chrono::{TimeZone, Utc};
+        let base = Utc.with_ymd_and_hms(2026, 11, 21, 23, 26, 59).unwrap();
+        let mut cases = vec![
+            Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9000, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 1, 1, 0, 0, 0).unwrap(),
+        ];
+        for nanos in [
+            0,
+            1,
+            957_000_000,
+            957_123_000,
+            957_123_456,
+            999_999_999,
+            1_000_000,
+        ] {
+            cases.push(base + chrono::Duration::nanoseconds(nanos));
+        }
+        // A leap second: chrono's own path.
+        cases.push(
+            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap()
+                .and_utc(),
+        );
+        for at in cases {
+            let mut ours = Vec::new();
+            write_timestamp(&mut ours, at).unwrap();
+            assert_eq!(ours, serde_json::to_vec(&at).unwrap(), "{at:?}");
+        }
+    }
+
+    #[test]
+    fn success_envelopes_serialise_as_the_sdk_types() {
+        use chrono::{TimeZone, Utc};
+        use invitations_sdk::types::{
+            UserInvitationListResult, UserInvitationModelEmail, UserInvitationResult,
+        };
+        use std::num::NonZeroU64;
+        let at = Utc.with_ymd_and_hms(2026, 11, 21, 23, 26, 59).unwrap()
+            + chrono::Duration::milliseconds(957);
+        let full = UserInvitationModel {
+            created_at: at,
+            email: UserInvitationModelEmail::try_from("ada@example.com").unwrap(),
+            expires_at: Some(at + chrono::Duration::hours(48)),
+            id: NonZeroU64::new(9001).unwrap(),
+            status: invitations_sdk::InvitationStatus::Pending,
+            tenant_id: NonZeroU64::new(1024),
+        };
+        let bare = UserInvitationModel {
+            expires_at: None,
+            tenant_id: None,
+            ..full.clone()
+        };
+        for model in [full, bare] {
+            let one = Answer::invitation(model.clone()).into_response().body;
+            let sdk = serde_json::to_vec(&UserInvitationResult {
+                error: None,
+                is_failure: false,
+                is_success: true,
+                value: Some(model.clone()),
+            })
+            .unwrap();
+            assert_eq!(one, sdk);
+            let list = Answer::invitation_list(model.clone()).into_response().body;
+            let sdk = serde_json::to_vec(&UserInvitationListResult {
+                error: None,
+                is_failure: false,
+                is_success: true,
+                value: Some(vec![model]),
+            })
+            .unwrap();
+            assert_eq!(list, sdk);
+        }
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The IAM surface: `POST /iam/v1/users/{id}/actions/resend`.
 
-use invitations_sdk::types::{ResendInviteRequest, ResendInviteResponse};
+use invitations_sdk::types::ResendInviteRequest;
 
 use super::auth::authenticate;
-use super::http::{truncate, Query, Request, Response};
+use super::http::{truncate, Answer, Query, Request};
 use super::idempotency::Lookup;
 use super::{plain_error, Core};
 
@@ -12,18 +12,14 @@ const MAX_INVITE_ID_CHARS: usize = 128;
 /// The spec's `maxLength` of `Idempotency-Key`.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
-const RESENT: &str = "Invite resent; it expires in 48 hours.";
-const DRY_RUN: &str =
-    "Dry run: the invite would be resent and would expire in 48 hours; nothing was changed.";
-
-/// The request once validated.
-struct Valid {
-    invite_id: String,
+/// The request once validated; the strings borrow the request's.
+struct Valid<'a> {
+    invite_id: &'a str,
     dry_run: bool,
-    idempotency_key: Option<String>,
+    idempotency_key: Option<&'a str>,
 }
 
-fn validate(request: &Request, param: &[u8]) -> Result<Valid, String> {
+fn validate<'a>(request: &'a Request, param: &'a [u8]) -> Result<Valid<'a>, String> {
     let invite_id = std::str::from_utf8(param)
         .map_err(|_| "The invite id in the path is not valid UTF-8.".to_owned())?;
     if invite_id.is_empty() {
@@ -50,13 +46,13 @@ fn validate(request: &Request, param: &[u8]) -> Result<Valid, String> {
     let idempotency_key = idempotency_key(request)?;
     parse_body(&request.body)?;
     Ok(Valid {
-        invite_id: invite_id.to_owned(),
+        invite_id,
         dry_run,
         idempotency_key,
     })
 }
 
-fn idempotency_key(request: &Request) -> Result<Option<String>, String> {
+fn idempotency_key(request: &Request) -> Result<Option<&str>, String> {
     let mut values = request.header_values("idempotency-key");
     let Some(raw) = values.next() else {
         return Ok(None);
@@ -78,7 +74,7 @@ fn idempotency_key(request: &Request) -> Result<Option<String>, String> {
             "The Idempotency-Key header must be at most {MAX_IDEMPOTENCY_KEY_CHARS} characters (got {chars})."
         ));
     }
-    Ok(Some(key.to_owned()))
+    Ok(Some(key))
 }
 
 /// The body is optional; when present it must be a JSON object (the spec's
@@ -86,6 +82,10 @@ fn idempotency_key(request: &Request) -> Result<Option<String>, String> {
 fn parse_body(body: &[u8]) -> Result<Option<ResendInviteRequest>, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
+    }
+    if body == b"{}" {
+        // What clients send; the general path below builds a `Value` first.
+        return Ok(Some(ResendInviteRequest(serde_json::Map::new())));
     }
     let text = std::str::from_utf8(body).map_err(|_| {
         "The request body is not valid UTF-8; send a JSON object such as {}.".to_owned()
@@ -116,22 +116,23 @@ fn invitation_id(invite_id: &str) -> Option<i64> {
 }
 
 impl Core {
+    /// `param` is the decoded invite id from the path; it becomes the answer's `inviteId`.
     /// `delay` is an injected delay the transport will wait before this answer goes out:
     /// while it runs, the request is in flight for its `Idempotency-Key`.
     pub(super) fn resend_invite(
         &mut self,
-        param: &[u8],
+        param: Vec<u8>,
         request: &Request,
         delay: Option<std::time::Duration>,
-    ) -> Response {
+    ) -> Answer {
         let key = match authenticate(&self.store, request) {
             Ok(key) => key,
             Err(failure) => {
                 let response = plain_error(failure.status(), failure.message());
                 return if failure.status() == 401 {
-                    response.with_header("www-authenticate", "Bearer")
+                    response.with_header("www-authenticate", "Bearer").into()
                 } else {
-                    response
+                    response.into()
                 };
             }
         };
@@ -142,27 +143,25 @@ impl Core {
                     "The request body exceeds the {}-byte limit; send {{}} or no body.",
                     self.config.max_body_bytes
                 ),
-            );
+            )
+            .into();
         }
-        let valid = match validate(request, param) {
+        let valid = match validate(request, &param) {
             Ok(valid) => valid,
-            Err(message) => return plain_error(400, message),
+            Err(message) => return plain_error(400, message).into(),
         };
+        let (dry_run, idempotency_key) = (valid.dry_run, valid.idempotency_key);
         let now = self.clock.now();
         let instant = std::time::Instant::now();
-        if let Some(idem) = &valid.idempotency_key {
-            match self.idempotency.lookup(
-                &key.key,
-                idem,
-                &valid.invite_id,
-                valid.dry_run,
-                now,
-                instant,
-            ) {
+        let mut replayed = false;
+        if let Some(idem) = idempotency_key {
+            match self
+                .idempotency
+                .lookup(&key.key, idem, valid.invite_id, dry_run, now, instant)
+            {
                 Lookup::Miss => {}
-                Lookup::Replay(body) => {
-                    return Response::raw_json(200, body).with_header("idempotent-replayed", "true")
-                }
+                // The same request (same invite id, dryRun false): the same answer.
+                Lookup::Replay(()) => replayed = true,
                 Lookup::Mismatch {
                     first_invite_id,
                     first_dry_run,
@@ -175,6 +174,7 @@ impl Core {
                             truncate(&first_invite_id, 32)
                         ),
                     )
+                    .into()
                 }
                 Lookup::InFlight => {
                     return plain_error(
@@ -182,47 +182,44 @@ impl Core {
                         "A request with this Idempotency-Key is still being processed; \
                          retry with the same key once it has been answered.",
                     )
+                    .into()
                 }
             }
         }
-        let visible = invitation_id(&valid.invite_id).filter(|id| {
-            self.store
-                .invitation(*id)
-                .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
-        });
-        let Some(id) = visible else {
-            return plain_error(
-                404,
-                format!(
-                    "No invite exists with id {}.",
-                    truncate(&valid.invite_id, 32)
-                ),
-            );
-        };
-        let message = if valid.dry_run { DRY_RUN } else { RESENT };
-        let response = Response::json(
-            200,
-            &ResendInviteResponse {
-                invite_id: valid.invite_id.clone(),
-                message: message.to_owned(),
-            },
-        );
-        if valid.dry_run {
-            return response;
+        if !replayed {
+            let visible = invitation_id(valid.invite_id).filter(|id| {
+                self.store
+                    .invitation(*id)
+                    .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
+            });
+            let Some(id) = visible else {
+                return plain_error(
+                    404,
+                    format!(
+                        "No invite exists with id {}.",
+                        truncate(valid.invite_id, 32)
+                    ),
+                )
+                .into();
+            };
+            if !dry_run {
+                self.store.resend(id, now);
+                if let Some(idem) = idempotency_key {
+                    self.idempotency.record(
+                        &key.key,
+                        idem,
+                        valid.invite_id,
+                        false,
+                        (),
+                        now,
+                        delay.map(|d| instant + d),
+                    );
+                }
+            }
         }
-        self.store.resend(id, now);
-        if let Some(idem) = &valid.idempotency_key {
-            self.idempotency.record(
-                &key.key,
-                idem,
-                &valid.invite_id,
-                false,
-                response.body.to_vec(),
-                now,
-                delay.map(|d| instant + d),
-            );
-        }
-        response
+        // Validated as UTF-8 above: no copy.
+        let invite_id = String::from_utf8(param).unwrap_or_default();
+        Answer::resent(invite_id, dry_run, replayed)
     }
 }
 

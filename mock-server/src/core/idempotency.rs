@@ -10,30 +10,32 @@
 //! A benchmark may send a million resends, each with its own key, so the records are
 //! bounded twice: by age (a TTL on the mock clock) and by count (oldest evicted first).
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
-/// One recorded success.
-struct Record {
+/// One recorded success, with what a replay answers (`T`).
+struct Record<T> {
     seq: u64,
-    invite_id: String,
+    invite_id: Box<str>,
     dry_run: bool,
     at: DateTime<Utc>,
     /// When the first response reaches the client (after an injected delay); `None` when it
     /// went out at once.
     answered_at: Option<Instant>,
-    body: Vec<u8>,
+    replay: T,
 }
 
 /// What a lookup found.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Lookup {
+pub(crate) enum Lookup<T> {
     /// No live record: process the request.
     Miss,
-    /// Same key, same request: answer with this body again.
-    Replay(Vec<u8>),
+    /// Same key, same request: answer as the first time (what `record` was given).
+    Replay(T),
     /// Same key, different request: refuse (422).
     Mismatch {
         /// The invite id the key was first used with.
@@ -45,11 +47,25 @@ pub(crate) enum Lookup {
     InFlight,
 }
 
-/// Records keyed by (API key, Idempotency-Key).
-pub(crate) struct IdempotencyStore {
-    records: HashMap<(String, String), Record>,
+/// An (API key, Idempotency-Key) pair; the queue shares the map's strings.
+type Id = (Arc<str>, Arc<str>);
+
+/// The records made with one API key, by Idempotency-Key.
+type Group<T> = HashMap<Arc<str>, Record<T>>;
+
+/// Records keyed by (API key, Idempotency-Key), each holding a `T` to replay.
+///
+/// Grouped by API key first, then keyed by Idempotency-Key, so that a lookup borrows the
+/// request's strings instead of building an owned pair (it runs on every resend, under the
+/// core's lock), and a record allocates its Idempotency-Key once, shared with the queue.
+/// Only authenticated keys get here, the fixture's few, so the groups are a list: comparing
+/// a handful of short strings costs less than hashing one.
+pub(crate) struct IdempotencyStore<T> {
+    records: Vec<(Arc<str>, Group<T>)>,
+    /// How many records `records` holds.
+    live: usize,
     /// Insertion order, for eviction; an entry whose seq no longer matches the map is stale.
-    order: VecDeque<(u64, (String, String))>,
+    order: VecDeque<(u64, Id)>,
     next_seq: u64,
     capacity: usize,
     ttl: Duration,
@@ -58,10 +74,11 @@ pub(crate) struct IdempotencyStore {
     compactions: u64,
 }
 
-impl IdempotencyStore {
-    pub(crate) fn new(capacity: usize, ttl: Duration) -> IdempotencyStore {
+impl<T: Clone> IdempotencyStore<T> {
+    pub(crate) fn new(capacity: usize, ttl: Duration) -> IdempotencyStore<T> {
         IdempotencyStore {
-            records: HashMap::new(),
+            records: Vec::new(),
+            live: 0,
             order: VecDeque::new(),
             next_seq: 0,
             capacity,
@@ -72,11 +89,51 @@ impl IdempotencyStore {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.records.len()
+        self.live
     }
 
-    fn expired(&self, record: &Record, now: DateTime<Utc>) -> bool {
+    fn expired(&self, record: &Record<T>, now: DateTime<Utc>) -> bool {
         now.signed_duration_since(record.at) >= self.ttl
+    }
+
+    /// The records made with `api_key`.
+    fn group(&self, api_key: &str) -> Option<&Group<T>> {
+        self.records
+            .iter()
+            .find(|(api, _)| **api == *api_key)
+            .map(|(_, keys)| keys)
+    }
+
+    fn get(&self, api_key: &str, idempotency_key: &str) -> Option<&Record<T>> {
+        self.group(api_key)?.get(idempotency_key)
+    }
+
+    fn remove(&mut self, api_key: &str, idempotency_key: &str) {
+        let group = self.records.iter_mut().find(|(api, _)| **api == *api_key);
+        if let Some((_, keys)) = group {
+            if keys.remove(idempotency_key).is_some() {
+                self.live -= 1;
+            }
+        }
+    }
+
+    /// Removes the record of `id` if the queue entry `seq` is still its current one.
+    fn remove_current(&mut self, seq: u64, id: Id) {
+        let (api_key, key) = id;
+        let group = self.records.iter_mut().find(|(api, _)| *api == api_key);
+        if let Some((_, keys)) = group {
+            if let Entry::Occupied(entry) = keys.entry(key) {
+                if entry.get().seq == seq {
+                    entry.remove();
+                    self.live -= 1;
+                }
+            }
+        }
+    }
+
+    /// Whether the queue entry `(seq, id)` is the current record of its key.
+    fn is_current(&self, seq: u64, id: &Id) -> bool {
+        self.get(&id.0, &id.1).is_some_and(|r| r.seq == seq)
     }
 
     /// What a request with this key finds. `instant` is the real time, compared with when
@@ -89,24 +146,23 @@ impl IdempotencyStore {
         dry_run: bool,
         now: DateTime<Utc>,
         instant: Instant,
-    ) -> Lookup {
-        let id = (api_key.to_owned(), idempotency_key.to_owned());
-        let Some(record) = self.records.get(&id) else {
+    ) -> Lookup<T> {
+        let Some(record) = self.get(api_key, idempotency_key) else {
             return Lookup::Miss;
         };
         if self.expired(record, now) {
-            self.records.remove(&id);
+            self.remove(api_key, idempotency_key);
             return Lookup::Miss;
         }
-        if record.invite_id != invite_id || record.dry_run != dry_run {
+        if *record.invite_id != *invite_id || record.dry_run != dry_run {
             Lookup::Mismatch {
-                first_invite_id: record.invite_id.clone(),
+                first_invite_id: record.invite_id.to_string(),
                 first_dry_run: record.dry_run,
             }
         } else if record.answered_at.is_some_and(|at| instant < at) {
             Lookup::InFlight
         } else {
-            Lookup::Replay(record.body.clone())
+            Lookup::Replay(record.replay.clone())
         }
     }
 
@@ -119,7 +175,7 @@ impl IdempotencyStore {
         idempotency_key: &str,
         invite_id: &str,
         dry_run: bool,
-        body: Vec<u8>,
+        replay: T,
         now: DateTime<Utc>,
         answered_at: Option<Instant>,
     ) {
@@ -128,14 +184,16 @@ impl IdempotencyStore {
         }
         self.evict(now);
         // `evict` leaves a current record at the front, so one pop frees a place.
-        if self.records.len() >= self.capacity {
+        if self.live >= self.capacity {
             self.pop_oldest();
         }
         if self.order.len() >= self.capacity.saturating_mul(2) {
             // Clock jumps can strand stale entries behind a live one; compact them away.
-            let records = &self.records;
-            self.order
-                .retain(|(seq, id)| records.get(id).is_some_and(|r| r.seq == *seq));
+            let order = std::mem::take(&mut self.order);
+            self.order = order
+                .into_iter()
+                .filter(|(seq, id)| self.is_current(*seq, id))
+                .collect();
             #[cfg(test)]
             {
                 self.compactions += 1;
@@ -143,19 +201,32 @@ impl IdempotencyStore {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        let id = (api_key.to_owned(), idempotency_key.to_owned());
-        self.order.push_back((seq, id.clone()));
-        self.records.insert(
-            id,
+        // A group is made once per API key; its name is then shared with the queue.
+        let index = match self.records.iter().position(|(api, _)| **api == *api_key) {
+            Some(index) => index,
+            None => {
+                self.records.push((Arc::from(api_key), HashMap::new()));
+                self.records.len() - 1
+            }
+        };
+        let (api, keys) = &mut self.records[index];
+        let key: Arc<str> = Arc::from(idempotency_key);
+        self.order
+            .push_back((seq, (Arc::clone(api), Arc::clone(&key))));
+        let previous = keys.insert(
+            key,
             Record {
                 seq,
-                invite_id: invite_id.to_owned(),
+                invite_id: invite_id.into(),
                 dry_run,
                 at: now,
                 answered_at,
-                body,
+                replay,
             },
         );
+        if previous.is_none() {
+            self.live += 1;
+        }
     }
 
     /// Drops expired records from the old end, and stale order entries.
@@ -165,7 +236,7 @@ impl IdempotencyStore {
             let Some((seq, id)) = self.order.front() else {
                 break;
             };
-            let drop = match self.records.get(id) {
+            let drop = match self.get(&id.0, &id.1) {
                 Some(record) if record.seq == *seq => self.expired(record, now),
                 _ => true,
             };
@@ -181,9 +252,7 @@ impl IdempotencyStore {
         let Some((seq, id)) = self.order.pop_front() else {
             return false;
         };
-        if self.records.get(&id).is_some_and(|r| r.seq == seq) {
-            self.records.remove(&id);
-        }
+        self.remove_current(seq, id);
         true
     }
 }
@@ -198,10 +267,17 @@ mod tests {
     }
 
     /// A store that always reads at one real instant (no record is in flight then).
-    struct At<'a>(&'a mut IdempotencyStore, Instant);
+    struct At<'a>(&'a mut IdempotencyStore<Vec<u8>>, Instant);
 
     impl At<'_> {
-        fn lookup(&mut self, k: &str, i: &str, id: &str, dry: bool, at: DateTime<Utc>) -> Lookup {
+        fn lookup(
+            &mut self,
+            k: &str,
+            i: &str,
+            id: &str,
+            dry: bool,
+            at: DateTime<Utc>,
+        ) -> Lookup<Vec<u8>> {
             self.0.lookup(k, i, id, dry, at, self.1)
         }
         fn record(
@@ -323,7 +399,7 @@ mod bound_tests {
         Utc.with_ymd_and_hms(2024, 3, 15, 0, 0, 0).unwrap() + Duration::hours(hours)
     }
 
-    fn replayed(store: &mut IdempotencyStore, key: &str, now: DateTime<Utc>) -> bool {
+    fn replayed(store: &mut IdempotencyStore<Vec<u8>>, key: &str, now: DateTime<Utc>) -> bool {
         matches!(
             store.lookup("k", key, "1", false, now, Instant::now()),
             Lookup::Replay(_)
@@ -371,7 +447,7 @@ mod bound_tests {
         assert_eq!(store.len(), 1);
         assert!(store.compactions > 0);
         assert!(
-            store.order.iter().any(|(_, id)| id.1 == "anchor"),
+            store.order.iter().any(|(_, id)| &*id.1 == "anchor"),
             "compaction keeps the live entry"
         );
         assert!(replayed(&mut store, "anchor", t(10)));
@@ -400,7 +476,7 @@ mod bound_tests {
 
     #[test]
     fn compaction_is_rare_without_stale_entries() {
-        let mut store = IdempotencyStore::new(100, Duration::hours(1));
+        let mut store = IdempotencyStore::<Vec<u8>>::new(100, Duration::hours(1));
         for i in 0..1_000 {
             store.record("k", &i.to_string(), "1", false, vec![], t(0), None);
         }
@@ -409,7 +485,7 @@ mod bound_tests {
 
     #[test]
     fn capacity_zero_keeps_nothing() {
-        let mut store = IdempotencyStore::new(0, Duration::hours(1));
+        let mut store = IdempotencyStore::<Vec<u8>>::new(0, Duration::hours(1));
         store.record("k", "a", "1", false, vec![], t(0), None);
         assert_eq!(store.len(), 0);
         assert_eq!(

@@ -56,6 +56,7 @@ use invitations_sdk::types::{ApiError, FailureResult, IamError};
 pub use clock::{Clock, ClockRangeError};
 pub use faults::{Fault, FaultError};
 pub use fixture::{Fixture, FixtureError};
+pub(crate) use http::Answer;
 pub use http::{Request, Response};
 pub use journal::JournalEntry;
 pub use router::{Operation, Surface};
@@ -127,7 +128,8 @@ pub struct Core {
     config: CoreConfig,
     clock: Clock,
     store: Store,
-    idempotency: IdempotencyStore,
+    /// A replay is rendered again from the request, so a record holds nothing more.
+    idempotency: IdempotencyStore<()>,
     faults: faults::Faults,
     journal: Journal,
 }
@@ -158,17 +160,25 @@ impl Core {
     /// Answers one request. Never panics on any input, and never answers 500 unless a fault
     /// asks for it.
     pub fn handle(&mut self, request: &Request) -> Response {
+        self.answer(request).into_response()
+    }
+
+    /// [`Core::handle`] without serialising a success body: the state change and the
+    /// journal entry happen here, the JSON is written by [`Answer::into_response`], which
+    /// [`MockHandle`](crate::MockHandle) calls after releasing the core's lock.
+    pub(crate) fn answer(&mut self, request: &Request) -> Answer {
         let started = Instant::now();
         let at = self.clock.now();
         let (response, operation) = match router::route(&request.method, &request.path) {
             Route::Api { operation, param } => {
-                (self.api(operation, &param, request), Some(operation))
+                (self.api(operation, param, request), Some(operation))
             }
-            Route::Admin(segments) => (self.admin(&segments, request), None),
-            Route::NotFound(surface) => (not_found(surface), None),
-            Route::MethodNotAllowed { surface, allow } => {
-                (method_not_allowed(surface, allow, &request.method), None)
-            }
+            Route::Admin(segments) => (self.admin(&segments, request).into(), None),
+            Route::NotFound(surface) => (not_found(surface).into(), None),
+            Route::MethodNotAllowed { surface, allow } => (
+                method_not_allowed(surface, allow, &request.method).into(),
+                None,
+            ),
         };
         let elapsed = started.elapsed() + response.delay.unwrap_or_default();
         self.journal.push(journal::Recorded {
@@ -182,9 +192,9 @@ impl Core {
         response
     }
 
-    fn api(&mut self, operation: Operation, param: &[u8], request: &Request) -> Response {
+    fn api(&mut self, operation: Operation, param: Vec<u8>, request: &Request) -> Answer {
         let fault = self.faults.take(operation);
-        let mut response = match &fault {
+        let mut answer: Answer = match &fault {
             Some(fault) if fault.status != 200 => surface_error(
                 router::surface(operation),
                 fault.status,
@@ -192,33 +202,38 @@ impl Core {
                     "Injected fault: status {} (set through /__admin/faults or MockHandle::inject_fault).",
                     fault.status
                 ),
-            ),
+            )
+            .into(),
             _ => {
                 let delay = fault.as_ref().and_then(|f| f.delay);
                 if self.config.variant == Variant::Alternative {
-                    match variant::precheck(&self.store, operation, param, request) {
-                        Some(early) => early,
-                        None => variant::rewrite(self.operation(operation, param, request, delay)),
+                    match variant::precheck(&self.store, operation, &param, request) {
+                        Some(early) => early.into(),
+                        None => variant::rewrite(
+                            self.operation(operation, param, request, delay)
+                                .into_response(),
+                        )
+                        .into(),
                     }
                 } else {
                     self.operation(operation, param, request, delay)
                 }
             }
         };
-        response.delay = fault.and_then(|f| f.delay);
-        response
+        answer.delay = fault.and_then(|f| f.delay);
+        answer
     }
 
     /// `delay`: a fault's injected delay, during which an IAM resend counts as in flight.
     fn operation(
         &mut self,
         operation: Operation,
-        param: &[u8],
+        param: Vec<u8>,
         request: &Request,
         delay: Option<std::time::Duration>,
-    ) -> Response {
+    ) -> Answer {
         match operation {
-            Operation::ResendInvitation => self.resend_invitation(param, request),
+            Operation::ResendInvitation => self.resend_invitation(&param, request),
             Operation::GetUserInvitationByEmail => self.get_by_email(request),
             Operation::ResendInvite => self.resend_invite(param, request, delay),
         }

@@ -343,8 +343,9 @@ impl Store {
     /// Resends `id`: a new token (the old link stops working), status `Pending`, expiry
     /// 48 hours from `now`, one email to the original recipient.
     ///
-    /// The caller has already decided the resend is allowed.
-    pub(crate) fn resend(&mut self, id: i64, now: DateTime<Utc>) -> Option<InvitationRecord> {
+    /// The caller has already decided the resend is allowed. Returns the updated invitation
+    /// (borrowed: the IAM resend does not need a copy).
+    pub(crate) fn resend(&mut self, id: i64, now: DateTime<Utc>) -> Option<&InvitationRecord> {
         let inv = self.invitations.get_mut(&id)?;
         let token = new_token();
         self.tokens.remove(&inv.token);
@@ -352,15 +353,14 @@ impl Store {
         inv.token = token;
         inv.status = InvitationStatus::Pending;
         inv.expires_at = add_saturating(now, Duration::hours(INVITATION_LIFETIME_HOURS));
-        let record = inv.clone();
         self.outbox.push(SentEmail {
-            to: record.email.clone(),
+            to: inv.email.clone(),
             invitation_id: id,
-            tenant_id: record.tenant_id,
-            token: record.token.clone(),
+            tenant_id: inv.tenant_id,
+            token: inv.token.clone(),
             sent_at: now,
         });
-        Some(record)
+        Some(inv)
     }
 
     /// What clicking the emailed link does: a current token of a pending invitation
@@ -430,7 +430,7 @@ mod tests {
         let inv = store.invitation(fixture::PENDING_ID).unwrap();
         assert!(!format!("{inv:?}").contains(&inv.token));
         let mut store = store;
-        let sent = store.resend(fixture::PENDING_ID, now()).unwrap();
+        let sent = store.resend(fixture::PENDING_ID, now()).unwrap().clone();
         let email = store.outbox().recent().last().unwrap().clone();
         assert_eq!(email.token, sent.token);
         assert!(!format!("{email:?}").contains(&email.token));
@@ -441,7 +441,7 @@ mod tests {
         let mut store = store();
         let before = store.invitation(fixture::CANCELLED_ID).unwrap().clone();
         let later = now() + Duration::hours(10);
-        let after = store.resend(fixture::CANCELLED_ID, later).unwrap();
+        let after = store.resend(fixture::CANCELLED_ID, later).unwrap().clone();
         assert_ne!(after.token, before.token);
         assert_eq!(after.status, InvitationStatus::Pending);
         assert_eq!(after.expires_at, later + Duration::hours(48));

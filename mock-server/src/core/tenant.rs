@@ -3,13 +3,11 @@
 use std::num::NonZeroU64;
 
 use chrono::{DateTime, Utc};
-use invitations_sdk::types::{
-    UserInvitationListResult, UserInvitationModel, UserInvitationModelEmail, UserInvitationResult,
-};
+use invitations_sdk::types::{UserInvitationModel, UserInvitationModelEmail};
 use invitations_sdk::InvitationStatus;
 
 use super::auth::authenticate;
-use super::http::{Query, Request, Response};
+use super::http::{Answer, Query, Request, Response};
 use super::store::InvitationRecord;
 use super::validate::{parse_positive_id, validate_email};
 use super::{tenant_error, Core};
@@ -46,14 +44,14 @@ fn broken_invariant() -> Response {
 
 impl Core {
     /// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`
-    pub(super) fn resend_invitation(&mut self, tenant_param: &[u8], request: &Request) -> Response {
+    pub(super) fn resend_invitation(&mut self, tenant_param: &[u8], request: &Request) -> Answer {
         let key = match authenticate(&self.store, request) {
             Ok(key) => key,
-            Err(failure) => return auth_error(failure.status(), failure.message()),
+            Err(failure) => return auth_error(failure.status(), failure.message()).into(),
         };
         let query = match Query::parse(request.query.as_deref()) {
             Ok(query) => query,
-            Err(err) => return validation_error(vec![err.message()]),
+            Err(err) => return validation_error(vec![err.message()]).into(),
         };
         let mut info = Vec::new();
         let tenant_id = match std::str::from_utf8(tenant_param) {
@@ -69,7 +67,7 @@ impl Core {
             .map_err(|msg| info.push(msg))
             .ok();
         let (Some(tenant_id), Some(id)) = (tenant_id, id) else {
-            return validation_error(info);
+            return validation_error(info).into();
         };
         // A tenant that does not exist is "not managed" too, so tenant ids cannot be probed.
         let tenant = tenant_id.unsigned_abs();
@@ -79,7 +77,8 @@ impl Core {
                 "Forbidden",
                 format!("The API key does not manage tenant {tenant_id}."),
                 Vec::new(),
-            );
+            )
+            .into();
         }
         let now = self.clock.now();
         let Some(inv) = self
@@ -92,7 +91,8 @@ impl Core {
                 "NotFound",
                 format!("No invitation with id {id} exists in tenant {tenant_id}."),
                 Vec::new(),
-            );
+            )
+            .into();
         };
         let status = inv.effective_status(now);
         if status != InvitationStatus::Pending {
@@ -104,35 +104,29 @@ impl Core {
                      The IAM resend (POST /iam/v1/users/{id}/actions/resend) reactivates it."
                 ),
                 vec![format!("status: {status}")],
-            );
+            )
+            .into();
         }
-        let Some(model) = self.store.resend(id, now).and_then(|inv| model(&inv, now)) else {
-            return broken_invariant();
+        let Some(model) = self.store.resend(id, now).and_then(|inv| model(inv, now)) else {
+            return broken_invariant().into();
         };
-        Response::json(
-            200,
-            &UserInvitationListResult {
-                error: None,
-                is_failure: false,
-                is_success: true,
-                value: Some(vec![model]),
-            },
-        )
+        // Serialised once the core's lock is released.
+        Answer::invitation_list(model)
     }
 
     /// `GET /tenant/admin/user/invitations_by_email?email=`
-    pub(super) fn get_by_email(&mut self, request: &Request) -> Response {
+    pub(super) fn get_by_email(&mut self, request: &Request) -> Answer {
         let key = match authenticate(&self.store, request) {
             Ok(key) => key,
-            Err(failure) => return auth_error(failure.status(), failure.message()),
+            Err(failure) => return auth_error(failure.status(), failure.message()).into(),
         };
         let query = match Query::parse(request.query.as_deref()) {
             Ok(query) => query,
-            Err(err) => return validation_error(vec![err.message()]),
+            Err(err) => return validation_error(vec![err.message()]).into(),
         };
         let email = query.get("email").unwrap_or_default();
         if let Err(err) = validate_email(email) {
-            return validation_error(vec![err.to_string()]);
+            return validation_error(vec![err.to_string()]).into();
         }
         let now = self.clock.now();
         let Some(inv) = self.store.pending_by_email(email, &key.tenants, now) else {
@@ -141,20 +135,14 @@ impl Core {
                 "NotFound",
                 "No pending invitation exists for this email address.",
                 Vec::new(),
-            );
+            )
+            .into();
         };
         let Some(model) = model(inv, now) else {
-            return broken_invariant();
+            return broken_invariant().into();
         };
-        Response::json(
-            200,
-            &UserInvitationResult {
-                error: None,
-                is_failure: false,
-                is_success: true,
-                value: Some(model),
-            },
-        )
+        // Serialised once the core's lock is released.
+        Answer::invitation(model)
     }
 }
 
