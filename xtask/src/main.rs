@@ -5,6 +5,7 @@
 
 mod artifacts;
 mod bench;
+mod ci;
 mod codegen;
 mod contract;
 mod mutants;
@@ -145,7 +146,7 @@ fn main() -> ExitCode {
         ),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
         Command::Mock { args } => tasks::mock(&root, &args),
-        Command::Ci => tasks::ci(&root),
+        Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::Mutants {
             since,

@@ -1,4 +1,4 @@
-//! The commands that drive other tools: lint, spec validation, the CI sequence.
+//! The commands that drive other tools: lint, spec validation, the standalone mock.
 
 use std::path::Path;
 use std::process::Command;
@@ -23,7 +23,7 @@ pub fn cargo() -> Command {
 }
 
 /// Runs `cmd` in `root`, echoing it first, and fails with its name when it fails.
-fn run_step(root: &Path, name: &str, mut cmd: Command) -> Result<()> {
+pub fn run_step(root: &Path, name: &str, mut cmd: Command) -> Result<()> {
     println!("==> {name}");
     let started = Instant::now();
     let status = cmd
@@ -135,46 +135,6 @@ fn redocly_lint(root: &Path) -> Result<()> {
         "redocly lint (recommended) openapi/invitations.yaml",
         lint,
     )
-}
-
-pub fn ci(root: &Path) -> Result<()> {
-    let started = Instant::now();
-    lint(root)?;
-    println!("==> cargo xtask codegen --check");
-    crate::codegen::run(root, true)?;
-    validate_spec(root)?;
-    let mut test = cargo();
-    test.arg("test").args(TEST_PACKAGES);
-    run_step(root, "cargo test --workspace --exclude xtask", test)?;
-    let mut test_xtask = cargo();
-    test_xtask.args(["test", "-p", "xtask"]);
-    run_step(root, "cargo test -p xtask", test_xtask)?;
-    // `cargo test` ran the suite on the embedded mock; these are the other targets. The
-    // binary ones start the mock binary `cargo test` just built: no second (release) build.
-    for (label, binary, conforming) in [
-        ("--conforming", false, true),
-        ("--binary", true, false),
-        ("--binary --conforming", true, true),
-        ("--maildev", true, false),
-    ] {
-        println!("==> cargo xtask contract {label}");
-        crate::contract::run(
-            root,
-            crate::contract::ContractArgs {
-                target: None,
-                junit: None,
-                binary,
-                release: false,
-                conforming,
-                update_snapshots: false,
-                maildev: label == "--maildev",
-            },
-        )?;
-    }
-    println!("==> cargo xtask contract-through-proxy");
-    crate::proxy::contract_through_proxy(root)?;
-    println!("ci: all steps passed in {:.1?}", started.elapsed());
-    Ok(())
 }
 
 pub fn mock(root: &Path, args: &[String]) -> Result<()> {
