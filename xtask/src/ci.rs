@@ -5,18 +5,22 @@ use std::time::Instant;
 
 use anyhow::Result;
 
+use crate::process::{cargo, run_step, TEST_PACKAGES};
+use crate::tasks::{lint, validate_spec};
+
+/// Runs every CI step in order and stops at the first that fails.
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
-    crate::tasks::lint(root)?;
+    lint(root)?;
     println!("==> cargo xtask codegen --check");
     crate::codegen::run(root, true)?;
-    crate::tasks::validate_spec(root)?;
-    let mut test = crate::tasks::cargo();
-    test.arg("test").args(crate::tasks::TEST_PACKAGES);
-    crate::tasks::run_step(root, "cargo test --workspace --exclude xtask", test)?;
-    let mut test_xtask = crate::tasks::cargo();
+    validate_spec(root)?;
+    let mut test = cargo();
+    test.arg("test").args(TEST_PACKAGES);
+    run_step(root, "cargo test --workspace --exclude xtask", test)?;
+    let mut test_xtask = cargo();
     test_xtask.args(["test", "-p", "xtask"]);
-    crate::tasks::run_step(root, "cargo test -p xtask", test_xtask)?;
+    run_step(root, "cargo test -p xtask", test_xtask)?;
     // `cargo test` ran the suite on the embedded mock; these are the other targets. The
     // binary ones start the mock binary `cargo test` just built: no second (release) build.
     for (label, binary, conforming) in [

@@ -8,7 +8,9 @@ mod bench;
 mod ci;
 mod codegen;
 mod contract;
+mod mock;
 mod mutants;
+mod process;
 mod proxy;
 mod tasks;
 
@@ -145,7 +147,7 @@ fn main() -> ExitCode {
             },
         ),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
-        Command::Mock { args } => tasks::mock(&root, &args),
+        Command::Mock { args } => mock::run(&root, &args),
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::Mutants {

@@ -1,10 +1,11 @@
-//! The commands that drive other tools: lint, spec validation, the standalone mock.
+//! The commands that drive other tools: lint and spec validation.
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+
+use crate::process::{cargo, run_step};
 
 /// Pinned so that CI results do not move under us.
 const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
@@ -12,31 +13,7 @@ const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
 /// Node.js 20.19 or later.
 const REDOCLY_CLI: &str = "@redocly/cli@2.77.0";
 
-/// The packages `cargo xtask ci` tests in one build, and that `contract` builds with: every
-/// member but xtask. xtask's own dependencies (progenitor, typify, ...) are then built once,
-/// with the features `cargo run -p xtask` resolved, and `cargo test -p xtask` reuses them; in
-/// a whole-workspace build they would be built a second time with the workspace's features.
-pub const TEST_PACKAGES: [&str; 3] = ["--workspace", "--exclude", "xtask"];
-
-pub fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}
-
-/// Runs `cmd` in `root`, echoing it first, and fails with its name when it fails.
-pub fn run_step(root: &Path, name: &str, mut cmd: Command) -> Result<()> {
-    println!("==> {name}");
-    let started = Instant::now();
-    let status = cmd
-        .current_dir(root)
-        .status()
-        .with_context(|| format!("could not start `{name}`"))?;
-    if !status.success() {
-        bail!("`{name}` failed ({status})");
-    }
-    println!("<== {name} ok ({:.1?})", started.elapsed());
-    Ok(())
-}
-
+/// `cargo xtask lint`: rustfmt and clippy, warnings denied.
 pub fn lint(root: &Path) -> Result<()> {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -135,18 +112,4 @@ fn redocly_lint(root: &Path) -> Result<()> {
         "redocly lint (recommended) openapi/invitations.yaml",
         lint,
     )
-}
-
-pub fn mock(root: &Path, args: &[String]) -> Result<()> {
-    let mut cmd = cargo();
-    cmd.args(["run", "--release", "-p", "invitations-mock", "--"])
-        .args(args);
-    let status = cmd
-        .current_dir(root)
-        .status()
-        .context("could not start cargo run")?;
-    if !status.success() {
-        bail!("invitations-mock exited with {status}");
-    }
-    Ok(())
 }
