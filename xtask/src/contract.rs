@@ -210,7 +210,11 @@ fn derive_profile(template: &str, alternative: bool, mailbox_url: Option<&str>) 
         mailbox.insert("url".into(), url.into());
         profile.insert("mailbox".into(), mailbox.into());
     }
-    Ok(toml::to_string(&profile)?)
+    Ok(format!(
+        "# Written by `cargo xtask contract` from {LOCAL_MOCK_PROFILE}; the suite reads the\n\
+         # mock binary's base URL from CONTRACT_BASE_URL, not from this file.\n{}",
+        toml::to_string(&profile)?
+    ))
 }
 
 /// The MailDev release xtask installs (npm) into target/maildev.
