@@ -1,4 +1,5 @@
-//! Where cargo puts things: the target directory and the executables a build produced.
+//! Where things are: the repository root, cargo's target directory and the executables a
+//! build produced. The one place xtask learns a path from.
 //!
 //! Nothing here assumes `<root>/target`: CI caches commonly set `CARGO_TARGET_DIR` (or
 //! `build.target-dir`), and then binaries live elsewhere. The target directory comes from
@@ -11,6 +12,14 @@ use std::sync::OnceLock;
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
+
+/// The repository root: xtask lives one level below it.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is a direct child of the workspace root")
+        .to_path_buf()
+}
 
 /// The workspace's target directory, as cargo resolves it (`CARGO_TARGET_DIR`, config, or
 /// `<root>/target`); asked once per process.
@@ -149,7 +158,7 @@ mod tests {
     /// With `CARGO_TARGET_DIR` set, cargo metadata (and so every path xtask uses) follows it.
     #[test]
     fn target_dir_follows_cargo_target_dir() {
-        let root = crate::workspace_root();
+        let root = workspace_root();
         let elsewhere = std::env::temp_dir().join("xtask-target-dir-check");
         let output = crate::process::cargo()
             .args(["metadata", "--format-version", "1", "--no-deps"])

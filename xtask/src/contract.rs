@@ -275,7 +275,8 @@ mod tests {
     use super::*;
 
     fn template() -> String {
-        std::fs::read_to_string(crate::workspace_root().join(LOCAL_MOCK_PROFILE)).unwrap()
+        std::fs::read_to_string(crate::artifacts::workspace_root().join(LOCAL_MOCK_PROFILE))
+            .unwrap()
     }
 
     #[test]

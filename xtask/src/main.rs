@@ -121,7 +121,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = artifacts::workspace_root();
     let result = match cli.command {
         Command::Codegen { check } => codegen::run(&root, check),
         Command::ValidateSpec => tasks::validate_spec(&root),
@@ -172,12 +172,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The repository root: xtask lives one level below it.
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is a direct child of the workspace root")
-        .to_path_buf()
 }
