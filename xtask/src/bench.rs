@@ -28,8 +28,8 @@ mod proxy;
 mod render;
 
 use std::path::Path;
-use std::time::Duration;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 
@@ -64,11 +64,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
             &["--quiet"],
             quiet_log.into(),
         )?;
-        let mut bare =
-            crate::artifacts::command(&crate::artifacts::release_bin(root, "bare-hyper")?)?;
-        bare.args(["--port", "0"])
-            .stderr(std::process::Stdio::null());
-        let bare = process::Server::start("bare-hyper --port 0", bare)?;
+        let bare = process::Server::start("bare-hyper --port 0", bare_hyper(root)?)?;
         memory(root, &params, &mut table, mock.pid(), mock.url());
         throughput(
             root,
@@ -107,6 +103,13 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
         bail!("{} figure(s) could not be measured", table.failures().len());
     }
     Ok(())
+}
+
+/// `bare-hyper --port 0` (bench/src/bin/bare-hyper.rs: a fixed body, the baseline).
+fn bare_hyper(root: &Path) -> Result<Command> {
+    let mut cmd = crate::artifacts::command(&crate::artifacts::release_bin(root, "bare-hyper")?)?;
+    cmd.args(["--port", "0"]).stderr(Stdio::null());
+    Ok(cmd)
 }
 
 /// As `cargo xtask contract` builds it (the features of `process::TEST_PACKAGES`).
