@@ -1,5 +1,5 @@
 //! What the suite runs against: the embedded mock (default) or a deployment described by a
-//! TOML profile named in `CONTRACT_TARGET`.
+//! TOML profile named in `CONTRACT_TARGET` (its base URL overridable by `CONTRACT_BASE_URL`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,9 @@ pub const TARGET_ENV: &str = "CONTRACT_TARGET";
 /// Set to `alternative` (with no `CONTRACT_TARGET`) to run against the embedded mock's
 /// conforming variant instead of the mock itself.
 pub const EMBEDDED_ENV: &str = "CONTRACT_EMBEDDED";
+/// Environment variable that overrides the profile's `base_url`: one profile then serves a
+/// server whose address is only known when it starts (a mock binary on port 0, a proxy).
+pub const BASE_URL_ENV: &str = "CONTRACT_BASE_URL";
 /// Environment variables that override the profile's keys, so secrets can stay out of files.
 pub const MANAGER_KEY_ENV: &str = "CONTRACT_MANAGER_KEY";
 /// See [`MANAGER_KEY_ENV`].
@@ -181,7 +184,8 @@ impl fmt::Display for ProfileError {
 impl std::error::Error for ProfileError {}
 
 impl Profile {
-    /// Reads a profile file, then applies the key environment variables.
+    /// Reads a profile file, then applies the key environment variables and
+    /// [`BASE_URL_ENV`] (when set and not empty).
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
         let text = std::fs::read_to_string(path).map_err(|err| {
             ProfileError(format!(
@@ -189,8 +193,20 @@ impl Profile {
                 path.display()
             ))
         })?;
-        Self::parse(&text, |name| std::env::var(name).ok())
-            .map_err(|err| ProfileError(format!("{}: {err}", path.display())))
+        let mut profile = Self::parse(&text, |name| std::env::var(name).ok())
+            .map_err(|err| ProfileError(format!("{}: {err}", path.display())))?;
+        if let Some(url) = std::env::var(BASE_URL_ENV).ok().filter(|v| !v.is_empty()) {
+            profile.override_base_url(&url)?;
+        }
+        Ok(profile)
+    }
+
+    /// Replaces the profile's base URL (checked like the file's: `http://` or `https://`,
+    /// trailing `/` dropped), as [`BASE_URL_ENV`] does.
+    pub fn override_base_url(&mut self, url: &str) -> Result<(), ProfileError> {
+        self.base_url =
+            checked_base_url(url).map_err(|err| ProfileError(format!("{BASE_URL_ENV}: {err}")))?;
+        Ok(())
     }
 
     /// Parses profile text; `env` looks up the key overrides.
@@ -228,13 +244,7 @@ impl Profile {
                  {MANAGER_KEY_ENV} / {VIEWER_KEY_ENV} / {OTHER_TENANT_KEY_ENV}"
             )));
         }
-        if !(profile.base_url.starts_with("http://") || profile.base_url.starts_with("https://")) {
-            return Err(ProfileError(format!(
-                "base_url must start with http:// or https://, got {:?}",
-                profile.base_url
-            )));
-        }
-        profile.base_url = profile.base_url.trim_end_matches('/').to_owned();
+        profile.base_url = checked_base_url(&profile.base_url)?;
         Ok(profile)
     }
 
@@ -252,6 +262,16 @@ impl Profile {
             mailbox: self.mailbox.clone(),
         }
     }
+}
+
+/// `url` without its trailing `/`, if it is an `http://` or `https://` URL.
+fn checked_base_url(url: &str) -> Result<String, ProfileError> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ProfileError(format!(
+            "base_url must start with http:// or https://, got {url:?}"
+        )));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }
 
 /// The embedded mock's data: its default fixture.
@@ -360,6 +380,27 @@ mod tests {
         assert!(err.contains("keys.manager"), "{err}");
         let with_keys = Profile::parse(EXAMPLE, |_| Some("s3cr3t-key".into())).unwrap();
         assert!(!format!("{with_keys:?}").contains("s3cr3t-key"));
+    }
+
+    #[test]
+    fn base_url_override_replaces_the_files_and_is_checked_alike() {
+        let mut profile = Profile::parse(EXAMPLE, |_| Some("k".into())).unwrap();
+        assert_ne!(profile.base_url, "http://127.0.0.1:40123");
+        profile
+            .override_base_url("http://127.0.0.1:40123/")
+            .unwrap();
+        assert_eq!(profile.base_url, "http://127.0.0.1:40123");
+        assert_eq!(profile.data().name, "staging", "the name stays the file's");
+        let err = profile
+            .override_base_url("127.0.0.1:40123")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(BASE_URL_ENV), "{err}");
+        assert!(err.contains("http:// or https://"), "{err}");
+        assert_eq!(
+            profile.base_url, "http://127.0.0.1:40123",
+            "unchanged on error"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Where cargo puts things: the target directory and the executables a build produced.
+//! Where things are: the repository root, cargo's target directory and the executables a
+//! build produced. The one place xtask learns a path from.
 //!
 //! Nothing here assumes `<root>/target`: CI caches commonly set `CARGO_TARGET_DIR` (or
 //! `build.target-dir`), and then binaries live elsewhere. The target directory comes from
@@ -12,6 +13,14 @@ use std::sync::OnceLock;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+/// The repository root: xtask lives one level below it.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is a direct child of the workspace root")
+        .to_path_buf()
+}
+
 /// The workspace's target directory, as cargo resolves it (`CARGO_TARGET_DIR`, config, or
 /// `<root>/target`); asked once per process.
 pub fn target_dir(root: &Path) -> Result<PathBuf> {
@@ -19,15 +28,11 @@ pub fn target_dir(root: &Path) -> Result<PathBuf> {
     if let Some(dir) = DIR.get() {
         return Ok(dir.clone());
     }
-    let output = crate::tasks::cargo()
+    let mut metadata = crate::process::cargo();
+    metadata
         .args(["metadata", "--format-version", "1", "--no-deps"])
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("could not start cargo metadata")?;
-    if !output.status.success() {
-        bail!("cargo metadata failed ({})", output.status);
-    }
+        .current_dir(root);
+    let output = crate::process::output("cargo metadata", metadata)?;
     let dir = parse_target_dir(&output.stdout)?;
     Ok(DIR.get_or_init(|| dir).clone())
 }
@@ -46,7 +51,7 @@ fn parse_target_dir(metadata: &[u8]) -> Result<PathBuf> {
 /// --no-run`) in `root` and returns the path of the executable of binary target `bin`, as
 /// the build reported it. Diagnostics still reach the terminal.
 pub fn build_bin(root: &Path, args: &[&str], bin: &str) -> Result<PathBuf> {
-    let mut cargo = crate::tasks::cargo();
+    let mut cargo = crate::process::cargo();
     cargo.args(args).current_dir(root);
     built_executable(cargo, args, bin)
 }
@@ -98,6 +103,12 @@ fn bin_executable(line: &str, bin: &str) -> Option<PathBuf> {
     message.get("executable")?.as_str().map(PathBuf::from)
 }
 
+/// A release binary of the workspace (built by `cargo build --release`), wherever cargo's
+/// target directory is.
+pub fn release_bin(root: &Path, name: &str) -> Result<PathBuf> {
+    Ok(target_dir(root)?.join("release").join(name))
+}
+
 /// A command for an executable, with a clear error naming the path when it is missing.
 pub fn command(executable: &Path) -> Result<Command> {
     if !executable.is_file() {
@@ -147,9 +158,9 @@ mod tests {
     /// With `CARGO_TARGET_DIR` set, cargo metadata (and so every path xtask uses) follows it.
     #[test]
     fn target_dir_follows_cargo_target_dir() {
-        let root = crate::workspace_root();
+        let root = workspace_root();
         let elsewhere = std::env::temp_dir().join("xtask-target-dir-check");
-        let output = crate::tasks::cargo()
+        let output = crate::process::cargo()
             .args(["metadata", "--format-version", "1", "--no-deps"])
             .env("CARGO_TARGET_DIR", &elsewhere)
             .current_dir(&root)
@@ -180,7 +191,7 @@ mod tests {
         )
         .unwrap();
         let args = ["build", "--quiet", "--offline"];
-        let mut cargo = crate::tasks::cargo();
+        let mut cargo = crate::process::cargo();
         cargo
             .args(args)
             .current_dir(&project)

@@ -81,7 +81,7 @@ mod tests {
     use super::*;
 
     fn root() -> std::path::PathBuf {
-        crate::workspace_root()
+        crate::artifacts::workspace_root()
     }
 
     fn spec_text() -> String {

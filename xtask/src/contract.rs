@@ -1,18 +1,30 @@
 //! `cargo xtask contract [--target FILE] [--junit FILE] [--binary]`: the contract suite.
+//!
+//! Against the mock binary (`--binary`, `--maildev`) the suite reads
+//! contract-tests/targets/local-mock.toml with its base URL replaced by the binary's through
+//! the profile loader's `CONTRACT_BASE_URL`; only the variants that change other keys
+//! (`--conforming`, a mailbox) get a profile derived from it under the target directory.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
+use crate::mock::MockBuild;
+use crate::process::{self, Server};
+
 /// Options of the command.
 pub struct ContractArgs {
+    /// A deployment profile to run against (instead of the embedded mock).
     pub target: Option<PathBuf>,
+    /// Also write a JUnit XML report here.
     pub junit: Option<PathBuf>,
+    /// Start the mock binary and run against it as a deployment.
     pub binary: bool,
+    /// The mock's conforming variant (embedded, or the binary with `--alternative`).
     pub conforming: bool,
+    /// Let mismatching snapshots go through insta instead of only failing.
     pub update_snapshots: bool,
     /// Start MailDev too, have the mock binary deliver to it, and check emails through it.
     pub maildev: bool,
@@ -20,30 +32,34 @@ pub struct ContractArgs {
     pub release: bool,
 }
 
-/// Which build of `invitations-mock` to start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MockBuild {
-    /// The dev-profile binary `cargo test` builds for the mock's own tests: after the test
-    /// step of `cargo xtask ci` it costs no build at all.
-    Test,
-    /// `cargo build --release`: what benchmarks measure.
-    Release,
+/// What the suite runs against.
+pub enum Target {
+    /// The embedded mock, or with `alternative` its conforming variant.
+    Embedded {
+        /// The conforming variant.
+        alternative: bool,
+    },
+    /// A deployment profile, its base URL optionally overridden (`CONTRACT_BASE_URL`).
+    Profile {
+        /// The profile file.
+        path: PathBuf,
+        /// Replaces the profile's `base_url`.
+        base_url: Option<String>,
+    },
 }
 
+/// The profile of the standalone mock seen as a deployment (its base URL is overridden).
+pub const LOCAL_MOCK_PROFILE: &str = "contract-tests/targets/local-mock.toml";
+
+/// `cargo xtask contract`: starts what the options ask for, then runs the suite.
 pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
     let started = Instant::now();
-    let mut _server = None;
-    let mut _maildev = None;
-    let mut mailbox = None;
-    if args.maildev {
-        if args.target.is_some() {
-            bail!("--maildev starts its own mock binary; it does not apply to --target");
-        }
-        let (server, smtp_port, web_url) = start_maildev(root)?;
-        _maildev = Some(server);
-        mailbox = Some((smtp_port, web_url));
+    if args.maildev && args.target.is_some() {
+        bail!("--maildev starts its own mock binary; it does not apply to --target");
     }
     let binary = args.binary || args.maildev;
+    // What this run starts, killed when it ends (in this order, the mock first).
+    let mut servers = Vec::new();
     let target = match (&args.target, binary) {
         (Some(_), true) => {
             bail!("--target and --binary are exclusive: --binary makes its own profile")
@@ -51,207 +67,170 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
         (Some(_), false) if args.conforming => {
             bail!("--conforming selects the mock's variant; it does not apply to --target")
         }
-        (Some(path), false) => Some(absolute(path)?),
+        (Some(path), false) => Target::Profile {
+            path: absolute(path)?,
+            base_url: None,
+        },
+        (None, false) => Target::Embedded {
+            alternative: args.conforming,
+        },
         (None, true) => {
             let build = if args.release {
                 MockBuild::Release
             } else {
                 MockBuild::Test
             };
-            let (server, profile) = start_binary(root, build, args.conforming, mailbox.as_ref())?;
-            _server = Some(server);
-            Some(profile)
+            let maildev = if args.maildev {
+                Some(start_maildev(root)?)
+            } else {
+                None
+            };
+            let mock = start_binary(root, build, args.conforming, maildev.as_ref())?;
+            let target = Target::Profile {
+                path: local_profile(root, args.conforming, maildev.as_ref())?,
+                base_url: Some(mock.url().to_owned()),
+            };
+            servers.push(mock);
+            servers.extend(maildev.map(|m| m.server));
+            target
         }
-        (None, false) => None,
     };
-    let mut cmd = crate::tasks::cargo();
-    // The packages `cargo xtask ci` tests, so that features unify exactly as there: the
-    // contract binary that run built is reused instead of rebuilt with other features.
-    cmd.args(["test", "--quiet"])
-        .args(crate::tasks::TEST_PACKAGES)
-        .args(["--test", "contract"]);
-    cmd.env_remove("CONTRACT_TARGET");
-    cmd.env_remove("CONTRACT_EMBEDDED");
-    cmd.env_remove("CONTRACT_UPDATE_SNAPSHOTS");
-    if args.conforming && target.is_none() {
-        cmd.env("CONTRACT_EMBEDDED", "alternative");
-    }
-    if args.update_snapshots {
-        cmd.env("CONTRACT_UPDATE_SNAPSHOTS", "1");
-    }
-    if let Some(target) = &target {
-        cmd.env("CONTRACT_TARGET", target);
-    }
-    if let Some(junit) = &args.junit {
-        cmd.env("CONTRACT_JUNIT", absolute(junit)?);
-    }
-    let status = cmd
-        .current_dir(root)
-        .status()
-        .context("could not start cargo test")?;
+    let result = run_suite(root, &target, args.junit.as_deref(), args.update_snapshots);
+    drop(servers);
     println!(
         "cargo xtask contract: {:.1?} including the build",
         started.elapsed()
     );
-    if !status.success() {
-        bail!("the contract suite failed ({status})");
+    result
+}
+
+/// Runs the contract suite (`cargo test --test contract`) against `target`.
+pub fn run_suite(
+    root: &Path,
+    target: &Target,
+    junit: Option<&Path>,
+    update_snapshots: bool,
+) -> Result<()> {
+    let mut cmd = process::cargo();
+    // The packages `cargo xtask ci` tests, so that features unify exactly as there: the
+    // contract binary that run built is reused instead of rebuilt with other features.
+    cmd.args(["test", "--quiet"])
+        .args(process::TEST_PACKAGES)
+        .args(["--test", "contract"]);
+    cmd.env_remove("CONTRACT_TARGET");
+    cmd.env_remove("CONTRACT_EMBEDDED");
+    cmd.env_remove("CONTRACT_UPDATE_SNAPSHOTS");
+    match target {
+        Target::Embedded { alternative: true } => {
+            cmd.env("CONTRACT_EMBEDDED", "alternative");
+        }
+        Target::Embedded { alternative: false } => {}
+        Target::Profile { path, base_url } => {
+            cmd.env("CONTRACT_TARGET", path);
+            // Unset, a CONTRACT_BASE_URL of the caller's environment applies, as the key
+            // variables do.
+            if let Some(url) = base_url {
+                cmd.env("CONTRACT_BASE_URL", url);
+            }
+        }
     }
-    Ok(())
+    if update_snapshots {
+        cmd.env("CONTRACT_UPDATE_SNAPSHOTS", "1");
+    }
+    if let Some(junit) = junit {
+        cmd.env("CONTRACT_JUNIT", absolute(junit)?);
+    }
+    process::run_step(
+        root,
+        "cargo test --quiet --workspace --exclude xtask --test contract",
+        cmd,
+    )
+    .context("the contract suite failed")
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).with_context(|| format!("resolving {}", path.display()))
 }
 
-/// Kills the mock binary when dropped, so that a failing run leaves no server behind.
-pub struct Server(Child);
-
-impl Server {
-    /// The server's process id (the benchmark reads its memory from /proc).
-    pub fn pid(&self) -> u32 {
-        self.0.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Builds and starts `invitations-mock --port 0` with the contract fixture and writes a
-/// profile for it (as contract-tests/targets/local-mock.toml) under the target directory.
-pub fn start_binary(
+/// Builds and starts `invitations-mock --port 0` with the contract fixture (in its
+/// `--alternative` variant, delivering email to `maildev`, when asked).
+fn start_binary(
     root: &Path,
     build: MockBuild,
     alternative: bool,
-    mailbox: Option<&(u16, String)>,
-) -> Result<(Server, PathBuf)> {
-    let mut flags = contract_fixture_flags(root)?;
+    maildev: Option<&MailDev>,
+) -> Result<Server> {
+    let mut flags = crate::mock::contract_fixture_flags(root)?.to_vec();
     if alternative {
         flags.push("--alternative".into());
     }
-    if let Some((smtp_port, _)) = mailbox {
-        flags.extend(["--smtp".to_owned(), format!("127.0.0.1:{smtp_port}")]);
+    if let Some(maildev) = maildev {
+        flags.extend([
+            "--smtp".to_owned(),
+            format!("127.0.0.1:{}", maildev.smtp_port),
+        ]);
     }
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let (server, base_url) = spawn_mock(root, build, &flags)?;
-    let path = write_local_profile(
-        root,
-        &base_url,
-        alternative,
-        mailbox,
-        "contract-local-mock.toml",
-    )?;
-    println!("mock binary serving {base_url}; profile {}", path.display());
-    Ok((server, path))
+    let server = crate::mock::spawn(root, build, &flags)?;
+    println!("mock binary serving {}", server.url());
+    Ok(server)
 }
 
-/// `--fixture FILE` for the mock binary: the fixture local-mock.toml describes (the default
-/// one plus the invitations the reactivation cases resend).
-pub fn contract_fixture_flags(root: &Path) -> Result<Vec<String>> {
-    let fixture = root.join("contract-tests/targets/local-mock-fixture.json");
-    let fixture = fixture
-        .to_str()
-        .context("the checkout's path is not UTF-8")?;
-    Ok(vec!["--fixture".to_owned(), fixture.to_owned()])
-}
-
-/// Writes contract-tests/targets/local-mock.toml with its base URL replaced by `base_url`
-/// (and, for the conforming variant or a mailbox, adapted) into the target directory as
-/// `file_name`, and returns its path.
-pub fn write_local_profile(
-    root: &Path,
-    base_url: &str,
-    alternative: bool,
-    mailbox: Option<&(u16, String)>,
-    file_name: &str,
-) -> Result<PathBuf> {
-    let template = std::fs::read_to_string(root.join("contract-tests/targets/local-mock.toml"))
-        .context("reading contract-tests/targets/local-mock.toml")?;
-    let mut profile = template.replace("http://127.0.0.1:8080", base_url);
-    if alternative {
-        // The variant's body limit is its own; its profile names none, as a deployment's
-        // profile may not.
-        profile = profile.replace("max_body_bytes = 65536\n", "").replace(
-            "name = \"local invitations-mock\"",
-            "name = \"local invitations-mock --alternative\"",
-        );
+/// The profile for the mock binary: local-mock.toml itself, or for the conforming variant or
+/// a mailbox a copy with those keys changed, written into the target directory.
+fn local_profile(root: &Path, alternative: bool, maildev: Option<&MailDev>) -> Result<PathBuf> {
+    let template = root.join(LOCAL_MOCK_PROFILE);
+    if !alternative && maildev.is_none() {
+        return Ok(template);
     }
-    if let Some((_, web_url)) = mailbox {
-        profile.push_str(&format!(
-            "\n[mailbox]\nkind = \"maildev\"\nurl = \"{web_url}\"\n"
-        ));
-    }
-    if !profile.contains(base_url) {
-        bail!(
-            "local-mock.toml no longer names http://127.0.0.1:8080; update xtask/src/contract.rs"
-        );
-    }
-    let dir = crate::artifacts::target_dir(root)?;
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(file_name);
-    std::fs::write(&path, profile)?;
+    let text = std::fs::read_to_string(&template)
+        .with_context(|| format!("reading {LOCAL_MOCK_PROFILE}"))?;
+    let profile = derive_profile(&text, alternative, maildev.map(|m| m.server.url()))?;
+    // One file per kind of derived profile: `cargo xtask ci` runs these targets at once.
+    let name = match (alternative, maildev.is_some()) {
+        (true, true) => "contract-local-mock-alternative-maildev.toml",
+        (true, false) => "contract-local-mock-alternative.toml",
+        _ => "contract-local-mock-maildev.toml",
+    };
+    let path = crate::artifacts::target_dir(root)?.join(name);
+    std::fs::create_dir_all(path.parent().context("a file in the target directory")?)?;
+    std::fs::write(&path, profile).with_context(|| format!("writing {}", path.display()))?;
+    println!("profile {}", path.display());
     Ok(path)
 }
 
-/// Builds the mock binary and starts it on a free port, its stderr discarded; returns it and
-/// its base URL.
-pub fn spawn_mock(root: &Path, build: MockBuild, extra: &[&str]) -> Result<(Server, String)> {
-    spawn_mock_logging_to(root, build, extra, Stdio::null())
-}
-
-/// [`spawn_mock`] with the mock's stderr (its request log) sent to `stderr`.
-pub fn spawn_mock_logging_to(
-    root: &Path,
-    build: MockBuild,
-    extra: &[&str],
-    stderr: Stdio,
-) -> Result<(Server, String)> {
-    let test_build: Vec<&str> = ["test", "--quiet", "--no-run"]
-        .into_iter()
-        .chain(crate::tasks::TEST_PACKAGES)
-        .collect();
-    let args: &[&str] = match build {
-        MockBuild::Test => &test_build,
-        MockBuild::Release => &[
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "invitations-mock",
-            "--bin",
-            "invitations-mock",
-        ],
-    };
-    let executable = crate::artifacts::build_bin(root, args, "invitations-mock")?;
-    let mut child = Command::new(&executable)
-        .args(["--port", "0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .with_context(|| format!("starting {}", executable.display()))?;
-    let stdout = child.stdout.take().context("mock stdout")?;
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let base_url = loop {
-        let Some(line) = lines.next() else {
-            bail!("invitations-mock exited before printing its URL");
-        };
-        let line = line?;
-        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-            break url.trim_end_matches('/').to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Ok((server, base_url))
+/// `local-mock.toml`'s text adapted to the conforming variant and/or a MailDev mailbox.
+fn derive_profile(template: &str, alternative: bool, mailbox_url: Option<&str>) -> Result<String> {
+    let mut profile: toml::Table = template
+        .parse()
+        .with_context(|| format!("parsing {LOCAL_MOCK_PROFILE}"))?;
+    if alternative {
+        // The variant's body limit is its own; its profile names none, as a deployment's
+        // profile may not.
+        profile.remove("max_body_bytes");
+        profile.insert("name".into(), "local invitations-mock --alternative".into());
+    }
+    if let Some(url) = mailbox_url {
+        let mut mailbox = toml::Table::new();
+        mailbox.insert("kind".into(), "maildev".into());
+        mailbox.insert("url".into(), url.into());
+        profile.insert("mailbox".into(), mailbox.into());
+    }
+    Ok(format!(
+        "# Written by `cargo xtask contract` from {LOCAL_MOCK_PROFILE}; the suite reads the\n\
+         # mock binary's base URL from CONTRACT_BASE_URL, not from this file.\n{}",
+        toml::to_string(&profile)?
+    ))
 }
 
 /// The MailDev release xtask installs (npm) into target/maildev.
 const MAILDEV_VERSION: &str = "3.0.0";
+
+/// A running MailDev: its API at `server.url()`, SMTP on `smtp_port`.
+struct MailDev {
+    server: Server,
+    smtp_port: u16,
+}
 
 /// Installs MailDev into target/maildev once (a marker file names the version), like the
 /// Python validator's venv; returns its executable.
@@ -263,54 +242,75 @@ pub fn ensure_maildev(root: &Path) -> Result<PathBuf> {
         return Ok(exe);
     }
     std::fs::create_dir_all(&dir)?;
-    println!(
-        "installing maildev@{MAILDEV_VERSION} into {}",
-        dir.display()
-    );
-    let status = Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+    let mut npm = Command::new("npm");
+    npm.args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
         .arg(format!("maildev@{MAILDEV_VERSION}"))
-        .stdout(Stdio::null())
-        .status()
-        .context("running npm (Node.js and npm are needed for --maildev)")?;
-    if !status.success() || !exe.exists() {
-        bail!("npm install maildev@{MAILDEV_VERSION} failed ({status})");
+        .stdout(Stdio::null());
+    process::run_step(root, &format!("npm install maildev@{MAILDEV_VERSION}"), npm)
+        .context("--maildev needs Node.js and npm")?;
+    if !exe.exists() {
+        bail!(
+            "npm install maildev@{MAILDEV_VERSION} left no {}",
+            exe.display()
+        );
     }
     std::fs::write(&marker, MAILDEV_VERSION)?;
     Ok(exe)
 }
 
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Starts MailDev on free loopback ports.
+fn start_maildev(root: &Path) -> Result<MailDev> {
+    let exe = ensure_maildev(root)?;
+    let (smtp_port, web) = (process::free_port()?, process::free_port()?);
+    let mut cmd = Command::new(&exe);
+    cmd.args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1"])
+        .args(["--smtp", &smtp_port.to_string(), "--web", &web.to_string()])
+        .stderr(Stdio::null());
+    let url = format!("http://127.0.0.1:{web}");
+    // MailDev prints its URLs before it listens; this line comes once it does.
+    let server = Server::start_when("maildev", cmd, |line| {
+        line.contains("Press Ctrl+C").then(|| url.clone())
+    })?;
+    println!("maildev: SMTP 127.0.0.1:{smtp_port}, API {}", server.url());
+    Ok(MailDev { server, smtp_port })
 }
 
-/// Starts MailDev on free loopback ports; returns it, its SMTP port and its API's URL.
-fn start_maildev(root: &Path) -> Result<(Server, u16, String)> {
-    let exe = ensure_maildev(root)?;
-    let (smtp, web) = (free_port()?, free_port()?);
-    let mut child = Command::new(&exe)
-        .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1"])
-        .args(["--smtp", &smtp.to_string(), "--web", &web.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("starting {}", exe.display()))?;
-    let stdout = child.stdout.take().context("maildev stdout")?;
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        let Some(line) = lines.next() else {
-            bail!("maildev exited before it was ready");
-        };
-        if line?.contains("Press Ctrl+C") {
-            break;
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template() -> String {
+        std::fs::read_to_string(crate::artifacts::workspace_root().join(LOCAL_MOCK_PROFILE))
+            .unwrap()
     }
-    std::thread::spawn(move || for _ in lines {});
-    let url = format!("http://127.0.0.1:{web}");
-    println!("maildev: SMTP 127.0.0.1:{smtp}, API {url}");
-    Ok((server, smtp, url))
+
+    #[test]
+    fn the_conforming_variants_profile_names_no_body_limit() {
+        let text = derive_profile(&template(), true, None).unwrap();
+        let profile: toml::Table = text.parse().unwrap();
+        assert!(template().contains("max_body_bytes"));
+        assert!(!profile.contains_key("max_body_bytes"), "{text}");
+        assert_eq!(
+            profile["name"].as_str(),
+            Some("local invitations-mock --alternative")
+        );
+        assert!(!profile.contains_key("mailbox"));
+        // Everything else is the template's.
+        let original: toml::Table = template().parse().unwrap();
+        assert_eq!(profile["invitations"], original["invitations"]);
+        assert_eq!(profile["base_url"], original["base_url"]);
+    }
+
+    #[test]
+    fn a_mailbox_is_added_as_its_own_table() {
+        let text = derive_profile(&template(), false, Some("http://127.0.0.1:1080")).unwrap();
+        let profile: toml::Table = text.parse().unwrap();
+        assert_eq!(profile["mailbox"]["kind"].as_str(), Some("maildev"));
+        assert_eq!(
+            profile["mailbox"]["url"].as_str(),
+            Some("http://127.0.0.1:1080")
+        );
+        assert_eq!(profile["max_body_bytes"].as_integer(), Some(65536));
+    }
 }

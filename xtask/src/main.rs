@@ -5,9 +5,12 @@
 
 mod artifacts;
 mod bench;
+mod ci;
 mod codegen;
 mod contract;
+mod mock;
 mod mutants;
+mod process;
 mod proxy;
 mod tasks;
 
@@ -118,7 +121,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = artifacts::workspace_root();
     let result = match cli.command {
         Command::Codegen { check } => codegen::run(&root, check),
         Command::ValidateSpec => tasks::validate_spec(&root),
@@ -144,8 +147,8 @@ fn main() -> ExitCode {
             },
         ),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
-        Command::Mock { args } => tasks::mock(&root, &args),
-        Command::Ci => tasks::ci(&root),
+        Command::Mock { args } => mock::run(&root, &args),
+        Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::Mutants {
             since,
@@ -169,12 +172,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The repository root: xtask lives one level below it.
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is a direct child of the workspace root")
-        .to_path_buf()
 }

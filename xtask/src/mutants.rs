@@ -171,7 +171,7 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
             test_packages(package, args.tests).join(" + "),
             out.join("mutants.out").display()
         );
-        let status = cmd.status().context("could not start cargo-mutants")?;
+        let status = crate::process::status("cargo mutants", cmd)?;
         // 0: all caught, 2: some missed, 3: some timed out; anything else is a failed or
         // interrupted run, whose finished mutants are still worth a table.
         let outcomes = out.join("mutants.out/outcomes.json");
@@ -216,35 +216,29 @@ fn ensure_installed(root: &Path) -> Result<PathBuf> {
         .ok()
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
     if installed.as_deref() != Some(wanted.as_str()) {
-        println!("==> cargo install --locked cargo-mutants@{CARGO_MUTANTS_VERSION} (a few minutes, once)");
-        let status = crate::tasks::cargo()
+        println!("installing cargo-mutants {CARGO_MUTANTS_VERSION} into the target directory (a few minutes, once)");
+        let mut install = crate::process::cargo();
+        install
             .args(["install", "--locked", "--quiet"])
             .arg(format!("cargo-mutants@{CARGO_MUTANTS_VERSION}"))
             .arg("--root")
-            .arg(&tools)
-            .current_dir(root)
-            .status()
-            .context("could not start cargo install")?;
-        if !status.success() {
-            bail!("installing cargo-mutants {CARGO_MUTANTS_VERSION} failed ({status})");
-        }
+            .arg(&tools);
+        crate::process::run_step(
+            root,
+            &format!("cargo install --locked cargo-mutants@{CARGO_MUTANTS_VERSION}"),
+            install,
+        )?;
     }
     Ok(bin)
 }
 
 /// `git diff REV` into a file for `--in-diff`.
 fn write_diff(root: &Path, rev: &str) -> Result<PathBuf> {
-    let out = Command::new("git")
-        .args(["diff", "--no-color", "--no-ext-diff", rev, "--"])
-        .current_dir(root)
-        .output()
-        .context("could not run git diff")?;
-    if !out.status.success() {
-        bail!(
-            "git diff {rev} failed: {}; give a revision git knows, such as origin/main or HEAD~3",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
+    let mut diff = Command::new("git");
+    diff.args(["diff", "--no-color", "--no-ext-diff", rev, "--"])
+        .current_dir(root);
+    let out = crate::process::output(&format!("git diff {rev}"), diff)
+        .context("give a revision git knows, such as origin/main or HEAD~3")?;
     let dir = crate::artifacts::target_dir(root)?.join(OUTPUT_DIR);
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("since.diff");
@@ -288,13 +282,7 @@ fn list(root: &Path, tool: &Path, diff: Option<&Path>, excluded: &[String]) -> R
     let mut cmd = Command::new(tool);
     cmd.current_dir(root).args(["mutants", "--list", "--json"]);
     add_filters(&mut cmd, diff, excluded);
-    let out = cmd.output().context("could not start cargo-mutants")?;
-    if !out.status.success() {
-        bail!(
-            "cargo mutants --list failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
+    let out = crate::process::output("cargo mutants --list --json", cmd)?;
     // With `--in-diff` and no mutant on the changed lines, cargo-mutants 27 prints no JSON
     // at all ("No mutants to filter" on stderr), rather than an empty list.
     if diff.is_some() && out.stdout.trim_ascii().is_empty() {

@@ -13,43 +13,39 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use serde_json::Value;
 
-use crate::contract::MockBuild;
+use crate::contract::Target;
+use crate::mock::MockBuild;
 
 /// Starts the mock binary and a proxy in front of it (both `--port 0`); runs the suite
 /// through the proxy and checks the proxy's counts.
 pub fn contract_through_proxy(root: &Path) -> Result<()> {
-    let fixture = crate::contract::contract_fixture_flags(root)?;
-    let fixture: Vec<&str> = fixture.iter().map(String::as_str).collect();
-    let (_mock, mock_url) = crate::contract::spawn_mock(root, MockBuild::Test, &fixture)?;
-    let (_proxy, proxy_url) = crate::contract::spawn_mock(
+    let fixture = crate::mock::contract_fixture_flags(root)?;
+    let mock = crate::mock::spawn(
         root,
         MockBuild::Test,
-        &["proxy", "--port", "0", "--upstream", &mock_url],
+        &fixture.each_ref().map(String::as_str),
     )?;
-    println!("proxy {proxy_url} in front of the mock binary {mock_url}");
-    let path = crate::contract::write_local_profile(
+    let proxy = crate::mock::spawn(
         root,
-        &proxy_url,
-        false,
-        None,
-        "contract-through-proxy.toml",
+        MockBuild::Test,
+        &["proxy", "--port", "0", "--upstream", mock.url()],
     )?;
-    // Through `contract::run`, so the suite is the one `cargo xtask ci` already built.
-    crate::contract::run(
-        root,
-        crate::contract::ContractArgs {
-            target: Some(path),
-            junit: None,
-            binary: false,
-            release: false,
-            conforming: false,
-            update_snapshots: false,
-            maildev: false,
-        },
-    )
-    .context("the contract suite failed through the proxy")?;
-    let health = get(&proxy_url, "/__admin/health")?;
+    let proxy_url = proxy.url();
+    println!(
+        "proxy {proxy_url} in front of the mock binary {}",
+        mock.url()
+    );
+    // The suite `cargo xtask ci` already built, on the standalone mock's profile pointed at
+    // the proxy.
+    let target = Target::Profile {
+        path: root.join(crate::contract::LOCAL_MOCK_PROFILE),
+        base_url: Some(proxy_url.to_owned()),
+    };
+    crate::contract::run_suite(root, &target, None, false)
+        .context("the contract suite failed through the proxy")?;
+    let health = get(proxy_url, "/__admin/health")?;
     let count = |name: &str| -> Result<u64> {
         health[name]
             .as_u64()
@@ -68,17 +64,17 @@ pub fn contract_through_proxy(root: &Path) -> Result<()> {
         bail!("the proxy checked no exchange: the suite did not go through it");
     }
     if violations > 0 {
-        let listed = get(&proxy_url, "/__admin/violations")?;
+        let listed = get(proxy_url, "/__admin/violations")?;
         bail!(
             "the proxy found {violations} contract violation(s) in the mock's answers:\n{}",
-            serde_yaml::to_string(&listed).unwrap_or_default()
+            serde_json::to_string_pretty(&listed).unwrap_or_default()
         );
     }
     Ok(())
 }
 
-/// `GET base_url + path` over plain HTTP/1.1 and its JSON body (JSON is YAML).
-fn get(base_url: &str, path: &str) -> Result<serde_yaml::Value> {
+/// `GET base_url + path` over plain HTTP/1.1 and its JSON body.
+fn get(base_url: &str, path: &str) -> Result<Value> {
     let authority = base_url
         .strip_prefix("http://")
         .context("the proxy URL is not http://")?;
@@ -100,5 +96,5 @@ fn get(base_url: &str, path: &str) -> Result<serde_yaml::Value> {
             head.lines().next().unwrap_or(head)
         );
     }
-    serde_yaml::from_str(body).with_context(|| format!("GET {path}: not JSON: {body}"))
+    serde_json::from_str(body).with_context(|| format!("GET {path}: not JSON: {body}"))
 }

@@ -4,55 +4,49 @@
 
 use std::path::Path;
 
-use super::{
-    loadgen, mib, thousands, vm_rss_kib, Amount, Params, Table, Template, BY_EMAIL_PATH,
-    CONNECTIONS, WARMUP_REQUESTS,
+use super::measure::{
+    loadgen, vm_rss_kib, Amount, Params, Template, BY_EMAIL_PATH, CONNECTIONS, WARMUP_REQUESTS,
 };
+use super::render::{self, mib, thousands, Table};
+use crate::mock::{self, MockBuild};
 
+/// Measures the proxy against the mock alone and adds its rows.
 pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
     println!("==> proxy in front of the mock binary vs the mock alone, by-email");
     let started = (|| {
-        let (mock, mock_url) =
-            crate::contract::spawn_mock(root, crate::contract::MockBuild::Release, &[])?;
-        let (proxy, proxy_url) = crate::contract::spawn_mock(
+        let mock = mock::spawn(root, MockBuild::Release, &[])?;
+        let proxy = mock::spawn(
             root,
-            crate::contract::MockBuild::Release,
-            &["proxy", "--port", "0", "--upstream", &mock_url],
+            MockBuild::Release,
+            &["proxy", "--port", "0", "--upstream", mock.url()],
         )?;
-        anyhow::Ok((mock, mock_url, proxy, proxy_url))
+        anyhow::Ok((mock, proxy))
     })();
-    let (mock, mock_url, proxy, proxy_url) = match started {
+    let (mock, proxy) = match started {
         Ok(started) => started,
         Err(err) => {
             table.failed("proxy / mock req/s, by-email", ">= 0.50", &err);
             return;
         }
     };
-    let direct = format!("{mock_url}{BY_EMAIL_PATH}");
-    let proxied = format!("{proxy_url}{BY_EMAIL_PATH}");
+    let direct = format!("{}{BY_EMAIL_PATH}", mock.url());
+    let proxied = format!("{}{BY_EMAIL_PATH}", proxy.url());
 
-    let amount = Amount::Timed {
-        warmup: params.warmup,
-        duration: params.duration,
-        rounds: params.rounds,
-    };
     match loadgen(
         root,
-        &[&proxied, &direct],
+        [&proxied, &direct],
         Template::Get,
-        amount,
+        params.timed(),
         CONNECTIONS,
-    )
-    .as_deref()
-    {
+    ) {
         Ok([p, m]) => {
             table.info(
                 "proxy in front of the mock, GET invitations_by_email",
-                p.describe(),
+                render::load(&p),
             );
             table.info(
                 "mock alone (same run), GET invitations_by_email",
-                m.describe(),
+                render::load(&m),
             );
             let ratio = p.rps / m.rps;
             table.checked(
@@ -62,12 +56,7 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
                 ratio >= 0.5,
             );
         }
-        Ok(other) => table.failed(
-            "proxy / mock req/s, by-email",
-            ">= 0.50",
-            &anyhow::anyhow!("loadgen answered {} results for 2 URLs", other.len()),
-        ),
-        Err(err) => table.failed("proxy / mock req/s, by-email", ">= 0.50", err),
+        Err(err) => table.failed("proxy / mock req/s, by-email", ">= 0.50", &err),
     }
 
     let target = if params.quick {
@@ -78,7 +67,7 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
     let memory = (|| {
         loadgen(
             root,
-            &[&proxied],
+            [&proxied],
             Template::Get,
             Amount::Requests(WARMUP_REQUESTS),
             4,
@@ -90,7 +79,7 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
         );
         loadgen(
             root,
-            &[&proxied],
+            [&proxied],
             Template::Get,
             Amount::Requests(params.rss_requests),
             CONNECTIONS,

@@ -1,0 +1,324 @@
+//! The bench's instruments: the load generator (`loadgen`), the allocation counter
+//! (`allocs`), criterion's saved estimates and `/proc`'s RSS, each read into numbers.
+//! Their JSON is parsed with serde_json into the types below.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use crate::process;
+
+/// Keep-alive connections of every timed load run.
+pub(super) const CONNECTIONS: u32 = 64;
+const API_KEY: &str = "acme-manager-key";
+/// The read operation measured.
+pub(super) const BY_EMAIL_PATH: &str =
+    "/tenant/admin/user/invitations_by_email?email=ada@example.com";
+/// The write operation measured (each request with its own `Idempotency-Key`).
+pub(super) const RESEND_PATH: &str = "/iam/v1/users/9001/actions/resend";
+/// Requests sent before the first RSS reading.
+pub(super) const WARMUP_REQUESTS: u64 = 100;
+
+/// How long and how much to measure.
+pub(super) struct Params {
+    /// `--quick`.
+    pub(super) quick: bool,
+    /// Measured seconds per server of each throughput comparison, split into `rounds` rounds
+    /// alternating mock and bare (mock bare, bare mock, ...), each phase after `warmup` seconds.
+    pub(super) duration: f64,
+    /// Seconds of warm-up before each phase.
+    pub(super) warmup: f64,
+    /// Phases per server.
+    pub(super) rounds: u32,
+    /// Requests sent to the mock between the two RSS readings.
+    pub(super) rss_requests: u64,
+    /// Measured requests per operation of the allocation count.
+    pub(super) alloc_requests: u64,
+}
+
+impl Params {
+    /// The figures of `cargo xtask bench` (`quick`: `--quick`).
+    pub(super) fn new(quick: bool) -> Params {
+        if quick {
+            Params {
+                quick,
+                duration: 5.0,
+                warmup: 0.5,
+                rounds: 2,
+                rss_requests: 200_000,
+                alloc_requests: 5_000,
+            }
+        } else {
+            Params {
+                quick,
+                duration: 12.0,
+                warmup: 1.0,
+                rounds: 4,
+                rss_requests: 1_000_000,
+                alloc_requests: 20_000,
+            }
+        }
+    }
+
+    /// A timed run of these parameters.
+    pub(super) fn timed(&self) -> Amount {
+        Amount::Timed {
+            warmup: self.warmup,
+            duration: self.duration,
+            rounds: self.rounds,
+        }
+    }
+}
+
+/// Which request `loadgen` sends.
+#[derive(Clone, Copy)]
+pub(super) enum Template {
+    /// `GET` with the manager key.
+    Get,
+    /// `POST {}` with the manager key and a fresh `Idempotency-Key` per request.
+    Resend,
+}
+
+/// How much `loadgen` sends.
+#[derive(Clone, Copy)]
+pub(super) enum Amount {
+    /// This many requests per URL.
+    Requests(u64),
+    /// Phases alternating between the URLs (see [`Params`]).
+    Timed {
+        warmup: f64,
+        duration: f64,
+        rounds: u32,
+    },
+}
+
+/// What `loadgen` printed for one URL (the fields the table uses).
+#[derive(Debug, Deserialize, PartialEq)]
+pub(super) struct Load {
+    pub(super) rps: f64,
+    pub(super) p50_us: f64,
+    pub(super) p99_us: f64,
+    pub(super) requests: u64,
+}
+
+/// `loadgen` prints one object for one URL, a list for several.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Loads {
+    Many(Vec<Load>),
+    One(Load),
+}
+
+/// Runs `loadgen` on `urls` (one result each, in order).
+pub(super) fn loadgen<const N: usize>(
+    root: &Path,
+    urls: [&str; N],
+    template: Template,
+    amount: Amount,
+    connections: u32,
+) -> Result<[Load; N]> {
+    let mut cmd = crate::artifacts::command(&crate::artifacts::release_bin(root, "loadgen")?)?;
+    for url in urls {
+        cmd.args(["--url", url]);
+    }
+    cmd.args(["--connections", &connections.to_string()])
+        .args(["--header", &format!("Authorization: Bearer {API_KEY}")])
+        .args(["--header", "Accept: application/json"]);
+    if let Template::Resend = template {
+        cmd.args([
+            "--method",
+            "POST",
+            "--body",
+            "{}",
+            "--unique-idempotency-key",
+        ]);
+    }
+    match amount {
+        Amount::Requests(n) => cmd.args(["--requests", &n.to_string()]),
+        Amount::Timed {
+            warmup,
+            duration,
+            rounds,
+        } => cmd.args([
+            "--warmup",
+            &warmup.to_string(),
+            "--duration",
+            &duration.to_string(),
+            "--rounds",
+            &rounds.to_string(),
+        ]),
+    };
+    let out = process::output(&format!("loadgen {}", urls.join(" ")), cmd)?;
+    let loads = parse_loads(&out.stdout)?;
+    let count = loads.len();
+    loads
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("loadgen answered {count} results for {N} URLs"))
+}
+
+fn parse_loads(stdout: &[u8]) -> Result<Vec<Load>> {
+    let loads: Loads = serde_json::from_slice(stdout).with_context(|| {
+        format!(
+            "loadgen printed {:?}",
+            String::from_utf8_lossy(stdout).trim()
+        )
+    })?;
+    Ok(match loads {
+        Loads::Many(loads) => loads,
+        Loads::One(load) => vec![load],
+    })
+}
+
+/// Allocations per request of one operation, as `allocs` counts them.
+#[derive(Debug, Deserialize, PartialEq)]
+pub(super) struct Allocs {
+    /// The operation's name.
+    pub(super) operation: String,
+    /// On the server's threads (hyper, core, log line).
+    pub(super) server: f64,
+    /// In `Core::handle` alone.
+    pub(super) core: f64,
+}
+
+/// Runs `allocs` (its stderr, the in-process server's request log, into `log`): one result
+/// per operation.
+pub(super) fn allocs(root: &Path, requests: u64, log: &Path) -> Result<Vec<Allocs>> {
+    let mut cmd = crate::artifacts::command(&crate::artifacts::release_bin(root, "allocs")?)?;
+    cmd.args(["--requests", &requests.to_string()])
+        .stderr(std::fs::File::create(log)?);
+    let out = process::output("allocs", cmd)
+        .with_context(|| format!("the allocs bench binary failed; see {}", log.display()))?;
+    let rows = parse_allocs(&String::from_utf8_lossy(&out.stdout))?;
+    if rows.is_empty() {
+        bail!("allocs printed nothing");
+    }
+    Ok(rows)
+}
+
+/// One JSON object a line.
+fn parse_allocs(stdout: &str) -> Result<Vec<Allocs>> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).with_context(|| format!("allocs printed {line:?}")))
+        .collect()
+}
+
+/// Runs `cargo bench -p invitations-bench --bench sdk` with criterion's output under `home`
+/// and its own in `log`.
+pub(super) fn sdk_bench(root: &Path, quick: bool, home: &Path, log: &Path) -> Result<()> {
+    let args = [
+        "bench",
+        "--quiet",
+        "-p",
+        "invitations-bench",
+        "--bench",
+        "sdk",
+    ];
+    let mut cmd = process::cargo();
+    cmd.args(args)
+        .env("CRITERION_HOME", home)
+        .env("BENCH_QUICK", if quick { "1" } else { "0" })
+        .env_remove("BENCH_BASE_URL")
+        .current_dir(root);
+    process::run_logged(&format!("cargo {}", args.join(" ")), cmd, log)?;
+    Ok(())
+}
+
+/// The median point estimate (ns) criterion saved for `id` (group/function).
+pub(super) fn criterion_median_ns(home: &Path, id: &str) -> Result<f64> {
+    let path = home.join(id).join("new/estimates.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    median_ns(&text).with_context(|| format!("in {}", path.display()))
+}
+
+fn median_ns(estimates: &str) -> Result<f64> {
+    #[derive(Deserialize)]
+    struct Estimates {
+        median: Estimate,
+    }
+    #[derive(Deserialize)]
+    struct Estimate {
+        point_estimate: f64,
+    }
+    let estimates: Estimates =
+        serde_json::from_str(estimates).context("no median.point_estimate")?;
+    Ok(estimates.median.point_estimate)
+}
+
+/// `VmRSS` of `pid`, in KiB.
+pub(super) fn vm_rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("reading /proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmRSS line")
+}
+
+/// Runs `cargo <args>` in `root` with its output in `log` and returns its wall time.
+pub(super) fn wall_time(root: &Path, args: &[&str], log: &Path) -> Result<std::time::Duration> {
+    let mut cmd = process::cargo();
+    cmd.args(args).current_dir(root).stdin(Stdio::null());
+    process::run_logged(&format!("cargo {}", args.join(" ")), cmd, log)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loadgen_prints_an_object_for_one_url_and_a_list_for_several() {
+        let one = br#"{"url":"http://a/x","requests":1200,"seconds":2.0,"rps":600.0,
+            "p50_us":150.5,"p99_us":900,"max_us":1500,"non_2xx":0,"errors":0,
+            "connections":4,"phases":1,"first_failure":null}"#;
+        let expected = Load {
+            rps: 600.0,
+            p50_us: 150.5,
+            p99_us: 900.0,
+            requests: 1200,
+        };
+        assert_eq!(parse_loads(one).unwrap(), [expected]);
+        let many = format!(
+            "[{}, {}]\n",
+            String::from_utf8_lossy(one),
+            String::from_utf8_lossy(one).replace("600.0", "700.5")
+        );
+        let loads = parse_loads(many.as_bytes()).unwrap();
+        assert_eq!(loads.len(), 2);
+        assert_eq!(loads[1].rps, 700.5);
+        let err = parse_loads(br#"{"rps": 1.0}"#).unwrap_err();
+        assert!(format!("{err:#}").contains("loadgen printed"), "{err:#}");
+    }
+
+    #[test]
+    fn allocs_prints_one_object_a_line() {
+        let rows = parse_allocs(
+            "{\"operation\": \"by_email\", \"server\": 41.50, \"core\": 12.00}\n\
+             {\"operation\": \"resend\", \"server\": 60.25, \"core\": 20.00}\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[1],
+            Allocs {
+                operation: "resend".into(),
+                server: 60.25,
+                core: 20.0
+            }
+        );
+        assert!(parse_allocs("{\"operation\": \"x\"}").is_err());
+    }
+
+    #[test]
+    fn reads_criterions_median() {
+        let saved = r#"{"mean":{"point_estimate":1.0},"median":{"confidence_interval":
+            {"confidence_level":0.95,"lower_bound":40.0,"upper_bound":44.0},
+            "point_estimate":42.5,"standard_error":0.5}}"#;
+        assert_eq!(median_ns(saved).unwrap(), 42.5);
+        assert!(median_ns(r#"{"mean":{"point_estimate":1.0}}"#).is_err());
+    }
+}
