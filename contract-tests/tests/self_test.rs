@@ -205,6 +205,51 @@ fn no_bearer_challenge(_: &InvitationsMock) -> Mock {
         .respond_with(tenant_failure(401, "Unauthorized"))
 }
 
+fn iam_error(status: u16) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({"error": "refused"}))
+}
+
+fn iam_resend_path() -> wiremock::matchers::PathRegexMatcher {
+    wiremock::matchers::path_regex("^/iam/v1/users/[^/]+/actions/resend$")
+}
+
+/// Counts the spec's maxLength of 128 as exclusive.
+fn invite_id_of_128_refused(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex(
+            "^/iam/v1/users/x{128}/actions/resend$",
+        ))
+        .respond_with(iam_error(400))
+}
+
+fn dry_run_false_refused(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(iam_resend_path())
+        .and(query_param("dryRun", "false"))
+        .respond_with(iam_error(400))
+}
+
+/// Reads an empty Idempotency-Key as no key instead of refusing it.
+fn empty_idempotency_key_ignored(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(iam_resend_path())
+        .and(|req: &wiremock::Request| {
+            req.headers
+                .get("idempotency-key")
+                .is_some_and(|v| v.is_empty())
+        })
+        .respond_with(iam_error(404))
+}
+
+fn unauthorized_coded_forbidden(_: &InvitationsMock) -> Mock {
+    Mock::given(method("PUT"))
+        .and(wiremock::matchers::path_regex(
+            "^/tenant/[^/]+/admin/user/invitation/resend$",
+        ))
+        .and(|req: &wiremock::Request| !req.headers.contains_key("authorization"))
+        .respond_with(tenant_failure(401, "Forbidden").insert_header("www-authenticate", "Bearer"))
+}
+
 struct Check {
     name: &'static str,
     broken: Override,
@@ -275,6 +320,38 @@ const CHECKS: &[Check] = &[
         name: "a server whose 401 does not challenge Bearer",
         broken: no_bearer_challenge,
         must_fail: &[("by_email_without_key_is_401", "WWW-Authenticate")],
+    },
+    Check {
+        name: "a server that refuses an invite id of exactly 128 characters",
+        broken: invite_id_of_128_refused,
+        must_fail: &[(
+            "iam_resend_invite_id_length_limit_holds_on_both_sides",
+            "expected status 404, got 400",
+        )],
+    },
+    Check {
+        name: "a server that refuses dryRun=false",
+        broken: dry_run_false_refused,
+        must_fail: &[(
+            "iam_resend_dry_run_false_is_an_ordinary_resend",
+            "expected status 404, got 400",
+        )],
+    },
+    Check {
+        name: "a server that takes an empty Idempotency-Key for none",
+        broken: empty_idempotency_key_ignored,
+        must_fail: &[(
+            "iam_resend_idempotency_key_of_1_is_accepted_and_empty_is_400",
+            "expected status 400, got 404",
+        )],
+    },
+    Check {
+        name: "a server whose tenant 401 is coded Forbidden",
+        broken: unauthorized_coded_forbidden,
+        must_fail: &[(
+            "tenant_error_codes_name_their_status",
+            "a 401 coded `Forbidden`",
+        )],
     },
     Check {
         name: "a server answering `data` instead of `value`",
