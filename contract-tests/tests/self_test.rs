@@ -250,6 +250,15 @@ fn unauthorized_coded_forbidden(_: &InvitationsMock) -> Mock {
         .respond_with(tenant_failure(401, "Forbidden").insert_header("www-authenticate", "Bearer"))
 }
 
+/// Finds an invitation for an address with an empty domain label, as a server that checks
+/// only the characters of each label would.
+fn empty_domain_label_looked_up(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(query_param("email", "ada@example..com"))
+        .respond_with(tenant_failure(404, "NotFound"))
+}
+
 struct Check {
     name: &'static str,
     broken: Override,
@@ -351,6 +360,14 @@ const CHECKS: &[Check] = &[
         must_fail: &[(
             "tenant_error_codes_name_their_status",
             "a 401 coded `Forbidden`",
+        )],
+    },
+    Check {
+        name: "a server that takes an empty domain label for a valid address",
+        broken: empty_domain_label_looked_up,
+        must_fail: &[(
+            "by_email_addresses_no_reading_of_the_rfcs_allows_are_400",
+            "expected status 400, got 404",
         )],
     },
     Check {

@@ -23,6 +23,12 @@ pub(super) fn cases() -> Vec<Case> {
             Needs::Nothing
         ),
         case!(
+            by_email_addresses_no_reading_of_the_rfcs_allows_are_400,
+            Op::GetUserInvitationByEmail,
+            400,
+            Needs::Nothing
+        ),
+        case!(
             iam_resend_idempotency_key_of_255_is_accepted,
             Op::ResendInvite,
             404,
@@ -187,6 +193,45 @@ async fn by_email_length_and_label_limits_hold_on_both_sides(ctx: &mut Ctx) -> C
         ensure!(
             status != 400
                 || exchange.body.pointer("/error/code") == Some(&"ValidationError".into()),
+            "{label}: {}",
+            exchange.body
+        );
+    }
+    Ok(())
+}
+
+async fn by_email_addresses_no_reading_of_the_rfcs_allows_are_400(ctx: &mut Ctx) -> CaseResult {
+    // Only addresses that neither RFC 5321's `Mailbox` (the spec's `format: email`) nor RFC
+    // 5322's dot-atom allows: empty dot-separated parts and unquoted spaces. Rules on which
+    // the RFCs differ (a one-label domain such as `localhost`, `_` in a domain) are left to
+    // the deployment.
+    for (label, email) in [
+        (
+            "look up an address with an empty domain label",
+            "ada@example..com",
+        ),
+        (
+            "look up an address with a space in the domain",
+            "ada@exa mple.com",
+        ),
+        (
+            "look up an address with an empty local-part atom",
+            "a..b@example.com",
+        ),
+        (
+            "look up an address whose local part starts with a dot",
+            ".ada@example.com",
+        ),
+        (
+            "look up an address whose local part ends with a dot",
+            "ada.@example.com",
+        ),
+    ] {
+        let exchange = ctx
+            .expect(by_email(label, Auth::Manager, Some(email)), 400)
+            .await?;
+        ensure!(
+            exchange.body.pointer("/error/code") == Some(&"ValidationError".into()),
             "{label}: {}",
             exchange.body
         );
