@@ -259,6 +259,20 @@ fn empty_domain_label_looked_up(_: &InvitationsMock) -> Mock {
         .respond_with(tenant_failure(404, "NotFound"))
 }
 
+fn unknown_key_with_empty_message(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(iam_resend_path())
+        .and(header(
+            "authorization",
+            "Bearer contract-tests-unknown-key-7f3a",
+        ))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": ""}))
+                .insert_header("www-authenticate", "Bearer"),
+        )
+}
+
 struct Check {
     name: &'static str,
     broken: Override,
@@ -369,6 +383,11 @@ const CHECKS: &[Check] = &[
             "by_email_addresses_no_reading_of_the_rfcs_allows_are_400",
             "expected status 400, got 404",
         )],
+    },
+    Check {
+        name: "a server whose 401 says nothing",
+        broken: unknown_key_with_empty_message,
+        must_fail: &[("auth_errors_carry_a_message", "a 401 with an empty message")],
     },
     Check {
         name: "a server answering `data` instead of `value`",

@@ -65,6 +65,12 @@ pub(super) fn cases() -> Vec<Case> {
             Needs::Nothing
         ),
         case!(
+            auth_errors_carry_a_message,
+            Op::ResendInvite,
+            401,
+            Needs::Nothing
+        ),
+        case!(
             iam_resend_non_canonical_id_is_another_invite,
             Op::ResendInvite,
             404,
@@ -477,6 +483,43 @@ async fn tenant_error_codes_name_their_status(ctx: &mut Ctx) -> CaseResult {
             "{label}: a {status} coded `{code}`, which the spec documents for {}",
             documented_for.unwrap_or_default()
         );
+    }
+    Ok(())
+}
+
+async fn auth_errors_carry_a_message(ctx: &mut Ctx) -> CaseResult {
+    // The spec's error bodies carry a "human-readable" message (`error` on the IAM surface,
+    // `error.message` on the tenant surface); an empty one leaves the caller nothing to act
+    // on. The wording is the deployment's.
+    let (tenant, unknown) = (
+        ctx.data.tenant_id.to_string(),
+        ctx.data.invitations.unknown_id.to_string(),
+    );
+    for auth in [Auth::None, Auth::Unknown, Auth::Viewer] {
+        let status = if auth == Auth::Viewer { 403 } else { 401 };
+        for (call, pointer) in [
+            (
+                iam_resend("resend an unknown invite", auth, &unknown, None, None, None),
+                "/error",
+            ),
+            (
+                tenant_resend("resend an unknown id", auth, &tenant, Some(&unknown)),
+                "/error/message",
+            ),
+        ] {
+            let label = call.label.clone();
+            let exchange = ctx.expect(call, status).await?;
+            let message = exchange
+                .body
+                .pointer(pointer)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            ensure!(
+                !message.trim().is_empty(),
+                "{label}: a {status} with an empty message: {}",
+                exchange.body
+            );
+        }
     }
     Ok(())
 }
