@@ -208,6 +208,74 @@ fn no_bearer_challenge(_: &InvitationsMock) -> Mock {
         .respond_with(tenant_failure(401, "Unauthorized"))
 }
 
+fn iam_error(status: u16) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({"error": "refused"}))
+}
+
+fn iam_resend_path() -> wiremock::matchers::PathRegexMatcher {
+    wiremock::matchers::path_regex("^/iam/v1/users/[^/]+/actions/resend$")
+}
+
+/// Counts the spec's maxLength of 128 as exclusive.
+fn invite_id_of_128_refused(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex(
+            "^/iam/v1/users/x{128}/actions/resend$",
+        ))
+        .respond_with(iam_error(400))
+}
+
+fn dry_run_false_refused(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(iam_resend_path())
+        .and(query_param("dryRun", "false"))
+        .respond_with(iam_error(400))
+}
+
+/// Reads an empty Idempotency-Key as no key instead of refusing it.
+fn empty_idempotency_key_ignored(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(iam_resend_path())
+        .and(|req: &wiremock::Request| {
+            req.headers
+                .get("idempotency-key")
+                .is_some_and(|v| v.is_empty())
+        })
+        .respond_with(iam_error(404))
+}
+
+fn unauthorized_coded_forbidden(_: &InvitationsMock) -> Mock {
+    Mock::given(method("PUT"))
+        .and(wiremock::matchers::path_regex(
+            "^/tenant/[^/]+/admin/user/invitation/resend$",
+        ))
+        .and(|req: &wiremock::Request| !req.headers.contains_key("authorization"))
+        .respond_with(tenant_failure(401, "Forbidden").insert_header("www-authenticate", "Bearer"))
+}
+
+/// Finds an invitation for an address with an empty domain label, as a server that checks
+/// only the characters of each label would.
+fn empty_domain_label_looked_up(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(query_param("email", "ada@example..com"))
+        .respond_with(tenant_failure(404, "NotFound"))
+}
+
+fn unknown_key_with_empty_message(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(iam_resend_path())
+        .and(header(
+            "authorization",
+            "Bearer contract-tests-unknown-key-7f3a",
+        ))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": ""}))
+                .insert_header("www-authenticate", "Bearer"),
+        )
+}
+
 struct Check {
     /// The trial's name: `catches::` and the wrong server's function.
     id: &'static str,
@@ -290,6 +358,57 @@ const CHECKS: &[Check] = &[
         name: "a server whose 401 does not challenge Bearer",
         broken: no_bearer_challenge,
         must_fail: &[("by_email_without_key_is_401", "WWW-Authenticate")],
+    },
+    Check {
+        id: "catches::invite_id_of_128_refused",
+        name: "a server that refuses an invite id of exactly 128 characters",
+        broken: invite_id_of_128_refused,
+        must_fail: &[(
+            "iam_resend_invite_id_length_limit_holds_on_both_sides",
+            "expected status 404, got 400",
+        )],
+    },
+    Check {
+        id: "catches::dry_run_false_refused",
+        name: "a server that refuses dryRun=false",
+        broken: dry_run_false_refused,
+        must_fail: &[(
+            "iam_resend_dry_run_false_is_an_ordinary_resend",
+            "expected status 404, got 400",
+        )],
+    },
+    Check {
+        id: "catches::empty_idempotency_key_ignored",
+        name: "a server that takes an empty Idempotency-Key for none",
+        broken: empty_idempotency_key_ignored,
+        must_fail: &[(
+            "iam_resend_idempotency_key_of_1_is_accepted_and_empty_is_400",
+            "expected status 400, got 404",
+        )],
+    },
+    Check {
+        id: "catches::unauthorized_coded_forbidden",
+        name: "a server whose tenant 401 is coded Forbidden",
+        broken: unauthorized_coded_forbidden,
+        must_fail: &[(
+            "tenant_error_codes_name_their_status",
+            "a 401 coded `Forbidden`",
+        )],
+    },
+    Check {
+        id: "catches::empty_domain_label_looked_up",
+        name: "a server that takes an empty domain label for a valid address",
+        broken: empty_domain_label_looked_up,
+        must_fail: &[(
+            "by_email_addresses_no_reading_of_the_rfcs_allows_are_400",
+            "expected status 400, got 404",
+        )],
+    },
+    Check {
+        id: "catches::unknown_key_with_empty_message",
+        name: "a server whose 401 says nothing",
+        broken: unknown_key_with_empty_message,
+        must_fail: &[("auth_errors_carry_a_message", "a 401 with an empty message")],
     },
     Check {
         id: "catches::data_instead_of_value",

@@ -38,7 +38,7 @@ pub enum Suite {
     Both,
     /// Only the mutated package's own tests.
     Own,
-    /// Only the contract suite (against the embedded mock).
+    /// Only the contract suite (its `contract` test target, against the embedded mock).
     Contract,
 }
 
@@ -163,6 +163,17 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
             .arg(&out);
         for test_package in test_packages(package, args.tests) {
             cmd.arg("--test-package").arg(test_package);
+        }
+        if args.tests == Suite::Contract {
+            // The suite itself, as a deployment runs it: not the package's unit tests, and not
+            // the self-test (which re-runs the suite against wrong servers for minutes on each
+            // mutant that survives, and measures the suite rather than the code).
+            cmd.args(["--cargo-test-arg=--test", "--cargo-test-arg=contract"]);
+            // cargo-mutants 27 runs the baseline on the mutated package's tests, not on the
+            // `--test-package` ones, so with `--test contract` it fails (the mock has no such
+            // target) and would time the wrong tests anyway. The suite passing on the
+            // unmutated tree is `cargo xtask contract`'s job; the limit is a few suite runs.
+            cmd.args(["--baseline=skip", "--timeout=300"]);
         }
         add_filters(&mut cmd, diff.as_deref(), &excluded);
         println!(

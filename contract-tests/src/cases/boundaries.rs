@@ -23,6 +23,12 @@ pub(super) fn cases() -> Vec<Case> {
             Needs::Nothing
         ),
         case!(
+            by_email_addresses_no_reading_of_the_rfcs_allows_are_400,
+            Op::GetUserInvitationByEmail,
+            400,
+            Needs::Nothing
+        ),
+        case!(
             iam_resend_idempotency_key_of_255_is_accepted,
             Op::ResendInvite,
             404,
@@ -32,6 +38,36 @@ pub(super) fn cases() -> Vec<Case> {
             tenant_resend_tenant_id_1_is_valid,
             Op::ResendInvitation,
             403,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_invite_id_length_limit_holds_on_both_sides,
+            Op::ResendInvite,
+            400,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_idempotency_key_of_1_is_accepted_and_empty_is_400,
+            Op::ResendInvite,
+            400,
+            Needs::Nothing
+        ),
+        case!(
+            iam_resend_dry_run_false_is_an_ordinary_resend,
+            Op::ResendInvite,
+            404,
+            Needs::Nothing
+        ),
+        case!(
+            tenant_error_codes_name_their_status,
+            Op::ResendInvitation,
+            401,
+            Needs::Nothing
+        ),
+        case!(
+            auth_errors_carry_a_message,
+            Op::ResendInvite,
+            401,
             Needs::Nothing
         ),
         case!(
@@ -170,6 +206,45 @@ async fn by_email_length_and_label_limits_hold_on_both_sides(ctx: &mut Ctx) -> C
     Ok(())
 }
 
+async fn by_email_addresses_no_reading_of_the_rfcs_allows_are_400(ctx: &mut Ctx) -> CaseResult {
+    // Only addresses that neither RFC 5321's `Mailbox` (the spec's `format: email`) nor RFC
+    // 5322's dot-atom allows: empty dot-separated parts and unquoted spaces. Rules on which
+    // the RFCs differ (a one-label domain such as `localhost`, `_` in a domain) are left to
+    // the deployment.
+    for (label, email) in [
+        (
+            "look up an address with an empty domain label",
+            "ada@example..com",
+        ),
+        (
+            "look up an address with a space in the domain",
+            "ada@exa mple.com",
+        ),
+        (
+            "look up an address with an empty local-part atom",
+            "a..b@example.com",
+        ),
+        (
+            "look up an address whose local part starts with a dot",
+            ".ada@example.com",
+        ),
+        (
+            "look up an address whose local part ends with a dot",
+            "ada.@example.com",
+        ),
+    ] {
+        let exchange = ctx
+            .expect(by_email(label, Auth::Manager, Some(email)), 400)
+            .await?;
+        ensure!(
+            exchange.body.pointer("/error/code") == Some(&"ValidationError".into()),
+            "{label}: {}",
+            exchange.body
+        );
+    }
+    Ok(())
+}
+
 async fn iam_resend_idempotency_key_of_255_is_accepted(ctx: &mut Ctx) -> CaseResult {
     // 256 is refused (`iam_resend_long_idempotency_key_is_400`); 255 is the spec's maxLength.
     let id = ctx.data.invitations.unknown_id.to_string();
@@ -253,5 +328,198 @@ async fn iam_resend_reused_key_never_answers_for_another_invite(ctx: &mut Ctx) -
         "the reused key answered for another invite: {}",
         exchange.body
     );
+    Ok(())
+}
+
+async fn iam_resend_invite_id_length_limit_holds_on_both_sides(ctx: &mut Ctx) -> CaseResult {
+    // The spec's maxLength of the path id is 128 characters: an id of 128 is a valid id that
+    // names no invite (404), one of 129 is invalid (400).
+    for (label, chars, status) in [
+        (
+            "resend an unknown invite whose id has 128 characters",
+            128,
+            404,
+        ),
+        ("resend an invite id of 129 characters", 129, 400),
+    ] {
+        let id = "x".repeat(chars);
+        ctx.expect(
+            iam_resend(label, Auth::Manager, &id, None, None, None),
+            status,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn iam_resend_idempotency_key_of_1_is_accepted_and_empty_is_400(ctx: &mut Ctx) -> CaseResult {
+    // The spec's minLength of Idempotency-Key is 1; 255 and 256 are checked by
+    // `iam_resend_idempotency_key_of_255_is_accepted` and `iam_resend_long_idempotency_key_is_400`.
+    let id = ctx.data.invitations.unknown_id.to_string();
+    for (label, key, status) in [
+        (
+            "resend an unknown invite with a 1-character idempotency key",
+            "k",
+            404,
+        ),
+        (
+            "resend an unknown invite with an empty idempotency key",
+            "",
+            400,
+        ),
+    ] {
+        ctx.expect(
+            iam_resend(label, Auth::Manager, &id, None, Some(key), None),
+            status,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn iam_resend_dry_run_false_is_an_ordinary_resend(ctx: &mut Ctx) -> CaseResult {
+    // `false` is one of the two values of the boolean `dryRun` (and its default): sent
+    // explicitly it is valid, so an unknown invite is 404, not a validation error.
+    let id = ctx.data.invitations.unknown_id.to_string();
+    ctx.expect(
+        iam_resend(
+            "resend an unknown invite with dryRun=false",
+            Auth::Manager,
+            &id,
+            Some("false"),
+            None,
+            None,
+        ),
+        404,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The documented tenant error codes and the statuses they describe (the spec's `ApiError`
+/// and its response examples).
+const TENANT_CODES: &[(&str, u16)] = &[
+    ("ValidationError", 400),
+    ("InvitationNotPending", 400),
+    ("Unauthorized", 401),
+    ("Forbidden", 403),
+    ("NotFound", 404),
+    ("InternalError", 500),
+];
+
+async fn tenant_error_codes_name_their_status(ctx: &mut Ctx) -> CaseResult {
+    // Clients branch on `code`. The spec allows codes added later, so a code it does not list
+    // is accepted; a listed code must be the one for the status that came with it (a 401
+    // coded `Forbidden` sends a client to ask for a permission instead of a key).
+    let (tenant, unknown) = (
+        ctx.data.tenant_id.to_string(),
+        ctx.data.invitations.unknown_id.to_string(),
+    );
+    let email = ctx.data.invitations.pending_email.clone();
+    let calls = [
+        (
+            tenant_resend("resend without a key", Auth::None, &tenant, Some(&unknown)),
+            401,
+        ),
+        (
+            tenant_resend(
+                "resend with an unknown key",
+                Auth::Unknown,
+                &tenant,
+                Some(&unknown),
+            ),
+            401,
+        ),
+        (
+            tenant_resend(
+                "resend with a key without usersManager",
+                Auth::Viewer,
+                &tenant,
+                Some(&unknown),
+            ),
+            403,
+        ),
+        (
+            tenant_resend(
+                "resend an unknown id",
+                Auth::Manager,
+                &tenant,
+                Some(&unknown),
+            ),
+            404,
+        ),
+        (
+            tenant_resend("resend id 0", Auth::Manager, &tenant, Some("0")),
+            400,
+        ),
+        (
+            by_email("look up without a key", Auth::None, Some(&email)),
+            401,
+        ),
+        (
+            by_email(
+                "look up with a key without usersManager",
+                Auth::Viewer,
+                Some(&email),
+            ),
+            403,
+        ),
+    ];
+    for (call, status) in calls {
+        let label = call.label.clone();
+        let exchange = ctx.expect(call, status).await?;
+        let code = exchange
+            .body
+            .pointer("/error/code")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let documented_for = TENANT_CODES
+            .iter()
+            .filter(|(name, _)| *name == code)
+            .map(|(_, status)| *status)
+            .next();
+        ensure!(
+            documented_for.is_none_or(|documented| documented == status),
+            "{label}: a {status} coded `{code}`, which the spec documents for {}",
+            documented_for.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn auth_errors_carry_a_message(ctx: &mut Ctx) -> CaseResult {
+    // The spec's error bodies carry a "human-readable" message (`error` on the IAM surface,
+    // `error.message` on the tenant surface); an empty one leaves the caller nothing to act
+    // on. The wording is the deployment's.
+    let (tenant, unknown) = (
+        ctx.data.tenant_id.to_string(),
+        ctx.data.invitations.unknown_id.to_string(),
+    );
+    for auth in [Auth::None, Auth::Unknown, Auth::Viewer] {
+        let status = if auth == Auth::Viewer { 403 } else { 401 };
+        for (call, pointer) in [
+            (
+                iam_resend("resend an unknown invite", auth, &unknown, None, None, None),
+                "/error",
+            ),
+            (
+                tenant_resend("resend an unknown id", auth, &tenant, Some(&unknown)),
+                "/error/message",
+            ),
+        ] {
+            let label = call.label.clone();
+            let exchange = ctx.expect(call, status).await?;
+            let message = exchange
+                .body
+                .pointer(pointer)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            ensure!(
+                !message.trim().is_empty(),
+                "{label}: a {status} with an empty message: {}",
+                exchange.body
+            );
+        }
+    }
     Ok(())
 }

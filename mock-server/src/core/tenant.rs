@@ -159,3 +159,19 @@ fn auth_error(status: u16, message: &str) -> Response {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No request reaches it while the store keeps its invariants, so only this test sees
+    /// that a broken record is reported as the mock's own 500, not as some other answer.
+    #[test]
+    fn a_broken_invariant_is_an_internal_error() {
+        let response = broken_invariant();
+        assert_eq!(response.status, 500);
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(body["error"]["code"], "InternalError");
+        assert_eq!(body["isFailure"], true);
+    }
+}
