@@ -84,9 +84,10 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Everything CI runs: lint, codegen --check, validate-spec, the tests of every package
-    /// (xtask's separately, so its dependencies build once), and the contract suite against
-    /// the standalone mock binary (the one the tests built), directly and through the proxy.
+    /// Everything CI runs: fmt and codegen --check, one build of the workspace linted by
+    /// clippy (-D warnings), the tests on it (nextest when installed), validate-spec, and the
+    /// contract suite on six targets at once (embedded, conforming, the binary the tests
+    /// built, its conforming variant, with MailDev, through the proxy).
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
     /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
