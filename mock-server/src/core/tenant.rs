@@ -20,12 +20,16 @@ fn validation_error(info: Vec<String>) -> Response {
 }
 
 /// The caller's key and the request's query, or the error answer: every tenant operation
-/// authenticates first, so a bad key outranks a malformed query.
-fn admit<'r>(store: &Store, request: &'r Request) -> Result<(Arc<ApiKey>, Query<'r>), Response> {
+/// authenticates first, so a bad key outranks a malformed query. The error answer is boxed
+/// to keep the `Result` small on the way that succeeds.
+fn admit<'r>(
+    store: &Store,
+    request: &'r Request,
+) -> Result<(Arc<ApiKey>, Query<'r>), Box<Response>> {
     let key = authenticate(store, request)
-        .map_err(|failure| auth_error(failure.status(), failure.message()))?;
+        .map_err(|failure| Box::new(auth_error(failure.status(), failure.message())))?;
     let query = Query::parse(request.query.as_deref())
-        .map_err(|err| validation_error(vec![err.message()]))?;
+        .map_err(|err| Box::new(validation_error(vec![err.message()])))?;
     Ok((key, query))
 }
 
@@ -58,7 +62,7 @@ impl Core {
     pub(super) fn resend_invitation(&mut self, tenant_param: &[u8], request: &Request) -> Answer {
         let (key, query) = match admit(&self.store, request) {
             Ok(admitted) => admitted,
-            Err(response) => return response.into(),
+            Err(response) => return (*response).into(),
         };
         let mut info = Vec::new();
         let tenant_id = match std::str::from_utf8(tenant_param) {
@@ -125,7 +129,7 @@ impl Core {
     pub(super) fn get_by_email(&mut self, request: &Request) -> Answer {
         let (key, query) = match admit(&self.store, request) {
             Ok(admitted) => admitted,
-            Err(response) => return response.into(),
+            Err(response) => return (*response).into(),
         };
         let email = query.get("email").unwrap_or_default();
         if let Err(err) = validate_email(email) {
