@@ -105,6 +105,18 @@ fn trials(
         .collect()
 }
 
+/// The multi-threaded runtime the cases run on; without one, the error is printed and the
+/// exit code says the run failed.
+pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            eprintln!("error: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        })
+}
+
 /// Runs the suite on `options.target` as libtest-mimic trials and reports; the exit code is
 /// success only if no case failed and every operation × documented status has a case.
 pub fn run_suite(options: Options, mut args: Arguments) -> ExitCode {
@@ -114,15 +126,9 @@ pub fn run_suite(options: Options, mut args: Arguments) -> ExitCode {
     let started = Instant::now();
     let target = Target::from_spec(&options.target);
     args.test_threads = args.test_threads.or(Some(PARALLEL_CASES));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let json = args.format == Some(FormatSetting::Json);
     let say = |text: &str| {

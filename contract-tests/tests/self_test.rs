@@ -645,15 +645,9 @@ fn main() -> ExitCode {
     std::env::set_var("INSTA_UPDATE", "no");
     std::env::set_var("INSTA_FORCE_PASS", "0");
     let args = Arguments::from_args();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match invitations_contract_tests::cli::runtime() {
         Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let evidence = Evidence::default();
     let mut trials: Vec<Trial> = CHECKS

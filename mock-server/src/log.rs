@@ -170,21 +170,10 @@ pub fn info_line(target: &str, fields: std::fmt::Arguments<'_>) -> bool {
 
 /// Appends `value` in decimal, zero-padded to at least `width` digits.
 fn push_padded(line: &mut Vec<u8>, value: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    for _ in (digits.len() - at)..width {
-        line.push(b'0');
-    }
-    line.extend_from_slice(&digits[at..]);
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(value).as_bytes();
+    line.resize(line.len() + width.saturating_sub(digits.len()), b'0');
+    line.extend_from_slice(digits);
 }
 
 /// A [`MakeWriter`] whose writes land in a shared in-memory buffer that a background

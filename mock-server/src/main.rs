@@ -62,7 +62,10 @@ fn main() -> ExitCode {
     // Flushes the batched log when main returns, on every exit path below.
     let _log = invitations_mock::log::init(args.quiet);
     if let Some(Command::Proxy(proxy)) = args.command {
-        return invitations_mock::proxy::cli::run(proxy);
+        return match runtime() {
+            Ok(runtime) => runtime.block_on(invitations_mock::proxy::cli::run(proxy)),
+            Err(code) => code,
+        };
     }
 
     let fixture = match &args.fixture {
@@ -79,17 +82,22 @@ fn main() -> ExitCode {
         println!("{}", fixture.to_json());
         return ExitCode::SUCCESS;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    match runtime() {
+        Ok(runtime) => runtime.block_on(run(args, fixture)),
+        Err(code) => code,
+    }
+}
+
+/// The multi-threaded runtime the mock and the proxy serve on; without one, the error is
+/// printed and the exit code says the start failed.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
+        .map_err(|err| {
             eprintln!("invitations-mock: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(run(args, fixture))
+            ExitCode::FAILURE
+        })
 }
 
 async fn run(args: Args, fixture: Fixture) -> ExitCode {

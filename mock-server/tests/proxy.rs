@@ -74,6 +74,27 @@ fn manager() -> Option<&'static str> {
     Some(fixture::ACME_MANAGER_KEY)
 }
 
+/// The manager looks up the pending invitation's address through the proxy.
+async fn look_up_ada(proxy: &Proxy) -> (u16, String) {
+    send(
+        proxy,
+        "GET",
+        &format!("{BY_EMAIL}?email=ada@example.com"),
+        manager(),
+        None,
+        &[],
+    )
+    .await
+}
+
+/// The `error` string of the proxy's own error body.
+fn error_text(body: &str) -> String {
+    serde_json::from_str::<Value>(body).unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// One violation expected; returns it.
 fn only_violation(proxy: &Proxy) -> Violation {
     let violations = proxy.violations();
@@ -281,15 +302,7 @@ async fn data_instead_of_value_is_caught() {
     )
     .await;
     let proxy = Proxy::start(&server.uri()).await.unwrap();
-    let (status, text) = send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    let (status, text) = look_up_ada(&proxy).await;
     assert_eq!(status, 200, "forwarded unchanged: {text}");
     assert!(text.contains("\"data\""));
     let violation = only_violation(&proxy);
@@ -420,15 +433,7 @@ async fn an_error_of_the_other_surface_is_named_as_such() {
     )
     .await;
     let proxy = Proxy::start(&server.uri()).await.unwrap();
-    send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    look_up_ada(&proxy).await;
     let all = messages(&only_violation(&proxy));
     assert!(
         all.contains("\"isSuccess\" is a required property (schema FailureResult)"),
@@ -454,15 +459,7 @@ async fn rules_stated_in_words_are_checked() {
     )
     .await;
     let proxy = Proxy::start(&server.uri()).await.unwrap();
-    send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    look_up_ada(&proxy).await;
     let all = messages(&only_violation(&proxy));
     assert!(
         all.contains(
@@ -584,15 +581,7 @@ async fn secrets_never_reach_the_violations_or_the_502() {
 async fn admin_endpoints_list_count_and_clear() {
     let server = wrong_server("GET", BY_EMAIL, ResponseTemplate::new(418)).await;
     let proxy = Proxy::start(&server.uri()).await.unwrap();
-    send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    look_up_ada(&proxy).await;
     let (status, listed) = send(&proxy, "GET", "/__admin/violations", None, None, &[]).await;
     assert_eq!(status, 200);
     let listed: Value = serde_json::from_str(&listed).unwrap();
@@ -625,20 +614,9 @@ async fn an_unreachable_upstream_is_a_502_naming_it_and_why() {
         .port();
     let upstream = format!("http://127.0.0.1:{port}");
     let proxy = Proxy::start(&upstream).await.unwrap();
-    let (status, text) = send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    let (status, text) = look_up_ada(&proxy).await;
     assert_eq!(status, 502, "{text}");
-    let error = serde_json::from_str::<Value>(&text).unwrap()["error"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let error = error_text(&text);
     assert!(
         error.contains(&format!("cannot reach upstream {upstream}")),
         "{error}"
@@ -662,20 +640,9 @@ async fn an_https_upstream_goes_through_tls() {
     let server = MockServer::start().await;
     let upstream = server.uri().replace("http://", "https://");
     let proxy = Proxy::start(&upstream).await.unwrap();
-    let (status, text) = send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    let (status, text) = look_up_ada(&proxy).await;
     assert_eq!(status, 502, "{text}");
-    let error = serde_json::from_str::<Value>(&text).unwrap()["error"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let error = error_text(&text);
     assert!(
         error.contains(&format!("cannot reach upstream {upstream}")),
         "{error}"
@@ -707,15 +674,7 @@ async fn a_slow_upstream_is_a_504_after_the_configured_timeout() {
         .unwrap()
         .timeout(Duration::from_millis(200));
     let proxy = Proxy::start_with(config).await.unwrap();
-    let (status, text) = send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    let (status, text) = look_up_ada(&proxy).await;
     assert_eq!(status, 504, "{text}");
     assert!(
         text.contains("did not answer within 200ms (raise it with --timeout SECONDS)"),
@@ -789,15 +748,7 @@ async fn record_then_fixture_serves_the_same_invitations() {
     let proxy = Proxy::start_with(ProxyConfig::new(&upstream).unwrap().record(&file))
         .await
         .unwrap();
-    let (status, seen) = send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=ada@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
+    let (status, seen) = look_up_ada(&proxy).await;
     assert_eq!(status, 200);
     let (status, _) = send(
         &proxy,

@@ -14,22 +14,34 @@ use anyhow::{bail, Context, Result};
 use crate::mock::MockBuild;
 use crate::process::{self, Server};
 
-/// Options of the command.
+/// Options of the command (its command line: the doc comments are its help).
+#[derive(clap::Args)]
 pub struct ContractArgs {
-    /// A deployment profile to run against (instead of the embedded mock).
+    /// A TOML target profile (see contract-tests/targets/example.toml).
+    #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
     /// Also write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Start the mock binary and run against it as a deployment.
+    /// Start `invitations-mock` (on a free port) and run against it as a deployment: the
+    /// dev build that `cargo test --workspace` makes, or a release build with `--release`.
+    #[arg(long)]
     pub binary: bool,
-    /// The mock's conforming variant (embedded, or the binary with `--alternative`).
-    pub conforming: bool,
-    /// Let mismatching snapshots go through insta instead of only failing.
-    pub update_snapshots: bool,
-    /// Start MailDev too, have the mock binary deliver to it, and check emails through it.
-    pub maildev: bool,
-    /// With `binary`: a release build of the mock instead of the one `cargo test` builds.
+    /// With `--binary`: start a release build of the mock.
+    #[arg(long, requires = "binary")]
     pub release: bool,
+    /// Run against the embedded mock's conforming variant (`--alternative`: other allowed
+    /// choices), used like a deployment; with `--binary`, start the binary in that variant.
+    #[arg(long)]
+    pub conforming: bool,
+    /// Record: mismatching snapshots go through insta (`.snap.new`, then `cargo insta
+    /// review`). Without it a run never writes into the checkout.
+    #[arg(long)]
+    pub update_snapshots: bool,
+    /// Install (npm, into target/) and start MailDev, start the mock binary delivering its
+    /// emails to it (`--smtp`), and check emails through MailDev's API. Implies --binary.
+    #[arg(long)]
+    pub maildev: bool,
 }
 
 /// What the suite runs against.

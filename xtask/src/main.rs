@@ -14,7 +14,6 @@ mod process;
 mod proxy;
 mod tasks;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -46,33 +45,7 @@ enum Command {
     /// with `--target`, or the standalone mock binary with `--binary`.
     ///
     /// Example: `cargo xtask contract --target contract-tests/targets/example.toml --junit report.xml`
-    Contract {
-        /// A TOML target profile (see contract-tests/targets/example.toml).
-        #[arg(long, value_name = "FILE")]
-        target: Option<PathBuf>,
-        /// Also write a JUnit XML report here.
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-        /// Start `invitations-mock` (on a free port) and run against it as a deployment: the
-        /// dev build that `cargo test --workspace` makes, or a release build with `--release`.
-        #[arg(long)]
-        binary: bool,
-        /// With `--binary`: start a release build of the mock.
-        #[arg(long, requires = "binary")]
-        release: bool,
-        /// Run against the embedded mock's conforming variant (`--alternative`: other allowed
-        /// choices), used like a deployment; with `--binary`, start the binary in that variant.
-        #[arg(long)]
-        conforming: bool,
-        /// Record: mismatching snapshots go through insta (`.snap.new`, then `cargo insta
-        /// review`). Without it a run never writes into the checkout.
-        #[arg(long)]
-        update_snapshots: bool,
-        /// Install (npm, into target/) and start MailDev, start the mock binary delivering its
-        /// emails to it (`--smtp`), and check emails through MailDev's API. Implies --binary.
-        #[arg(long)]
-        maildev: bool,
-    },
+    Contract(contract::ContractArgs),
     /// Run the contract suite through `invitations-mock proxy` in front of the standalone mock
     /// binary; fails when the proxy finds any contract violation.
     ContractThroughProxy,
@@ -127,26 +100,7 @@ fn main() -> ExitCode {
         Command::Codegen { check } => codegen::run(&root, check),
         Command::ValidateSpec => tasks::validate_spec(&root),
         Command::Lint => tasks::lint(&root),
-        Command::Contract {
-            target,
-            junit,
-            binary,
-            release,
-            conforming,
-            update_snapshots,
-            maildev,
-        } => contract::run(
-            &root,
-            contract::ContractArgs {
-                target,
-                junit,
-                binary,
-                release,
-                conforming,
-                update_snapshots,
-                maildev,
-            },
-        ),
+        Command::Contract(args) => contract::run(&root, args),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
         Command::Mock { args } => mock::run(&root, &args),
         Command::Ci => ci::run(&root),

@@ -1,6 +1,7 @@
 //! The tenant admin surface: every body is the result envelope.
 
 use std::num::NonZeroU64;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use invitations_sdk::types::{UserInvitationModel, UserInvitationModelEmail};
@@ -8,7 +9,7 @@ use invitations_sdk::InvitationStatus;
 
 use super::auth::authenticate;
 use super::http::{Answer, Query, Request, Response};
-use super::store::InvitationRecord;
+use super::store::{ApiKey, InvitationRecord, Store};
 use super::validate::{parse_positive_id, validate_email};
 use super::{tenant_error, Core};
 
@@ -16,6 +17,20 @@ const VALIDATION_MESSAGE: &str = "The request parameters failed validation.";
 
 fn validation_error(info: Vec<String>) -> Response {
     tenant_error(400, "ValidationError", VALIDATION_MESSAGE, info)
+}
+
+/// The caller's key and the request's query, or the error answer: every tenant operation
+/// authenticates first, so a bad key outranks a malformed query. The error answer is boxed
+/// to keep the `Result` small on the way that succeeds.
+fn admit<'r>(
+    store: &Store,
+    request: &'r Request,
+) -> Result<(Arc<ApiKey>, Query<'r>), Box<Response>> {
+    let key = authenticate(store, request)
+        .map_err(|failure| Box::new(auth_error(failure.status(), failure.message())))?;
+    let query = Query::parse(request.query.as_deref())
+        .map_err(|err| Box::new(validation_error(vec![err.message()])))?;
+    Ok((key, query))
 }
 
 /// The spec's `UserInvitationModel` for a stored invitation, as read at `now`.
@@ -45,13 +60,9 @@ fn broken_invariant() -> Response {
 impl Core {
     /// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`
     pub(super) fn resend_invitation(&mut self, tenant_param: &[u8], request: &Request) -> Answer {
-        let key = match authenticate(&self.store, request) {
-            Ok(key) => key,
-            Err(failure) => return auth_error(failure.status(), failure.message()).into(),
-        };
-        let query = match Query::parse(request.query.as_deref()) {
-            Ok(query) => query,
-            Err(err) => return validation_error(vec![err.message()]).into(),
+        let (key, query) = match admit(&self.store, request) {
+            Ok(admitted) => admitted,
+            Err(response) => return (*response).into(),
         };
         let mut info = Vec::new();
         let tenant_id = match std::str::from_utf8(tenant_param) {
@@ -116,13 +127,9 @@ impl Core {
 
     /// `GET /tenant/admin/user/invitations_by_email?email=`
     pub(super) fn get_by_email(&mut self, request: &Request) -> Answer {
-        let key = match authenticate(&self.store, request) {
-            Ok(key) => key,
-            Err(failure) => return auth_error(failure.status(), failure.message()).into(),
-        };
-        let query = match Query::parse(request.query.as_deref()) {
-            Ok(query) => query,
-            Err(err) => return validation_error(vec![err.message()]).into(),
+        let (key, query) = match admit(&self.store, request) {
+            Ok(admitted) => admitted,
+            Err(response) => return (*response).into(),
         };
         let email = query.get("email").unwrap_or_default();
         if let Err(err) = validate_email(email) {

@@ -52,8 +52,8 @@ fn seconds(text: &str) -> Result<f64, String> {
 }
 
 /// Runs the subcommand until Ctrl-C or SIGTERM. Exit status 2 for a bad upstream or record
-/// file, 1 when the port cannot be bound.
-pub fn run(args: ProxyArgs) -> ExitCode {
+/// file, 1 when the port cannot be bound. Runs on the caller's multi-threaded tokio runtime.
+pub async fn run(args: ProxyArgs) -> ExitCode {
     let mut config = match ProxyConfig::new(&args.upstream) {
         Ok(config) => config,
         Err(err) => {
@@ -66,39 +66,27 @@ pub fn run(args: ProxyArgs) -> ExitCode {
     config.record = args.record.clone();
     config.timeout = Duration::from_secs_f64(args.timeout);
     config.connect_timeout = Duration::from_secs_f64(args.connect_timeout);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("invitations-mock proxy: cannot start the async runtime: {err}");
+    let addr = SocketAddr::new(args.host, args.port);
+    let server = match ProxyServer::bind(addr, config).await {
+        Ok(server) => server,
+        Err(err @ super::ProxyError::Bind { .. }) => {
+            eprintln!("invitations-mock proxy: {err}");
             return ExitCode::FAILURE;
         }
-    };
-    runtime.block_on(async move {
-        let addr = SocketAddr::new(args.host, args.port);
-        let server = match ProxyServer::bind(addr, config).await {
-            Ok(server) => server,
-            Err(err @ super::ProxyError::Bind { .. }) => {
-                eprintln!("invitations-mock proxy: {err}");
-                return ExitCode::FAILURE;
-            }
-            Err(err) => {
-                eprintln!("invitations-mock proxy: {err}");
-                return ExitCode::from(2);
-            }
-        };
-        print!("{}", banner(&server, &args));
-        let _ = std::io::Write::flush(&mut std::io::stdout());
-        match server.run(crate::server::shutdown_signal()).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("invitations-mock proxy: server error: {err}");
-                ExitCode::FAILURE
-            }
+        Err(err) => {
+            eprintln!("invitations-mock proxy: {err}");
+            return ExitCode::from(2);
         }
-    })
+    };
+    print!("{}", banner(&server, &args));
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    match server.run(crate::server::shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("invitations-mock proxy: server error: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn banner(server: &ProxyServer, args: &ProxyArgs) -> String {
