@@ -287,27 +287,27 @@ pub fn embedded_data() -> TargetData {
             other_tenant: Secret::new(f::GLOBEX_MANAGER_KEY),
         },
         invitations: KnownInvitations {
-            pending_id: f::PENDING_ID as u64,
+            pending_id: f::PENDING_ID,
             pending_email: f::PENDING_EMAIL.into(),
-            declined_id: f::DECLINED_ID as u64,
+            declined_id: f::DECLINED_ID,
             declined_email: "bob@example.com".into(),
-            cancelled_id: f::CANCELLED_ID as u64,
-            expired_id: f::EXPIRED_ID as u64,
-            unknown_id: f::UNKNOWN_ID as u64,
-            other_tenant_pending_id: f::GLOBEX_PENDING_ID as u64,
+            cancelled_id: f::CANCELLED_ID,
+            expired_id: f::EXPIRED_ID,
+            unknown_id: f::UNKNOWN_ID,
+            other_tenant_pending_id: f::GLOBEX_PENDING_ID,
             other_tenant_email: f::GLOBEX_EMAIL.into(),
             // Every case gets a fresh mock, so the fixture's own invitations can be used up.
             reactivate: Some(Reactivate {
                 cancelled: KnownInvitation {
-                    id: f::CANCELLED_ID as u64,
+                    id: f::CANCELLED_ID,
                     email: "carol@example.com".into(),
                 },
                 declined: KnownInvitation {
-                    id: f::DECLINED_ID as u64,
+                    id: f::DECLINED_ID,
                     email: "bob@example.com".into(),
                 },
                 expired: KnownInvitation {
-                    id: f::EXPIRED_ID as u64,
+                    id: f::EXPIRED_ID,
                     email: "dave@example.com".into(),
                 },
             }),

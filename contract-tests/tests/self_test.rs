@@ -604,7 +604,7 @@ async fn check_no_mutations(allow_dry_run: bool) -> Result<String, String> {
         ));
     }
     let after = mock.handle().invitations();
-    let tokens = |list: &[invitations_mock::InvitationRecord]| -> Vec<(i64, String)> {
+    let tokens = |list: &[invitations_mock::InvitationRecord]| -> Vec<(u64, String)> {
         list.iter().map(|r| (r.id, r.token.clone())).collect()
     };
     // Records compare in full (state, expiry, token), not only the tokens.

@@ -124,7 +124,7 @@ impl MockHandle {
     }
 
     /// One invitation with its token, or `None` (never created, or accepted).
-    pub fn invitation(&self, id: i64) -> Option<InvitationRecord> {
+    pub fn invitation(&self, id: u64) -> Option<InvitationRecord> {
         self.lock().invitation(id)
     }
 
@@ -155,7 +155,7 @@ impl MockHandle {
 
     /// Clicks the emailed link: removes the invitation whose current token this is, if it
     /// is pending, and returns its id.
-    pub fn accept(&self, token: &str) -> Result<i64, AcceptError> {
+    pub fn accept(&self, token: &str) -> Result<u64, AcceptError> {
         self.lock().accept(token)
     }
 

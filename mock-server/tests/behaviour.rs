@@ -88,7 +88,11 @@ fn tenant_resend_404_for_unknown_ids_and_other_tenants_invitations() {
 #[test]
 fn tenant_resend_403_for_tenants_the_key_does_not_manage_even_nonexistent_ones() {
     let mut core = core();
-    for tenant in [fixture::GLOBEX_TENANT, 5, i64::MAX as u64] {
+    for tenant in [
+        fixture::GLOBEX_TENANT,
+        5,
+        invitations_mock::core::validate::MAX_ID,
+    ] {
         let response = core.handle(&manager(tenant_resend(tenant, fixture::GLOBEX_PENDING_ID)));
         assert_eq!(response.status, 403, "{tenant}");
         assert_eq!(code(&check(RESEND, &response)), "Forbidden");

@@ -289,7 +289,7 @@ fn the_outbox_keeps_the_most_recent_and_counts_every_email() {
         assert_eq!(core.handle(&manager(iam_resend(id))).status, 200);
     }
     assert_eq!(core.outbox_total(), 3);
-    let recent: Vec<i64> = core.outbox().iter().map(|e| e.invitation_id).collect();
+    let recent: Vec<u64> = core.outbox().iter().map(|e| e.invitation_id).collect();
     assert_eq!(recent, [fixture::DECLINED_ID, fixture::CANCELLED_ID]);
 }
 
@@ -311,7 +311,7 @@ fn an_outbox_of_capacity_zero_keeps_nothing_but_still_counts() {
     assert_eq!(core.outbox_total(), 3);
 }
 
-fn invitation(id: i64, email: &str) -> InvitationFixture {
+fn invitation(id: u64, email: &str) -> InvitationFixture {
     InvitationFixture {
         id,
         tenant_id: fixture::ACME_TENANT,
@@ -330,13 +330,16 @@ fn fixture_entries_that_break_the_rules_are_skipped_and_ids_continue_after_the_l
             invitation(3, "three@example.com"),
             invitation(1, "one@example.com"),
             invitation(0, "zero@example.com"),
-            invitation(-4, "negative@example.com"),
+            invitation(
+                invitations_mock::core::validate::MAX_ID + 1,
+                "beyond-int64@example.com",
+            ),
             invitation(5, "not an email"),
         ],
         ..Fixture::default()
     };
     let mut core = core_with(fixture, CoreConfig::default());
-    let ids: Vec<i64> = core.invitations().iter().map(|i| i.id).collect();
+    let ids: Vec<u64> = core.invitations().iter().map(|i| i.id).collect();
     assert_eq!(ids, [1, 3, 7]);
     let made = core
         .create_invitation(NewInvitation::pending(

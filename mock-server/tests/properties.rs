@@ -332,14 +332,14 @@ proptest! {
 /// One step of a random session against the mock.
 #[derive(Debug, Clone)]
 enum Step {
-    TenantResend(i64),
+    TenantResend(u64),
     IamResend {
-        id: i64,
+        id: u64,
         dry_run: bool,
         key: Option<u8>,
     },
-    AcceptLatest(i64),
-    AcceptStale(i64),
+    AcceptLatest(u64),
+    AcceptStale(u64),
     AdvanceHours(i64),
 }
 
@@ -369,10 +369,10 @@ proptest! {
     fn sessions_keep_one_valid_link_per_invitation(steps in vec(step(), 1..30)) {
         let mut core = core();
         let mut expected_emails = 0u64;
-        let mut stale: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut replies: HashMap<u8, (i64, Response, chrono::DateTime<chrono::Utc>)> = HashMap::new();
+        let mut stale: HashMap<u64, Vec<String>> = HashMap::new();
+        let mut replies: HashMap<u8, (u64, Response, chrono::DateTime<chrono::Utc>)> = HashMap::new();
         for step in steps {
-            let before: HashMap<i64, String> =
+            let before: HashMap<u64, String> =
                 core.invitations().into_iter().map(|inv| (inv.id, inv.token)).collect();
             match step {
                 Step::TenantResend(id) => {

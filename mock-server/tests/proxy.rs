@@ -789,7 +789,7 @@ async fn record_then_fixture_serves_the_same_invitations() {
         );
     }
     let recorded = Fixture::from_file(&file).unwrap();
-    let ids: Vec<i64> = recorded.invitations.iter().map(|i| i.id).collect();
+    let ids: Vec<u64> = recorded.invitations.iter().map(|i| i.id).collect();
     assert_eq!(ids, [fixture::PENDING_ID, fixture::GLOBEX_PENDING_ID]);
 
     // Served by a mock started from the recorded file: the same invitation comes back.

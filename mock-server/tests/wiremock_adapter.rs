@@ -11,7 +11,7 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-async fn iam_resend(mock: &InvitationsMock, id: i64) -> reqwest::Response {
+async fn iam_resend(mock: &InvitationsMock, id: u64) -> reqwest::Response {
     client()
         .post(format!("{}/iam/v1/users/{id}/actions/resend", mock.uri()))
         .bearer_auth(fixture::ACME_MANAGER_KEY)

@@ -14,7 +14,7 @@ fn client(mock: &InvitationsMock, key: &str) -> Client {
     builder(&mock.uri(), key).build().unwrap()
 }
 
-fn iam_path(id: i64) -> String {
+fn iam_path(id: u64) -> String {
     format!("/iam/v1/users/{id}/actions/resend")
 }
 
@@ -114,7 +114,7 @@ async fn tenant_resend_is_not_retried_on_a_503() {
         .resend_invitation(fixture::ACME_TENANT, fixture::PENDING_ID)
         .await
         .unwrap();
-    assert_eq!(resent[0].id.get(), fixture::PENDING_ID as u64);
+    assert_eq!(resent[0].id.get(), fixture::PENDING_ID);
     assert_eq!(mock.outbox().len(), before + 1);
 }
 
@@ -124,7 +124,7 @@ async fn successes_on_both_surfaces() {
     let client = client(&mock, fixture::ACME_MANAGER_KEY);
 
     let found = client.invitation_by_email("ADA@Example.com").await.unwrap();
-    assert_eq!(found.id.get(), fixture::PENDING_ID as u64);
+    assert_eq!(found.id.get(), fixture::PENDING_ID);
     assert_eq!(found.status, InvitationStatus::Pending);
 
     let before = mock.outbox().len();

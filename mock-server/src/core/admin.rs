@@ -20,7 +20,7 @@ use super::{plain_error, Clock, Core, Fault};
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RecordJson {
-    id: i64,
+    id: u64,
     tenant_id: u64,
     email: String,
     status: InvitationStatus,
@@ -49,7 +49,7 @@ impl RecordJson {
 #[serde(rename_all = "camelCase")]
 struct EmailJson<'a> {
     to: &'a str,
-    invitation_id: i64,
+    invitation_id: u64,
     tenant_id: u64,
     token: &'a str,
     sent_at: DateTime<Utc>,

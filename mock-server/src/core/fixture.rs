@@ -48,25 +48,25 @@ pub const GLOBEX_MANAGER_KEY: &str = "globex-manager-key";
 /// Manages Acme but lacks `usersManager`: every operation answers 403.
 pub const ACME_VIEWER_KEY: &str = "acme-viewer-key";
 /// Acme, `ada@example.com`, pending.
-pub const PENDING_ID: i64 = 9001;
+pub const PENDING_ID: u64 = 9001;
 /// Acme, `bob@example.com`, declined.
-pub const DECLINED_ID: i64 = 9002;
+pub const DECLINED_ID: u64 = 9002;
 /// Acme, `carol@example.com`, cancelled.
-pub const CANCELLED_ID: i64 = 9003;
+pub const CANCELLED_ID: u64 = 9003;
 /// Acme, `dave@example.com`: stored pending, expiry in the past, so it reads `Expired`.
-pub const EXPIRED_ID: i64 = 9004;
+pub const EXPIRED_ID: u64 = 9004;
 /// Acme, `erin@example.com`, pending.
-pub const SECOND_PENDING_ID: i64 = 9005;
+pub const SECOND_PENDING_ID: u64 = 9005;
 /// Globex, `frank@example.com`, pending.
-pub const GLOBEX_PENDING_ID: i64 = 9101;
+pub const GLOBEX_PENDING_ID: u64 = 9101;
 /// Globex, `grace@example.com`, pending.
-pub const GLOBEX_SECOND_PENDING_ID: i64 = 9102;
+pub const GLOBEX_SECOND_PENDING_ID: u64 = 9102;
 /// The address of [`PENDING_ID`].
 pub const PENDING_EMAIL: &str = "ada@example.com";
 /// The address of [`GLOBEX_PENDING_ID`].
 pub const GLOBEX_EMAIL: &str = "frank@example.com";
 /// An invitation id that exists nowhere.
-pub const UNKNOWN_ID: i64 = 999_999;
+pub const UNKNOWN_ID: u64 = 999_999;
 
 /// The starting state of a mock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +111,7 @@ pub struct ApiKeyFixture {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InvitationFixture {
     /// Positive int64, unique.
-    pub id: i64,
+    pub id: u64,
     /// The owning tenant; must be in `tenants`.
     pub tenant_id: u64,
     /// The recipient.
@@ -284,7 +284,7 @@ impl Fixture {
     /// Checks every rule, collecting all violations so one run shows them all.
     pub fn validate(&self) -> Result<(), FixtureError> {
         let mut problems = Vec::new();
-        let max_id = i64::MAX as u64;
+        let max_id = super::validate::MAX_ID;
         let mut tenant_ids = BTreeSet::new();
         for tenant in &self.tenants {
             if tenant.id == 0 || tenant.id > max_id {

@@ -107,7 +107,7 @@ fn parse_body(body: &[u8]) -> Result<Option<ResendInviteRequest>, String> {
 
 /// The decimal invitation id an opaque invite id names, if it names one: canonical form
 /// only (no sign, no leading zeros), because clients must send ids back exactly as received.
-fn invitation_id(invite_id: &str) -> Option<i64> {
+fn invitation_id(invite_id: &str) -> Option<u64> {
     if invite_id.starts_with('0') || !invite_id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -255,7 +255,7 @@ impl Core {
     }
 
     /// One invitation, token included.
-    pub fn invitation(&self, id: i64) -> Option<InvitationRecord> {
+    pub fn invitation(&self, id: u64) -> Option<InvitationRecord> {
         self.store.invitation(id).cloned()
     }
 
@@ -275,7 +275,7 @@ impl Core {
 
     /// What clicking an emailed link does: removes the invitation if `token` is its current
     /// token and it is pending.
-    pub fn accept(&mut self, token: &str) -> Result<i64, AcceptError> {
+    pub fn accept(&mut self, token: &str) -> Result<u64, AcceptError> {
         let now = self.clock.now();
         self.store.accept(token, now)
     }

@@ -28,7 +28,7 @@ pub const USERS_MANAGER: &str = "usersManager";
 #[derive(Clone, PartialEq, Eq)]
 pub struct InvitationRecord {
     /// The invitation's id (positive int64).
-    pub id: i64,
+    pub id: u64,
     /// The tenant that owns it.
     pub tenant_id: u64,
     /// The address it was sent to, as created.
@@ -109,7 +109,7 @@ pub struct SentEmail {
     /// The recipient (the invitation's original address).
     pub to: String,
     /// The invitation the link belongs to.
-    pub invitation_id: i64,
+    pub invitation_id: u64,
     /// The invitation's tenant.
     pub tenant_id: u64,
     /// The token in the link; pass it to [`Core::accept`](super::Core::accept) (also on
@@ -148,7 +148,7 @@ pub enum AcceptError {
     )]
     NotPending {
         /// The invitation.
-        id: i64,
+        id: u64,
         /// Its effective status.
         status: InvitationStatus,
     },
@@ -172,7 +172,10 @@ pub enum CreateError {
     #[error("status {0:?} is not one of Pending, Declined, Cancelled, Expired")]
     UnsupportedStatus(String),
     /// Every int64 id is used up.
-    #[error("no invitation ids are left (the last id was {})", i64::MAX)]
+    #[error(
+        "no invitation ids are left (the last id was {})",
+        super::validate::MAX_ID
+    )]
     IdsExhausted,
 }
 
@@ -227,10 +230,10 @@ impl Outbox {
 pub(crate) struct Store {
     tenants: BTreeMap<u64, String>,
     keys: HashMap<String, Arc<ApiKey>>,
-    invitations: BTreeMap<i64, InvitationRecord>,
+    invitations: BTreeMap<u64, InvitationRecord>,
     /// token -> invitation id; only current tokens are here, so a rotated token is unknown.
-    tokens: HashMap<String, i64>,
-    next_id: Option<i64>,
+    tokens: HashMap<String, u64>,
+    next_id: Option<u64>,
     outbox: Outbox,
 }
 
@@ -270,7 +273,9 @@ impl Store {
             outbox: Outbox::new(outbox_capacity),
         };
         for inv in &fixture.invitations {
-            if inv.id < 1 || validate_email(&inv.email).is_err() {
+            if !(1..=super::validate::MAX_ID).contains(&inv.id)
+                || validate_email(&inv.email).is_err()
+            {
                 continue;
             }
             let created_at = inv.created_at.resolve(now);
@@ -293,7 +298,10 @@ impl Store {
 
     fn insert(&mut self, record: InvitationRecord) {
         self.next_id = match self.next_id {
-            Some(next) if record.id >= next => record.id.checked_add(1),
+            Some(next) if record.id >= next => record
+                .id
+                .checked_add(1)
+                .filter(|id| *id <= super::validate::MAX_ID),
             other => other,
         };
         self.tokens.insert(record.token.clone(), record.id);
@@ -310,7 +318,7 @@ impl Store {
         self.tenants.contains_key(&tenant_id)
     }
 
-    pub(crate) fn invitation(&self, id: i64) -> Option<&InvitationRecord> {
+    pub(crate) fn invitation(&self, id: u64) -> Option<&InvitationRecord> {
         self.invitations.get(&id)
     }
 
@@ -345,7 +353,7 @@ impl Store {
     ///
     /// The caller has already decided the resend is allowed. Returns the updated invitation
     /// (borrowed: the IAM resend does not need a copy).
-    pub(crate) fn resend(&mut self, id: i64, now: DateTime<Utc>) -> Option<&InvitationRecord> {
+    pub(crate) fn resend(&mut self, id: u64, now: DateTime<Utc>) -> Option<&InvitationRecord> {
         let inv = self.invitations.get_mut(&id)?;
         let token = new_token();
         self.tokens.remove(&inv.token);
@@ -365,7 +373,7 @@ impl Store {
 
     /// What clicking the emailed link does: a current token of a pending invitation
     /// removes the invitation.
-    pub(crate) fn accept(&mut self, token: &str, now: DateTime<Utc>) -> Result<i64, AcceptError> {
+    pub(crate) fn accept(&mut self, token: &str, now: DateTime<Utc>) -> Result<u64, AcceptError> {
         let id = *self.tokens.get(token).ok_or(AcceptError::UnknownToken)?;
         let inv = self.invitations.get(&id).ok_or(AcceptError::UnknownToken)?;
         let status = inv.effective_status(now);

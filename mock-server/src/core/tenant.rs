@@ -42,7 +42,7 @@ pub(crate) fn model(inv: &InvitationRecord, now: DateTime<Utc>) -> Option<UserIn
         created_at: inv.created_at,
         email: UserInvitationModelEmail::try_from(inv.email.as_str()).ok()?,
         expires_at: Some(inv.expires_at),
-        id: NonZeroU64::new(u64::try_from(inv.id).ok()?)?,
+        id: NonZeroU64::new(inv.id)?,
         status: inv.effective_status(now),
         tenant_id: NonZeroU64::new(inv.tenant_id),
     })
@@ -81,7 +81,7 @@ impl Core {
             return validation_error(info).into();
         };
         // A tenant that does not exist is "not managed" too, so tenant ids cannot be probed.
-        let tenant = tenant_id.unsigned_abs();
+        let tenant = tenant_id;
         if !key.tenants.contains(&tenant) || !self.store.tenant_exists(tenant) {
             return tenant_error(
                 403,

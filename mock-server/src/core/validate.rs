@@ -84,10 +84,14 @@ fn valid_domain(domain: &str) -> bool {
             .is_some_and(|tld| tld.bytes().any(|b| b.is_ascii_alphabetic()))
 }
 
+/// The largest id: the spec's ids are int64, the mock keeps them as `u64` (the SDK's type).
+pub const MAX_ID: u64 = i64::MAX.unsigned_abs();
+
 /// Parses a positive int64 id written in plain decimal digits (no sign, no spaces).
 ///
-/// Returns a message fit for the `info` list of a `ValidationError` otherwise.
-pub fn parse_positive_id(field: &str, raw: &str) -> Result<i64, String> {
+/// Returns a message fit for the `info` list of a `ValidationError` otherwise. The id is a
+/// `u64`, the SDK's type for ids, but never above `i64::MAX`: the spec's ids are int64.
+pub fn parse_positive_id(field: &str, raw: &str) -> Result<u64, String> {
     if raw.is_empty() {
         return Err(format!("The {field} field is required."));
     }
@@ -99,10 +103,10 @@ pub fn parse_positive_id(field: &str, raw: &str) -> Result<i64, String> {
     }
     match raw.parse::<i64>() {
         Ok(0) => Err(format!("The {field} field must be greater than 0.")),
-        Ok(id) => Ok(id),
+        // Only digits were let through, so the value is positive here.
+        Ok(id) => Ok(id.unsigned_abs()),
         Err(_) => Err(format!(
-            "The {field} field must be at most {} (int64).",
-            i64::MAX
+            "The {field} field must be at most {MAX_ID} (int64).",
         )),
     }
 }
@@ -157,7 +161,7 @@ mod tests {
     fn ids_are_positive_decimal_int64() {
         assert_eq!(parse_positive_id("Id", "9001"), Ok(9001));
         assert_eq!(parse_positive_id("Id", "009001"), Ok(9001));
-        assert_eq!(parse_positive_id("Id", &i64::MAX.to_string()), Ok(i64::MAX));
+        assert_eq!(parse_positive_id("Id", &i64::MAX.to_string()), Ok(MAX_ID));
         for bad in [
             "",
             "0",

@@ -18,13 +18,13 @@ use crate::fixture::{ApiKeyFixture, Fixture, FixtureTime, InvitationFixture, Ten
 
 /// The tenant of an invitation whose answer named none (`tenantId` is optional in the
 /// spec's invitation model) and that no other answer placed in a tenant.
-pub const UNKNOWN_TENANT: u64 = i64::MAX as u64;
+pub const UNKNOWN_TENANT: u64 = crate::core::validate::MAX_ID;
 
 /// The invitations recorded so far and the file they go to.
 #[derive(Debug)]
 pub struct Recorder {
     path: PathBuf,
-    invitations: BTreeMap<i64, InvitationFixture>,
+    invitations: BTreeMap<u64, InvitationFixture>,
 }
 
 impl Recorder {
@@ -77,7 +77,7 @@ impl Recorder {
     }
 
     fn read(&self, item: &Value, path_tenant: Option<u64>) -> Option<InvitationFixture> {
-        let id = item.get("id")?.as_i64()?;
+        let id = item.get("id")?.as_u64()?;
         let time = |name: &str| -> Option<FixtureTime> {
             let text = item.get(name)?.as_str()?;
             DateTime::parse_from_rfc3339(text)

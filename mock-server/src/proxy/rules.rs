@@ -100,13 +100,13 @@ pub(super) fn documented_in_words(
             }
         }
         "ResendInvitation" => {
-            let asked: Option<i64> = query_value("id").and_then(|v| v.parse().ok());
-            let tenant: Option<i64> = path_value("tenantId").and_then(|v| v.parse().ok());
+            let asked: Option<u64> = query_value("id").and_then(|v| v.parse().ok());
+            let tenant: Option<u64> = path_value("tenantId").and_then(|v| v.parse().ok());
             let items = body.get("value").and_then(Value::as_array);
             let found = items
                 .into_iter()
                 .flatten()
-                .find(|inv| inv.get("id").and_then(Value::as_i64) == asked);
+                .find(|inv| inv.get("id").and_then(Value::as_u64) == asked);
             match found {
                 None => out.push(finding(
                     Side::Response,
@@ -117,7 +117,7 @@ pub(super) fn documented_in_words(
                     ),
                 )),
                 Some(inv) => {
-                    if let Some(owner) = inv.get("tenantId").and_then(Value::as_i64) {
+                    if let Some(owner) = inv.get("tenantId").and_then(Value::as_u64) {
                         if Some(owner) != tenant {
                             out.push(finding(
                                 Side::Response,
