@@ -2,6 +2,8 @@
 //! multi-threaded runtime: the core's lock must serialize them so that exactly one link
 //! (the last one issued) still works.
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
@@ -74,14 +76,10 @@ async fn concurrent_resends_leave_exactly_the_last_token_valid() {
         assert_eq!(call.await.unwrap(), 200);
     }
 
-    let outbox: Vec<Value> = client
-        .get(format!("{url}/__admin/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox: Vec<Value> = serde_json::from_value(
+        common::json_body(client.get(format!("{url}/__admin/outbox"))).await,
+    )
+    .unwrap();
     assert_eq!(outbox.len(), CALLS, "one email per resend");
     let tokens: Vec<String> = outbox
         .iter()

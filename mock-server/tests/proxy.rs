@@ -2,6 +2,8 @@
 //! finds nothing; in front of deliberately wrong servers it names each problem precisely;
 //! upstream failures are clear; `--record` round-trips through `--fixture`; no secret leaks.
 
+mod common;
+
 use std::time::Duration;
 
 use invitations_mock::proxy::{Proxy, ProxyConfig, Side, Violation};
@@ -794,15 +796,12 @@ async fn record_then_fixture_serves_the_same_invitations() {
 
     // Served by a mock started from the recorded file: the same invitation comes back.
     let replay = InvitationsMock::start_with(recorded).await;
-    let answer: Value = client()
-        .get(format!("{}{BY_EMAIL}?email=ada@example.com", replay.uri()))
-        .bearer_auth("recorded-tenant-1024-key")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer: Value = common::json_body(
+        client()
+            .get(format!("{}{BY_EMAIL}?email=ada@example.com", replay.uri()))
+            .bearer_auth("recorded-tenant-1024-key"),
+    )
+    .await;
     let seen: Value = serde_json::from_str(&seen).unwrap();
     assert_eq!(answer["value"], seen["value"]);
     let globex = replay.invitation(fixture::GLOBEX_PENDING_ID).unwrap();

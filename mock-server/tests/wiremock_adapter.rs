@@ -1,5 +1,7 @@
 //! The wiremock adapter: stateful by default, overridable one call at a time.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use invitations_mock::{fixture, Fault, Fixture, InvitationsMock};
@@ -97,14 +99,8 @@ async fn state_set_through_the_handle_is_what_http_sees() {
 #[tokio::test]
 async fn admin_api_and_headers_pass_through_the_adapter() {
     let mock = InvitationsMock::start().await;
-    let health: Value = client()
-        .get(format!("{}/__admin/health", mock.uri()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value =
+        common::json_body(client().get(format!("{}/__admin/health", mock.uri()))).await;
     assert_eq!(health, json!({"status": "ok"}));
 
     let response = client()

@@ -83,3 +83,9 @@ pub fn check_unrouted(path: &[u8], response: &Response) -> Value {
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or_default()
 }
+
+/// Sends `request` and reads its answer as JSON, failing the test on any error: for the
+/// admin API and other answers a test reads but does not check at the wire level.
+pub async fn json_body(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
