@@ -110,6 +110,26 @@ pub(crate) fn tenant_resend(label: &str, auth: Auth, tenant: &str, id: Option<&s
     }
 }
 
+/// Looks up each `(label, address)` with the manager's key and expects the tenant surface's
+/// 400 `ValidationError` for every one: the shared check of the cases on addresses a server
+/// must refuse.
+pub(crate) async fn expect_addresses_refused(
+    ctx: &mut Ctx,
+    addresses: &[(&str, &str)],
+) -> CaseResult {
+    for &(label, email) in addresses {
+        let exchange = ctx
+            .expect(by_email(label, Auth::Manager, Some(email)), 400)
+            .await?;
+        crate::ensure!(
+            exchange.body.pointer("/error/code") == Some(&"ValidationError".into()),
+            "{label}: {}",
+            exchange.body
+        );
+    }
+    Ok(())
+}
+
 /// `GET /tenant/admin/user/invitations_by_email?email={email}`.
 pub(crate) fn by_email(label: &str, auth: Auth, email: Option<&str>) -> Call {
     let query = email
