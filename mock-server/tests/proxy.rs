@@ -97,6 +97,20 @@ fn error_text(body: &str) -> String {
         .to_owned()
 }
 
+/// A proxy in front of `upstream`, and the error of its 502 to a by-email look-up, which
+/// must name that upstream.
+async fn upstream_failure(upstream: &str) -> (Proxy, String) {
+    let proxy = Proxy::start(upstream).await.unwrap();
+    let (status, text) = look_up_ada(&proxy).await;
+    assert_eq!(status, 502, "{text}");
+    let error = error_text(&text);
+    assert!(
+        error.contains(&format!("cannot reach upstream {upstream}")),
+        "{error}"
+    );
+    (proxy, error)
+}
+
 /// One violation expected; returns it.
 fn only_violation(proxy: &Proxy) -> Violation {
     let violations = proxy.violations();
@@ -615,14 +629,7 @@ async fn an_unreachable_upstream_is_a_502_naming_it_and_why() {
         .unwrap()
         .port();
     let upstream = format!("http://127.0.0.1:{port}");
-    let proxy = Proxy::start(&upstream).await.unwrap();
-    let (status, text) = look_up_ada(&proxy).await;
-    assert_eq!(status, 502, "{text}");
-    let error = error_text(&text);
-    assert!(
-        error.contains(&format!("cannot reach upstream {upstream}")),
-        "{error}"
-    );
+    let (proxy, error) = upstream_failure(&upstream).await;
     assert!(
         error.to_lowercase().contains("connection refused"),
         "{error}"
@@ -641,14 +648,7 @@ async fn an_https_upstream_goes_through_tls() {
     // (and say it failed), not refuse the scheme or speak plain HTTP to it.
     let server = MockServer::start().await;
     let upstream = server.uri().replace("http://", "https://");
-    let proxy = Proxy::start(&upstream).await.unwrap();
-    let (status, text) = look_up_ada(&proxy).await;
-    assert_eq!(status, 502, "{text}");
-    let error = error_text(&text);
-    assert!(
-        error.contains(&format!("cannot reach upstream {upstream}")),
-        "{error}"
-    );
+    let (_proxy, error) = upstream_failure(&upstream).await;
     let lower = error.to_lowercase();
     assert!(
         lower.contains("ssl") || lower.contains("tls"),
