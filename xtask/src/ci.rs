@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::process::{cargo, run_step, TEST_PACKAGES};
+use crate::process::{cargo, cargo_step, output, run_step, TEST_PACKAGES};
 use crate::tasks::{install_spec_linters, validate_spec};
 
 /// What `cargo clippy` does, set on a normal build: clippy-driver as the rustc wrapper of the
@@ -19,13 +19,12 @@ use crate::tasks::{install_spec_linters, validate_spec};
 /// with its `__CLIPPY_HACKERY__` separator); `cargo xtask lint` still runs `cargo clippy`.
 fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let sysroot = Command::new(&rustc)
-        .args(["--print", "sysroot"])
-        .output()
-        .context("could not run `rustc --print sysroot` to find clippy-driver")?;
-    if !sysroot.status.success() {
-        bail!("`rustc --print sysroot` failed ({})", sysroot.status);
-    }
+    let mut print_sysroot = Command::new(&rustc);
+    print_sysroot.args(["--print", "sysroot"]);
+    let sysroot = output(
+        "rustc --print sysroot (to find clippy-driver)",
+        print_sysroot,
+    )?;
     let sysroot = String::from_utf8(sysroot.stdout).context("rustc's sysroot is not UTF-8")?;
     let driver = Path::new(sysroot.trim()).join("bin/clippy-driver");
     if !driver.is_file() {
@@ -66,9 +65,7 @@ pub fn run(root: &Path) -> Result<()> {
         &xtask,
     )
     .with_context(|| format!("copying xtask to {}", xtask.display()))?;
-    let mut fmt = cargo();
-    fmt.args(["fmt", "--all", "--check"]);
-    run_step(root, "cargo fmt --all --check", fmt)?;
+    cargo_step(root, &["fmt", "--all", "--check"])?;
     println!("==> cargo xtask codegen --check");
     crate::codegen::run(root, true)?;
 
@@ -93,9 +90,10 @@ pub fn run(root: &Path) -> Result<()> {
         build,
     )?;
     let embedded_contract_ran = run_tests(root)?;
-    let mut doc = cargo();
-    doc.arg("test").args(TEST_PACKAGES).arg("--doc");
-    run_step(root, "cargo test --workspace --exclude xtask --doc", doc)?;
+    cargo_step(
+        root,
+        &["test", "--workspace", "--exclude", "xtask", "--doc"],
+    )?;
     let mut test_xtask = cargo();
     test_xtask.args(["test", "-p", "xtask", "--all-targets"]);
     run_step(
