@@ -107,7 +107,8 @@ pub struct Ctx {
 impl Ctx {
     /// A context for one case against `base_url`; `admin_url` is set on the mock only.
     pub fn new(data: TargetData, base_url: String, admin_url: Option<String>) -> Ctx {
-        let http = reqwest::Client::builder()
+        // The SDK's builder: one TLS setup for the whole run, not one per case.
+        let http = invitations_sdk::http::reqwest_builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("a plain reqwest client builds");

@@ -64,7 +64,9 @@ impl Mailbox {
     pub fn new(config: MailboxConfig) -> Mailbox {
         Mailbox {
             config,
-            http: reqwest::Client::new(),
+            http: invitations_sdk::http::reqwest_builder()
+                .build()
+                .expect("a plain reqwest client builds"),
         }
     }
 

@@ -170,7 +170,7 @@ impl ClientBuilder {
         let user_agent =
             HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
 
-        let http = reqwest::Client::builder()
+        let http = crate::http::reqwest_builder()
             .default_headers(headers)
             .user_agent(user_agent)
             .connect_timeout(self.connect_timeout)

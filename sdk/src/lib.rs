@@ -131,6 +131,7 @@
 pub mod generated;
 mod client;
 mod error;
+pub mod http;
 mod ids;
 mod operation;
 pub mod retry;

@@ -48,11 +48,12 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 /// 2. meanwhile, on another thread, the npm and PyPI tools are installed (network waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
 ///    [`clippy_on_build_env`]: the same lints as `cargo clippy --workspace --all-targets
-///    -- -D warnings`), then the tests of every package but xtask on that build (see
-///    [`run_tests`]), the doc tests, and xtask's tests (linted the same way; apart, so that
-///    its dependencies build once);
+///    -- -D warnings`);
 /// 4. both spec linters;
-/// 5. the contract suite on each target at once (see [`run_contract_targets`]).
+/// 5. on that build, the tests of every package but xtask (see [`run_tests`]) and then
+///    xtask's tests (linted the same way; apart, so that its dependencies build once), while
+///    the doc tests and the contract suite on each target run beside them (see
+///    [`Background`]): those mostly wait on servers and timers.
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     // The contract targets run as `xtask contract ...` processes at the end. By then the
@@ -89,23 +90,14 @@ pub fn run(root: &Path) -> Result<()> {
         "cargo build --workspace --exclude xtask --all-targets (with clippy -D warnings)",
         build,
     )?;
-    let embedded_contract_ran = run_tests(root)?;
-    cargo_step(
-        root,
-        &["test", "--workspace", "--exclude", "xtask", "--doc"],
-    )?;
-    let mut test_xtask = cargo();
-    test_xtask.args(["test", "-p", "xtask", "--all-targets"]);
-    run_step(
-        root,
-        "cargo test -p xtask --all-targets (with clippy -D warnings)",
-        test_xtask,
-    )?;
-
     installs
         .join()
         .map_err(|_| anyhow::anyhow!("installing the npm and PyPI tools panicked"))??;
     validate_spec(root)?;
+
+    // From here on most of the work waits on sockets and timers (servers, the suite's
+    // in-flight case), so the contract targets and the doc tests run beside the tests.
+    let nextest = nextest_installed();
     let mut targets: Vec<&[&str]> = vec![
         &["contract", "--conforming"],
         &["contract", "--binary"],
@@ -113,27 +105,68 @@ pub fn run(root: &Path) -> Result<()> {
         &["contract", "--maildev"],
         &["contract-through-proxy"],
     ];
-    if !embedded_contract_ran {
+    if nextest {
+        // nextest runs each case in a process of its own; the suite's coverage gate (every
+        // operation × documented status) is judged over a whole run, so it runs here.
         targets.insert(0, &["contract"]);
     }
-    run_contract_targets(root, &xtask, &targets)?;
+    let mut beside = Vec::new();
+    for args in targets {
+        let mut run = Command::new(&xtask);
+        run.args(args);
+        beside.push(Background::spawn(
+            root,
+            format!("cargo xtask {}", args.join(" ")),
+            run,
+        )?);
+    }
+    let mut doc = cargo();
+    doc.arg("test").args(TEST_PACKAGES).arg("--doc");
+    beside.push(Background::spawn(
+        root,
+        "cargo test --workspace --exclude xtask --doc".to_owned(),
+        doc,
+    )?);
+
+    let foreground = run_tests(root, nextest).and_then(|()| {
+        let mut test_xtask = cargo();
+        test_xtask.args(["test", "-p", "xtask", "--all-targets"]);
+        run_step(
+            root,
+            "cargo test -p xtask --all-targets (with clippy -D warnings)",
+            test_xtask,
+        )
+    });
+    // Every step beside is awaited and printed, whatever the foreground did: a CI log
+    // names every failure, not the first.
+    let failed: Vec<String> = beside
+        .into_iter()
+        .filter_map(|step| match step.finish() {
+            Ok(()) => None,
+            Err(err) => Some(format!("{err:#}")),
+        })
+        .collect();
+    foreground?;
+    if !failed.is_empty() {
+        bail!("failed: {}", failed.join("; "));
+    }
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
 }
 
-/// The tests of every package but xtask, on the build `ci` just made. With cargo-nextest
-/// (on this project's CI machines) every test binary runs at once instead of one after the
-/// other: most of them wait on sockets and timers, not on the CPU. The contract suite on the
-/// embedded mock is left to [`run_contract_targets`], because its coverage gate (every
-/// operation × documented status) is judged over a whole run and nextest runs each case in a
-/// process of its own. Without nextest, `cargo test` runs everything, that suite included.
-///
-/// Returns whether the embedded contract suite ran.
-fn run_tests(root: &Path) -> Result<bool> {
-    let nextest = cargo()
+/// Whether `cargo nextest` is installed (it is on this project's CI machines).
+fn nextest_installed() -> bool {
+    cargo()
         .args(["nextest", "--version"])
         .output()
-        .is_ok_and(|out| out.status.success());
+        .is_ok_and(|out| out.status.success())
+}
+
+/// The tests of every package but xtask, on the build `ci` just made. With cargo-nextest
+/// every test binary runs at once instead of one after the other: most of them wait on
+/// sockets and timers, not on the CPU. The contract suite on the embedded mock is left out
+/// there (see [`run`]). Without nextest, `cargo test` runs everything, that suite included.
+fn run_tests(root: &Path, nextest: bool) -> Result<()> {
     if nextest {
         let mut test = cargo();
         test.args(["nextest", "run"])
@@ -143,66 +176,83 @@ fn run_tests(root: &Path) -> Result<bool> {
             root,
             "cargo nextest run --workspace --exclude xtask (all but the contract suite)",
             test,
-        )?;
-        Ok(false)
+        )
     } else {
         println!("cargo-nextest is not installed: the tests run one binary after the other");
         let mut test = cargo();
         test.arg("test")
             .args(TEST_PACKAGES)
             .args(["--lib", "--bins", "--tests", "--examples"]);
-        run_step(root, "cargo test --workspace --exclude xtask", test)?;
-        Ok(true)
+        run_step(root, "cargo test --workspace --exclude xtask", test)
     }
 }
 
-/// Runs `cargo xtask <args>` for each target at once, each in a process of its own with its
-/// output kept apart, and prints each output whole when it ends. Each run starts its own
-/// servers (mock binary, MailDev, proxy) on free ports, so they cannot meet; each mostly
-/// waits on the network, so together they take about as long as the longest.
-fn run_contract_targets(root: &Path, xtask: &Path, targets: &[&[&str]]) -> Result<()> {
-    let started = Instant::now();
-    let runs = targets
-        .iter()
-        .map(|args| {
-            let (reader, writer) = std::io::pipe().context("creating a pipe")?;
-            let child = Command::new(xtask)
-                .args(*args)
-                .current_dir(root)
-                .stdin(std::process::Stdio::null())
-                .stdout(writer.try_clone()?)
-                .stderr(writer)
-                .spawn()
-                .with_context(|| format!("starting `cargo xtask {}`", args.join(" ")))?;
-            // The child holds the only writers now: reading to the end waits for it.
-            let output = std::thread::spawn(move || {
-                let mut text = Vec::new();
-                let _ = std::io::Read::read_to_end(&mut { reader }, &mut text);
-                text
-            });
-            Ok((args.join(" "), child, output))
+/// A command that runs beside the foreground steps (stdin closed, stdout and stderr kept
+/// apart in a pipe), printed whole when it is awaited so that outputs never interleave.
+/// Each contract target starts its own servers (mock binary, MailDev, proxy) on free ports,
+/// so they cannot meet. Dropped without [`Background::finish`] (a foreground step failed),
+/// the command is killed.
+struct Background {
+    name: String,
+    started: Instant,
+    child: Option<std::process::Child>,
+    /// What it printed, and when it closed its output (it ended).
+    output: Option<std::thread::JoinHandle<(Vec<u8>, Instant)>>,
+}
+
+impl Background {
+    fn spawn(root: &Path, name: String, mut cmd: Command) -> Result<Background> {
+        let (reader, writer) = std::io::pipe().context("creating a pipe")?;
+        let child = cmd
+            .current_dir(root)
+            .stdin(std::process::Stdio::null())
+            .stdout(writer.try_clone()?)
+            .stderr(writer)
+            .spawn()
+            .with_context(|| format!("starting `{name}`"))?;
+        // The child holds the only writers now (`cmd`, which held the others, is gone):
+        // reading to the end waits for it.
+        drop(cmd);
+        let output = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut { reader }, &mut text);
+            (text, Instant::now())
+        });
+        Ok(Background {
+            name,
+            started: Instant::now(),
+            child: Some(child),
+            output: Some(output),
         })
-        .collect::<Result<Vec<_>>>()?;
-    let mut failed = Vec::new();
-    for (name, mut child, output) in runs {
-        let status = child.wait()?;
-        let text = output.join().unwrap_or_default();
-        println!("==> cargo xtask {name}");
+    }
+
+    /// Waits for the command, prints its output whole, and fails with its name if it failed.
+    fn finish(mut self) -> Result<()> {
+        let status = self.child.take().expect("finished once").wait()?;
+        let (text, ended) = self
+            .output
+            .take()
+            .expect("finished once")
+            .join()
+            .unwrap_or_else(|_| (Vec::new(), Instant::now()));
+        let elapsed = ended - self.started;
+        println!("==> {} (beside the tests)", self.name);
         print!("{}", String::from_utf8_lossy(&text));
         if status.success() {
-            println!("<== cargo xtask {name} ok");
+            println!("<== {} ok ({elapsed:.1?})", self.name);
+            Ok(())
         } else {
-            println!("<== cargo xtask {name} FAILED ({status})");
-            failed.push(name);
+            println!("<== {} FAILED ({status})", self.name);
+            bail!("`{}` failed ({status})", self.name)
         }
     }
-    println!(
-        "contract targets: {} run at once in {:.1?}",
-        targets.len(),
-        started.elapsed()
-    );
-    if !failed.is_empty() {
-        bail!("failed: cargo xtask {}", failed.join(", cargo xtask "));
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
-    Ok(())
 }
