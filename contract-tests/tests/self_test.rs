@@ -642,8 +642,11 @@ fn record(evidence: &Evidence, id: &'static str, lines: Vec<String>) {
 
 fn main() -> ExitCode {
     // Wrong servers must never write or accept snapshots, whatever the caller's INSTA_UPDATE.
-    std::env::set_var("INSTA_UPDATE", "no");
-    std::env::set_var("INSTA_FORCE_PASS", "0");
+    // SAFETY: the first thing `main` does, before the runtime or any other thread starts.
+    unsafe {
+        std::env::set_var("INSTA_UPDATE", "no");
+        std::env::set_var("INSTA_FORCE_PASS", "0");
+    }
     let args = Arguments::from_args();
     let runtime = match invitations_contract_tests::cli::runtime() {
         Ok(runtime) => runtime,

@@ -343,10 +343,10 @@ impl Drop for LogGuard {
     fn drop(&mut self) {
         self.shared.lock().closing = true;
         self.shared.wake.notify_one();
-        if let Some((thread, done)) = self.flusher.take() {
-            if done.recv_timeout(EXIT_WAIT).is_ok() {
-                let _ = thread.join();
-            }
+        if let Some((thread, done)) = self.flusher.take()
+            && done.recv_timeout(EXIT_WAIT).is_ok()
+        {
+            let _ = thread.join();
         }
     }
 }

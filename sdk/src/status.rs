@@ -94,7 +94,7 @@ impl schemars::JsonSchema for InvitationStatus {
         "InvitationStatus".to_owned()
     }
 
-    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    fn json_schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
         // Deliberately an open string: the known values are documented, not enforced.
         schemars::schema::SchemaObject {
             instance_type: Some(schemars::schema::InstanceType::String.into()),

@@ -5,16 +5,17 @@ use invitations_sdk::{BuildError, Client, ENV_API_KEY, ENV_BASE_URL};
 
 #[test]
 fn from_env_reads_base_url_and_key() {
-    // SAFETY (edition 2024 wording; a plain call in 2021): single-threaded test binary.
-    std::env::remove_var(ENV_BASE_URL);
-    std::env::remove_var(ENV_API_KEY);
+    // SAFETY (for every `set_var`/`remove_var` below): this binary has this one test, so no
+    // other thread reads the environment meanwhile.
+    unsafe { std::env::remove_var(ENV_BASE_URL) };
+    unsafe { std::env::remove_var(ENV_API_KEY) };
     assert!(matches!(
         Client::from_env().unwrap_err(),
         BuildError::MissingBaseUrl
     ));
 
-    std::env::set_var(ENV_BASE_URL, "http://127.0.0.1:8080/");
-    std::env::set_var(ENV_API_KEY, "env-secret-key");
+    unsafe { std::env::set_var(ENV_BASE_URL, "http://127.0.0.1:8080/") };
+    unsafe { std::env::set_var(ENV_API_KEY, "env-secret-key") };
     let client = Client::from_env().unwrap();
     assert_eq!(client.base_url(), "http://127.0.0.1:8080");
     let shown = format!("{client:?}");
@@ -30,15 +31,15 @@ fn from_env_reads_base_url_and_key() {
     assert_eq!(client.base_url(), "https://api.example.com");
 
     // An empty variable counts as unset.
-    std::env::set_var(ENV_API_KEY, "");
+    unsafe { std::env::set_var(ENV_API_KEY, "") };
     let client = Client::from_env().unwrap();
     assert!(format!("{client:?}").contains("api_key: \"<none>\""));
 
-    std::env::set_var(ENV_BASE_URL, "not a url");
+    unsafe { std::env::set_var(ENV_BASE_URL, "not a url") };
     let err = Client::from_env().unwrap_err();
     assert!(matches!(err, BuildError::InvalidBaseUrl { .. }), "{err:?}");
     assert!(err.to_string().contains("not a url"), "{err}");
 
-    std::env::remove_var(ENV_BASE_URL);
-    std::env::remove_var(ENV_API_KEY);
+    unsafe { std::env::remove_var(ENV_BASE_URL) };
+    unsafe { std::env::remove_var(ENV_API_KEY) };
 }

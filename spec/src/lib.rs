@@ -535,10 +535,8 @@ pub fn to_json_schema(schema: &Value) -> Value {
                 out.entry("maximum").or_insert(json!(i64::MAX));
                 out.entry("minimum").or_insert(json!(i64::MIN));
             }
-            if nullable {
-                if let Some(Value::String(ty)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([ty, "null"]));
-                }
+            if nullable && let Some(Value::String(ty)) = out.get("type").cloned() {
+                out.insert("type".into(), json!([ty, "null"]));
             }
             Value::Object(out)
         }

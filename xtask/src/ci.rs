@@ -73,7 +73,8 @@ pub fn run(root: &Path) -> Result<()> {
     // Every later cargo command (the contract runs too) must see the same wrapper, or cargo
     // would rebuild the workspace's crates without it. Set before any thread starts.
     for (name, value) in clippy_on_build_env()? {
-        std::env::set_var(name, value);
+        // SAFETY: xtask has started no other thread yet (the installs start below).
+        unsafe { std::env::set_var(name, value) };
     }
     let installs = {
         let root = root.to_owned();

@@ -222,13 +222,13 @@ impl Core {
             request,
             r#"{"tenantId": 1024, "email": "zoe@example.com", "status"?: "Pending", "expiresAt"?: "2030-01-01T00:00:00Z"}"#,
         )?;
-        if let Some(at) = body.expires_at {
-            if at < Clock::min_time() || at > Clock::max_time() {
-                return Err(plain_error(
-                    400,
-                    "expiresAt must be between 1970-01-01T00:00:00Z and 9000-01-01T00:00:00Z.",
-                ));
-            }
+        if let Some(at) = body.expires_at
+            && (at < Clock::min_time() || at > Clock::max_time())
+        {
+            return Err(plain_error(
+                400,
+                "expiresAt must be between 1970-01-01T00:00:00Z and 9000-01-01T00:00:00Z.",
+            ));
         }
         let new = NewInvitation {
             tenant_id: body.tenant_id,

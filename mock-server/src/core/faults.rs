@@ -67,10 +67,10 @@ impl Fault {
 
     /// Checks the fault can be served.
     pub fn validate(&self) -> Result<(), FaultError> {
-        if let Some(op) = &self.operation {
-            if Operation::from_id(op).is_none() {
-                return Err(FaultError::UnknownOperation(op.clone()));
-            }
+        if let Some(op) = &self.operation
+            && Operation::from_id(op).is_none()
+        {
+            return Err(FaultError::UnknownOperation(op.clone()));
         }
         if self.status != 200 && !(400..=599).contains(&self.status) {
             return Err(FaultError::Status(self.status));

@@ -350,13 +350,13 @@ impl Fixture {
                 ));
             }
             for time in [Some(inv.created_at), inv.expires_at].into_iter().flatten() {
-                if let FixtureTime::At(at) = time {
-                    if at < Clock::min_time() || at > Clock::max_time() {
-                        problems.push(format!(
-                            "{label}: {} is outside the supported years 1970 to 9000",
-                            at.to_rfc3339()
-                        ));
-                    }
+                if let FixtureTime::At(at) = time
+                    && (at < Clock::min_time() || at > Clock::max_time())
+                {
+                    problems.push(format!(
+                        "{label}: {} is outside the supported years 1970 to 9000",
+                        at.to_rfc3339()
+                    ));
                 }
             }
         }

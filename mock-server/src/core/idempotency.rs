@@ -110,10 +110,10 @@ impl<T: Clone> IdempotencyStore<T> {
 
     fn remove(&mut self, api_key: &str, idempotency_key: &str) {
         let group = self.records.iter_mut().find(|(api, _)| **api == *api_key);
-        if let Some((_, keys)) = group {
-            if keys.remove(idempotency_key).is_some() {
-                self.live -= 1;
-            }
+        if let Some((_, keys)) = group
+            && keys.remove(idempotency_key).is_some()
+        {
+            self.live -= 1;
         }
     }
 
@@ -121,13 +121,12 @@ impl<T: Clone> IdempotencyStore<T> {
     fn remove_current(&mut self, seq: u64, id: Id) {
         let (api_key, key) = id;
         let group = self.records.iter_mut().find(|(api, _)| *api == api_key);
-        if let Some((_, keys)) = group {
-            if let Entry::Occupied(entry) = keys.entry(key) {
-                if entry.get().seq == seq {
-                    entry.remove();
-                    self.live -= 1;
-                }
-            }
+        if let Some((_, keys)) = group
+            && let Entry::Occupied(entry) = keys.entry(key)
+            && entry.get().seq == seq
+        {
+            entry.remove();
+            self.live -= 1;
         }
     }
 

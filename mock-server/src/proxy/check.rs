@@ -312,13 +312,12 @@ impl Contract {
                     let own = op.get("parameters").and_then(Value::as_array);
                     for raw in own.into_iter().chain(shared).flatten() {
                         let raw = resolve(&doc, raw);
-                        if let Some(param) = read_param(spec, &doc, raw) {
-                            if !params
+                        if let Some(param) = read_param(spec, &doc, raw)
+                            && !params
                                 .iter()
                                 .any(|p| p.name == param.name && p.location == param.location)
-                            {
-                                params.push(param);
-                            }
+                        {
+                            params.push(param);
                         }
                     }
                     let body = op.get("requestBody").map(|b| {
@@ -575,15 +574,15 @@ impl Contract {
                         format!("not JSON ({err})"),
                     )),
                     Ok(body) => {
-                        if let Some(name) = schema {
-                            if let Err(err) = self.spec.validate_component(name, &body) {
-                                for (pointer, message) in schema_errors(&err) {
-                                    out.push(finding(
-                                        Side::Request,
-                                        &format!("request body {pointer}"),
-                                        message,
-                                    ));
-                                }
+                        if let Some(name) = schema
+                            && let Err(err) = self.spec.validate_component(name, &body)
+                        {
+                            for (pointer, message) in schema_errors(&err) {
+                                out.push(finding(
+                                    Side::Request,
+                                    &format!("request body {pointer}"),
+                                    message,
+                                ));
                             }
                         }
                     }

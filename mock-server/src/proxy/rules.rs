@@ -117,14 +117,14 @@ pub(super) fn documented_in_words(
                     ),
                 )),
                 Some(inv) => {
-                    if let Some(owner) = inv.get("tenantId").and_then(Value::as_u64) {
-                        if Some(owner) != tenant {
-                            out.push(finding(
+                    if let Some(owner) = inv.get("tenantId").and_then(Value::as_u64)
+                        && Some(owner) != tenant
+                    {
+                        out.push(finding(
                                 Side::Response,
                                 "body /value",
                                 format!("the resent invitation belongs to tenant {owner}, not the tenant in the path"),
                             ));
-                        }
                     }
                 }
             }

@@ -507,10 +507,10 @@ fn record(shared: &Shared, verdict: &Verdict, path: &str) {
         .and_then(|rest| rest.split('/').next())
         .and_then(|id| id.parse().ok());
     let mut recorder = recorder.lock().unwrap_or_else(|e| e.into_inner());
-    if recorder.observe(operation, path_tenant, body) {
-        if let Err(err) = recorder.write() {
-            tracing::warn!(file = %recorder.path().display(), %err, "cannot write the record file");
-        }
+    if recorder.observe(operation, path_tenant, body)
+        && let Err(err) = recorder.write()
+    {
+        tracing::warn!(file = %recorder.path().display(), %err, "cannot write the record file");
     }
 }
 
