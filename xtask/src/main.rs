@@ -6,7 +6,6 @@
 mod artifacts;
 mod bench;
 mod ci;
-mod codegen;
 mod contract;
 mod mock;
 mod mutants;
@@ -97,7 +96,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = artifacts::workspace_root();
     let result = match cli.command {
-        Command::Codegen { check } => codegen::run(&root, check),
+        Command::Codegen { check } => tasks::codegen(&root, check),
         Command::ValidateSpec => tasks::validate_spec(&root),
         Command::Lint => tasks::lint(&root),
         Command::Contract(args) => contract::run(&root, args),
