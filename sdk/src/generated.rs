@@ -1,5 +1,5 @@
 // @generated from openapi/invitations.yaml by `cargo xtask codegen`; do not edit.
-// Change the spec or the generator settings in codegen/src/main.rs, then regenerate.
+// Change the spec or the generator settings in xtask/src/codegen.rs, then regenerate.
 // `cargo xtask codegen --check` fails when this file is stale.
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};

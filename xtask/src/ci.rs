@@ -44,13 +44,12 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 
 /// Everything CI checks, in the order that costs least on 2 cores:
 ///
-/// 1. `cargo fmt --all --check` (xtask is built already, without progenitor: the generator is
-///    its own crate, built in the next step with everything else);
+/// 1. `cargo fmt --all --check` and `cargo xtask codegen --check` (xtask is built already);
 /// 2. meanwhile, on another thread, the npm and PyPI tools are installed (network waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
 ///    [`clippy_on_build_env`]: the same lints as `cargo clippy --workspace --all-targets
 ///    -- -D warnings`);
-/// 4. `cargo xtask codegen --check` and both spec linters;
+/// 4. both spec linters;
 /// 5. on that build, the tests of every package but xtask (see [`run_tests`]) and then
 ///    xtask's tests (linted the same way; apart, so that its dependencies build once), while
 ///    the doc tests and the contract suite on each target run beside them (see
@@ -68,6 +67,8 @@ pub fn run(root: &Path) -> Result<()> {
     )
     .with_context(|| format!("copying xtask to {}", xtask.display()))?;
     cargo_step(root, &["fmt", "--all", "--check"])?;
+    println!("==> cargo xtask codegen --check");
+    crate::codegen::run(root, true)?;
 
     // Every later cargo command (the contract runs too) must see the same wrapper, or cargo
     // would rebuild the workspace's crates without it. Set before any thread starts.
@@ -90,8 +91,6 @@ pub fn run(root: &Path) -> Result<()> {
         "cargo build --workspace --exclude xtask --all-targets (with clippy -D warnings)",
         build,
     )?;
-    // The generator was built with the workspace, just now.
-    crate::tasks::codegen(root, true)?;
     installs
         .join()
         .map_err(|_| anyhow::anyhow!("installing the npm and PyPI tools panicked"))??;

@@ -6,6 +6,7 @@
 mod artifacts;
 mod bench;
 mod ci;
+mod codegen;
 mod contract;
 mod mock;
 mod mutants;
@@ -96,7 +97,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = artifacts::workspace_root();
     let result = match cli.command {
-        Command::Codegen { check } => tasks::codegen(&root, check),
+        Command::Codegen { check } => codegen::run(&root, check),
         Command::ValidateSpec => tasks::validate_spec(&root),
         Command::Lint => tasks::lint(&root),
         Command::Contract(args) => contract::run(&root, args),

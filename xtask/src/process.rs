@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 /// The packages `cargo xtask ci` tests in one build, and that `contract` builds with: every
-/// member but xtask. xtask's own dependencies are then built once, with the features
-/// `cargo run -p xtask` resolved, and `cargo test -p xtask` reuses them; in a whole-workspace
-/// build they could be built a second time with the workspace's features.
+/// member but xtask. xtask's own dependencies (progenitor, typify, ...) are then built once,
+/// with the features `cargo run -p xtask` resolved, and `cargo test -p xtask` reuses them; in
+/// a whole-workspace build they would be built a second time with the workspace's features.
 pub const TEST_PACKAGES: [&str; 3] = ["--workspace", "--exclude", "xtask"];
 
 /// A `cargo` command: the cargo that runs xtask (`CARGO`), so that its toolchain is used.

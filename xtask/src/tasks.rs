@@ -1,4 +1,4 @@
-//! The commands that drive other tools: code generation, lint and spec validation.
+//! The commands that drive other tools: lint and spec validation.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,25 +12,6 @@ const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
 /// The stricter second linter (its `recommended` rules, see redocly.yaml); 2.x runs on
 /// Node.js 20.19 or later.
 const REDOCLY_CLI: &str = "@redocly/cli@2.77.0";
-
-/// The spec every tool here reads, from the workspace root.
-pub const SPEC_PATH: &str = "openapi/invitations.yaml";
-
-/// `cargo xtask codegen [--check]`: runs the generator, which lives in its own crate
-/// (`codegen/`) so that xtask itself builds without progenitor.
-pub fn codegen(root: &Path, check: bool) -> Result<()> {
-    let mut run = cargo();
-    run.args(["run", "--quiet", "-p", "invitations-codegen", "--"]);
-    if check {
-        run.arg("--check");
-    }
-    let name = if check {
-        "cargo xtask codegen --check"
-    } else {
-        "cargo xtask codegen"
-    };
-    run_step(root, name, run)
-}
 
 /// `cargo xtask lint`: rustfmt and clippy, warnings denied.
 pub fn lint(root: &Path) -> Result<()> {
@@ -99,7 +80,7 @@ fn openapi_spec_validator(root: &Path) -> Result<()> {
     let mut validate = Command::new(&python);
     validate
         .args(["-m", "openapi_spec_validator", "--schema", "3.0"])
-        .arg(root.join(SPEC_PATH));
+        .arg(root.join(crate::codegen::SPEC_PATH));
     run_step(
         root,
         "openapi-spec-validator openapi/invitations.yaml",
@@ -114,7 +95,7 @@ fn redocly_lint(root: &Path) -> Result<()> {
     let mut lint = Command::new(&redocly);
     lint.args(["lint", "--config"])
         .arg(root.join("redocly.yaml"))
-        .arg(root.join(SPEC_PATH))
+        .arg(root.join(crate::codegen::SPEC_PATH))
         // No network from CI: no usage telemetry, no update check.
         .env("REDOCLY_TELEMETRY", "off")
         .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");

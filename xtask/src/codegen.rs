@@ -2,50 +2,19 @@
 //!
 //! The generated client is checked in (as oxide.rs does) so that it is readable in the
 //! repository and in rustdoc, and so that building the SDK does not need progenitor.
-//! xtask runs this binary (`cargo run -p invitations-codegen`); it works from any directory.
 
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use clap::Parser;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
-
-/// Regenerate sdk/src/generated.rs from openapi/invitations.yaml with progenitor.
-#[derive(Parser)]
-#[command(name = "cargo xtask codegen")]
-struct Args {
-    /// Regenerate in memory and fail with a diff when the checked-in file is stale.
-    #[arg(long)]
-    check: bool,
-}
-
-fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&workspace_root(), args.check) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The repository root: this crate's parent directory, wherever the command runs from.
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen/ is inside the workspace")
-        .to_owned()
-}
 
 pub const SPEC_PATH: &str = "openapi/invitations.yaml";
 pub const OUTPUT_PATH: &str = "sdk/src/generated.rs";
 
 const HEADER: &str = "\
 // @generated from openapi/invitations.yaml by `cargo xtask codegen`; do not edit.
-// Change the spec or the generator settings in codegen/src/main.rs, then regenerate.
+// Change the spec or the generator settings in xtask/src/codegen.rs, then regenerate.
 // `cargo xtask codegen --check` fails when this file is stale.
 ";
 
@@ -112,7 +81,7 @@ mod tests {
     use super::*;
 
     fn root() -> std::path::PathBuf {
-        workspace_root()
+        crate::artifacts::workspace_root()
     }
 
     fn spec_text() -> String {
