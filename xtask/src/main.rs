@@ -13,6 +13,7 @@ mod mutants;
 mod process;
 mod proxy;
 mod tasks;
+mod tools;
 
 use std::process::ExitCode;
 
@@ -91,6 +92,17 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Regenerate the workspace-hack crate (cargo-hakari, pinned, installed into target/ on
+    /// first use) after a dependency or its features changed. It gives every workspace crate
+    /// the same features of each dependency, so that no dependency is built twice (once for
+    /// xtask, once for the rest). A stale hack costs build time, never correctness.
+    ///
+    /// Example: `cargo xtask workspace-hack`, or `--check` to fail when it is stale
+    WorkspaceHack {
+        /// Change nothing; fail with the difference when the hack is stale.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -105,6 +117,7 @@ fn main() -> ExitCode {
         Command::Mock { args } => mock::run(&root, &args),
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
+        Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
         Command::Mutants {
             since,
             tests,

@@ -21,11 +21,6 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-/// Pinned so that figures from different machines and days compare.
-const CARGO_MUTANTS_VERSION: &str = "27.1.0";
-/// Installed here, under the target directory, like the spec validator's venv: nothing goes
-/// onto the machine itself.
-const TOOLS_DIR: &str = "xtask-tools";
 /// Where each package's run leaves cargo-mutants' own output (`mutants.out/`), under the target
 /// directory.
 const OUTPUT_DIR: &str = "mutants";
@@ -95,7 +90,8 @@ impl Counts {
 
 pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
     let started = Instant::now();
-    let tool = ensure_installed(root)?;
+    // Pinned (see `tools`) so that figures from different machines and days compare.
+    let tool = crate::tools::CARGO_MUTANTS.ensure_installed(root)?;
     let diff = match &args.since {
         Some(rev) => Some(write_diff(root, rev)?),
         None => None,
@@ -214,33 +210,6 @@ pub fn run(root: &Path, args: MutantsArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The pinned cargo-mutants under target/, installed on first use.
-fn ensure_installed(root: &Path) -> Result<PathBuf> {
-    let tools = crate::artifacts::target_dir(root)?.join(TOOLS_DIR);
-    let bin = tools.join("bin/cargo-mutants");
-    let wanted = format!("cargo-mutants {CARGO_MUTANTS_VERSION}");
-    let installed = Command::new(&bin)
-        .args(["mutants", "--version"])
-        .output()
-        .ok()
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
-    if installed.as_deref() != Some(wanted.as_str()) {
-        println!("installing cargo-mutants {CARGO_MUTANTS_VERSION} into the target directory (a few minutes, once)");
-        let mut install = crate::process::cargo();
-        install
-            .args(["install", "--locked", "--quiet"])
-            .arg(format!("cargo-mutants@{CARGO_MUTANTS_VERSION}"))
-            .arg("--root")
-            .arg(&tools);
-        crate::process::run_step(
-            root,
-            &format!("cargo install --locked cargo-mutants@{CARGO_MUTANTS_VERSION}"),
-            install,
-        )?;
-    }
-    Ok(bin)
 }
 
 /// `git diff REV` into a file for `--in-diff`.

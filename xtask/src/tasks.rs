@@ -34,6 +34,26 @@ pub fn lint(root: &Path) -> Result<()> {
     )
 }
 
+/// `cargo xtask workspace-hack [--check]`: `cargo hakari generate` and `manage-deps` (every
+/// member depends on the hack), or their dry runs.
+pub fn workspace_hack(root: &Path, check: bool) -> Result<()> {
+    let hakari = crate::tools::CARGO_HAKARI.ensure_installed(root)?;
+    let steps: [&[&str]; 2] = if check {
+        [
+            &["hakari", "generate", "--diff"],
+            &["hakari", "manage-deps", "--dry-run"],
+        ]
+    } else {
+        [&["hakari", "generate"], &["hakari", "manage-deps", "--yes"]]
+    };
+    for args in steps {
+        let mut step = Command::new(&hakari);
+        step.args(args);
+        run_step(root, &format!("cargo {}", args.join(" ")), step)?;
+    }
+    Ok(())
+}
+
 /// Validates the spec with the Python reference validator and with Redocly CLI's
 /// `recommended` rules, each installed under the target directory so that nothing is
 /// installed on the machine itself.
