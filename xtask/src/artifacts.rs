@@ -14,8 +14,18 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 /// The repository root: xtask lives one level below it.
+///
+/// Read from `CARGO_MANIFEST_DIR` as `cargo run` sets it for this run, and only failing that
+/// (the executable started directly) from where xtask was compiled. Cargo keeps a build fresh
+/// when the tree is copied (`cp -a`, target included: its fingerprints are relative), so the
+/// compiled-in path of a copy's xtask would name the original tree, and a command run in
+/// the copy would work on the original.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask is a direct child of the workspace root")
         .to_path_buf()
