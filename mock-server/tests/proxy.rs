@@ -808,3 +808,86 @@ async fn record_then_fixture_serves_the_same_invitations() {
     assert_eq!(globex.email, "frank@example.com");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An upstream that counts its connections and notes the `Host` and path of each request;
+/// a request whose path ends in `/close` is answered with `Connection: close`.
+async fn counting_upstream() -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (count, log) = (connections.clone(), seen.clone());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            let log = log.clone();
+            let service = hyper::service::service_fn(move |req: hyper::Request<_>| {
+                let host = req.headers()["host"].to_str().unwrap().to_owned();
+                let path = req.uri().path().to_owned();
+                log.lock().unwrap().push((host, path.clone()));
+                let mut answer = hyper::Response::new(http_body_util::Full::new(
+                    bytes::Bytes::from_static(br#"{"message":"ok"}"#),
+                ));
+                answer
+                    .headers_mut()
+                    .insert("content-type", "application/json".parse().unwrap());
+                if path.ends_with("/close") {
+                    answer
+                        .headers_mut()
+                        .insert("connection", "close".parse().unwrap());
+                }
+                async move { Ok::<_, std::convert::Infallible>(answer) }
+            });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    });
+    (url, connections, seen)
+}
+
+#[tokio::test]
+async fn each_client_connection_has_one_upstream_connection_renewed_when_closed() {
+    use std::sync::atomic::Ordering;
+    let (upstream, connections, seen) = counting_upstream().await;
+    // A path prefix on the upstream URL is kept in front of every forwarded path.
+    let proxy = Proxy::start(&format!("{upstream}/base/")).await.unwrap();
+    let one = reqwest::Client::new();
+    let get = |client: &reqwest::Client, path: &str| {
+        let request = client.get(format!("{}{path}", proxy.uri()));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    for _ in 0..3 {
+        assert_eq!(get(&one, "/x").await, 200);
+    }
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "three requests on one client connection share one upstream connection"
+    );
+    // The upstream closes after this answer: the next request gets a new connection.
+    assert_eq!(get(&one, "/close").await, 200);
+    assert_eq!(get(&one, "/x").await, 200);
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+    // A second client connection has its own.
+    let other = reqwest::Client::new();
+    assert_eq!(get(&other, "/x").await, 200);
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+
+    let authority = upstream.trim_start_matches("http://");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    for (host, path) in &seen {
+        assert_eq!(host, authority, "the upstream's Host, not the proxy's");
+        assert!(path.starts_with("/base/"), "{path}");
+    }
+    assert_eq!(seen[3].1, "/base/close");
+    assert_eq!(proxy.stats().upstream_errors, 0);
+}

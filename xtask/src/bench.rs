@@ -15,9 +15,11 @@
 //!    the p99 ratio is checked on the resend.
 //! 4. Allocations per request: `allocs` (bench/src/bin/allocs.rs), a counting global
 //!    allocator around the mock's server (log on) and around its core alone.
-//! 5. SDK per call: `cargo bench -p invitations-bench --bench sdk` (criterion), the SDK's
+//! 5. Proxy: `invitations-mock proxy` and the `bare-proxy` baseline (bench/src/bin/bare-proxy.rs)
+//!    in front of the mock, against the mock alone (bench/proxy.rs).
+//! 6. SDK per call: `cargo bench -p invitations-bench --bench sdk` (criterion), the SDK's
 //!    `invitation_by_email` against a raw reqwest GET decoded into the same type.
-//! 6. Wall times of `cargo xtask contract` (embedded mock, after its build) and of
+//! 7. Wall times of `cargo xtask contract` (embedded mock, after its build) and of
 //!    `cargo xtask codegen --check`.
 //!
 //! Logs of the subprocesses go to target/bench/. Exits non-zero when a figure could not be

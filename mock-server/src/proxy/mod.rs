@@ -29,10 +29,10 @@
 //! # });
 //! ```
 //!
-//! The upstream client is hyper-util's pooled keep-alive client over hyper-tls (native-tls),
-//! the layers reqwest builds the SDK's client from, with the SDK's TLS choice: an
-//! `https://` upstream is verified against the system's trust store, exactly as the SDK
-//! would.
+//! Each client connection gets one upstream connection of its own (`upstream.rs`): hyper's
+//! HTTP/1.1 client over native-tls, the TLS layer reqwest builds the SDK's client on, with
+//! the SDK's TLS choice: an `https://` upstream is verified against the system's trust
+//! store, exactly as the SDK would.
 
 pub mod check;
 pub mod cli;
@@ -40,6 +40,7 @@ pub mod record;
 mod rules;
 pub mod secrets;
 mod transport;
+mod upstream;
 pub mod violations;
 
 use std::net::SocketAddr;

@@ -1,19 +1,20 @@
 //! The proxy's transport: hyper in, hyper out, [`super::check`] in between.
 //!
-//! The upstream client is hyper-util's pooled client with hyper-tls, the connector reqwest
-//! itself builds on with the SDK's TLS choice (native-tls): an `https://` upstream is
-//! verified against the system's trust store exactly as the SDK would. Used directly, not
-//! through reqwest: reqwest's layers around hyper (URL parsing, several times per request,
-//! and its redirect policy) were about a quarter of the proxy's instructions per exchange
-//! (callgrind), and on a 2-core machine the proxy shares the CPU with the upstream and the
-//! client.
+//! Each client connection gets its own upstream connection ([`super::upstream`]), hyper's
+//! HTTP/1.1 client with the SDK's TLS choice (native-tls): an `https://` upstream is
+//! verified against the system's trust store exactly as the SDK would. Not reqwest, and not
+//! hyper-util's pooled client: reqwest's layers around hyper (URL parsing, several times per
+//! request, and its redirect policy) were about a quarter of the proxy's instructions per
+//! exchange (callgrind), and the pool's shared lock, checkout and per-request task cost
+//! more than the checks; on a 2-core machine the proxy shares the CPU with the upstream and
+//! the client.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::Utc;
@@ -21,14 +22,12 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_tls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde_json::json;
 use tokio::net::TcpListener;
 
 use super::check::{Contract, Exchange, Verdict};
 use super::record::Recorder;
+use super::upstream::{ConnectError, Connector, Slot};
 use super::violations::{Violation, ViolationLog};
 use super::{ProxyConfig, ProxyError, Shared};
 
@@ -54,38 +53,14 @@ pub struct ProxyServer {
     listener: TcpListener,
     local_addr: SocketAddr,
     shared: Arc<Shared>,
-    client: Upstream,
-}
-
-/// The pooled keep-alive client to the upstream.
-type Upstream = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// How long an idle upstream connection stays in the pool.
-const POOL_IDLE: Duration = Duration::from_secs(90);
-
-fn upstream_client(config: &ProxyConfig) -> Result<Upstream, ProxyError> {
-    let tls =
-        native_tls::TlsConnector::new().map_err(|err| ProxyError::Client(error_chain(&err)))?;
-    let mut http = HttpConnector::new();
-    // `https://` URLs go through the TLS layer on top of this connector.
-    http.enforce_http(false);
-    http.set_connect_timeout(Some(config.connect_timeout));
-    // Small JSON requests: do not wait to coalesce them (reqwest's default too).
-    http.set_nodelay(true);
-    let https = HttpsConnector::from((http, tokio_native_tls::TlsConnector::from(tls)));
-    Ok(
-        hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(POOL_IDLE)
-            .build(https),
-    )
+    connector: Connector,
 }
 
 impl ProxyServer {
     /// Binds `addr` (port 0 picks a free port) and sets up the upstream client.
     pub async fn bind(addr: SocketAddr, config: ProxyConfig) -> Result<ProxyServer, ProxyError> {
         // A redirect is forwarded to the client like any answer, never followed here.
-        let client = upstream_client(&config)?;
+        let connector = Connector::new(&config)?;
         let recorder = match &config.record {
             Some(path) => {
                 let recorder = Recorder::new(path);
@@ -116,7 +91,7 @@ impl ProxyServer {
             listener,
             local_addr,
             shared,
-            client,
+            connector,
         })
     }
 
@@ -146,17 +121,19 @@ impl ProxyServer {
             .shared
             .config
             .upstream
-            .as_str()
+            .path()
             .trim_end_matches('/')
             .to_owned();
         let state = Arc::new(State {
             shared: self.shared,
-            client: self.client,
+            connector: self.connector,
             base,
         });
         crate::server::serve_connections(self.listener, shutdown, move |_peer| {
             let state = state.clone();
-            service_fn(move |req| serve(req, state.clone()))
+            // This client connection's own upstream connection, made on its first request.
+            let slot = Arc::new(Slot::default());
+            service_fn(move |req| serve(req, state.clone(), slot.clone()))
         })
         .await;
         Ok(())
@@ -166,14 +143,19 @@ impl ProxyServer {
 /// What every request of one running proxy uses.
 struct State {
     shared: Arc<Shared>,
-    client: Upstream,
-    /// The upstream URL without its trailing `/`: the request's path is appended to it.
+    connector: Connector,
+    /// The upstream URL's path without its trailing `/` (often empty): the request's path is
+    /// appended to it.
     base: String,
 }
 
 type Answer = hyper::Response<Full<Bytes>>;
 
-async fn serve(request: hyper::Request<Incoming>, state: Arc<State>) -> Result<Answer, Infallible> {
+async fn serve(
+    request: hyper::Request<Incoming>,
+    state: Arc<State>,
+    slot: Arc<Slot>,
+) -> Result<Answer, Infallible> {
     let started = Instant::now();
     let shared = &state.shared;
     let (parts, body) = request.into_parts();
@@ -205,6 +187,7 @@ async fn serve(request: hyper::Request<Incoming>, state: Arc<State>) -> Result<A
     let query = parts.uri.query().map(str::to_owned);
     let upstream = match forward(
         &state,
+        &slot,
         &parts.method,
         &path,
         query.as_deref(),
@@ -346,8 +329,10 @@ fn own_admin(method: &Method, path: &str, shared: &Shared) -> Option<Answer> {
 enum Failure {
     /// No whole answer within [`ProxyConfig::timeout`].
     Timeout,
-    /// The request could not be sent or its answer not read (connection, TLS, protocol).
-    Send(hyper_util::client::legacy::Error),
+    /// No connection could be made (TCP, DNS, TLS).
+    Connect(ConnectError),
+    /// The request could not be sent or its answer not read (connection, protocol).
+    Send(hyper::Error),
     /// The answer's body broke off.
     Body(Box<dyn std::error::Error + Send + Sync>),
     /// The answer's body is larger than [`ProxyConfig::max_body_bytes`].
@@ -356,13 +341,14 @@ enum Failure {
 
 async fn forward(
     state: &State,
+    slot: &Slot,
     method: &Method,
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<(u16, HeaderMap, Bytes), (u16, String)> {
-    let (client, config, base) = (&state.client, &state.shared.config, &state.base);
+    let (connector, config, base) = (&state.connector, &state.shared.config, &state.base);
     let target = match query {
         Some(query) => format!("{base}{path}?{query}"),
         None => format!("{base}{path}"),
@@ -376,20 +362,41 @@ async fn forward(
             ),
         )
     })?;
-    let mut forwarded = HeaderMap::with_capacity(headers.len());
+    let mut forwarded = HeaderMap::with_capacity(headers.len() + 1);
     for (name, value) in headers {
         if !HOP_BY_HOP.contains(&name.as_str()) {
             forwarded.append(name.clone(), value.clone());
         }
     }
+    forwarded.insert(http::header::HOST, connector.authority.clone());
     let mut request = hyper::Request::new(Full::new(body));
     *request.method_mut() = method.clone();
     *request.uri_mut() = uri;
     *request.headers_mut() = forwarded;
-    // One deadline for the whole exchange, answer body included.
+    // One deadline for the whole exchange, connecting and the answer body included.
     let deadline = tokio::time::Instant::now() + config.timeout;
     let exchange = async {
-        let response = client.request(request).await.map_err(Failure::Send)?;
+        let (mut sender, mut fresh) = match slot.take() {
+            Some(open) => (open, false),
+            None => (connector.connect().await.map_err(Failure::Connect)?, true),
+        };
+        if !fresh && sender.ready().await.is_err() {
+            // The upstream closed the kept connection meanwhile: a new one.
+            sender = connector.connect().await.map_err(Failure::Connect)?;
+            fresh = true;
+        }
+        let response = match sender.try_send_request(request).await {
+            Ok(response) => response,
+            Err(mut err) => match err.take_message() {
+                // Closed by the upstream before the request went out: send it once more on a
+                // new connection, as a pooled client would.
+                Some(request) if !fresh => {
+                    sender = connector.connect().await.map_err(Failure::Connect)?;
+                    sender.send_request(request).await.map_err(Failure::Send)?
+                }
+                _ => return Err(Failure::Send(err.into_error())),
+            },
+        };
         let (parts, incoming) = response.into_parts();
         let declared = parts
             .headers
@@ -409,6 +416,8 @@ async fn forward(
             }
             Err(err) => return Err(Failure::Body(err)),
         };
+        // Only a connection whose exchange ended whole is used again.
+        slot.put(sender);
         Ok((parts, body))
     };
     let (parts, body) = match tokio::time::timeout_at(deadline, exchange).await {
@@ -445,20 +454,26 @@ fn upstream_failure(config: &ProxyConfig, failure: Failure) -> (u16, String) {
                 config.max_body_bytes
             ),
         ),
-        Failure::Send(err) if err.is_connect() => (
+        Failure::Connect(ConnectError::Failed(cause)) => (
             502,
             format!(
-                "invitations-mock proxy: cannot reach upstream {upstream}: {}. Check that it \
-                 runs, that --upstream names it and, for https, that its certificate is \
+                "invitations-mock proxy: cannot reach upstream {upstream}: {cause}. Check that \
+                 it runs, that --upstream names it and, for https, that its certificate is \
                  trusted (SSL_CERT_FILE adds a CA)",
-                cause_chain(&err)
+            ),
+        ),
+        Failure::Connect(ConnectError::Timeout(after)) => (
+            502,
+            format!(
+                "invitations-mock proxy: cannot reach upstream {upstream}: no connection within \
+                 {after:?}. Check that it runs and that --upstream names it",
             ),
         ),
         Failure::Send(err) => (
             502,
             format!(
                 "invitations-mock proxy: upstream {upstream} failed: {}",
-                cause_chain(&err)
+                error_chain(&err)
             ),
         ),
         Failure::Body(err) => (
@@ -472,17 +487,9 @@ fn upstream_failure(config: &ProxyConfig, failure: Failure) -> (u16, String) {
     }
 }
 
-/// The causes of a client error: its own text (`client error (Connect)`) says nothing more.
-fn cause_chain(err: &hyper_util::client::legacy::Error) -> String {
-    match std::error::Error::source(err) {
-        Some(source) => error_chain(source),
-        None => err.to_string(),
-    }
-}
-
 /// The error and its causes, `: `-joined, each once. No URL is part of them (the client
 /// errors name none), so a query holding an email never reaches a message.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(current) = next {

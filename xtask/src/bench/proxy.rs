@@ -1,6 +1,12 @@
 //! The proxy's rows of `cargo xtask bench`: `invitations-mock proxy` in front of the mock
 //! binary against the mock alone on by-email (req/s ratio, target >= 0.5), and the proxy's
 //! RSS after N proxied requests (target < 64 MiB at 1,000,000).
+//!
+//! Beside them, the baseline `bare-proxy` (bench/src/bin/bare-proxy.rs: hyper, each request
+//! streamed to the upstream and back, no checks, no log) in front of the same mock, measured
+//! in the same alternating run: what the second HTTP hop alone costs on this machine, where
+//! load generator, proxy and mock share the cores. `proxy / bare-proxy` is then the price of
+//! the checks.
 
 use std::path::Path;
 
@@ -20,9 +26,14 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
             MockBuild::Release,
             &["proxy", "--port", "0", "--upstream", mock.url()],
         )?;
-        anyhow::Ok((mock, proxy))
+        let mut bare =
+            crate::artifacts::command(&crate::artifacts::release_bin(root, "bare-proxy")?)?;
+        bare.args(["--port", "0", "--upstream", mock.url()])
+            .stderr(std::process::Stdio::null());
+        let bare = crate::process::Server::start("bare-proxy --port 0", bare)?;
+        anyhow::Ok((mock, proxy, bare))
     })();
-    let (mock, proxy) = match started {
+    let (mock, proxy, bare) = match started {
         Ok(started) => started,
         Err(err) => {
             table.failed("proxy / mock req/s, by-email", ">= 0.50", &err);
@@ -31,18 +42,23 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
     };
     let direct = format!("{}{BY_EMAIL_PATH}", mock.url());
     let proxied = format!("{}{BY_EMAIL_PATH}", proxy.url());
+    let passed = format!("{}{BY_EMAIL_PATH}", bare.url());
 
     match loadgen(
         root,
-        [&proxied, &direct],
+        [&proxied, &passed, &direct],
         Template::Get,
         params.timed(),
         CONNECTIONS,
     ) {
-        Ok([p, m]) => {
+        Ok([p, b, m]) => {
             table.info(
                 "proxy in front of the mock, GET invitations_by_email",
                 render::load(&p),
+            );
+            table.info(
+                "bare-proxy (hyper pass-through, no checks) in front of the mock, same run",
+                render::load(&b),
             );
             table.info(
                 "mock alone (same run), GET invitations_by_email",
@@ -54,6 +70,14 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
                 format!("{ratio:.3}"),
                 ">= 0.50",
                 ratio >= 0.5,
+            );
+            table.info(
+                "bare-proxy / mock req/s (the second hop alone, no checks)",
+                format!("{:.3}", b.rps / m.rps),
+            );
+            table.info(
+                "proxy / bare-proxy req/s (the price of the checks)",
+                format!("{:.3}", p.rps / b.rps),
             );
         }
         Err(err) => table.failed("proxy / mock req/s, by-email", ">= 0.50", &err),
@@ -104,6 +128,7 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
         }
         Err(err) => table.failed("proxy RSS after N proxied requests", target, &err),
     }
+    drop(bare);
     drop(proxy);
     drop(mock);
 }

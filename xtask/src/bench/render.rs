@@ -127,7 +127,10 @@ pub(super) fn parameters(params: &Params, cores: usize, total: Duration) -> Stri
          Core::handle alone, over {} requests after as many warm-up ones.\n\
          RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = criterion median \
          per call, one client reused, against a bare hyper server serving the mock's by-email \
-         body in-process, on the client's own thread (no cross-thread wake-ups). Wall times include cargo's start-up but no build. Total {:.0} s; \
+         body in-process, on the client's own thread (no cross-thread wake-ups). Proxy rows: \
+         `invitations-mock proxy`, `bare-proxy` (hyper pass-through, no checks, no log) and the \
+         mock alone, each release, stderr to /dev/null, alternating like the rows above. Wall \
+         times include cargo's start-up but no build. Total {:.0} s; \
          logs in target/bench/.",
         if params.quick { "--quick" } else { "full" },
         params.duration,
