@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::core::{
     plain_error, AcceptError, CreateError, Fault, FaultError, InvitationRecord, JournalEntry,
-    NewInvitation, Request, Response, SentEmail,
+    NewInvitation, Request, Response, Routed, SentEmail,
 };
 use crate::{Core, Fixture};
 
@@ -70,9 +70,11 @@ impl MockHandle {
     /// connection.
     pub fn handle(&self, request: &Request) -> Response {
         catch_unwind(AssertUnwindSafe(|| {
-            // The lock covers the state change only: the guard is dropped at the end of
-            // this statement, before the answer's JSON is written.
-            let answer = self.lock().answer(request);
+            // The lock covers the state change only: the route is worked out before it, and
+            // the guard is dropped at the end of the statement, before the answer's JSON is
+            // written.
+            let routed = Routed::new(request);
+            let answer = self.lock().answer_routed(routed, request);
             answer.into_response()
         }))
         .unwrap_or_else(|_| {

@@ -51,7 +51,7 @@ pub(crate) enum Lookup<T> {
 type Id = (Arc<str>, Arc<str>);
 
 /// The records made with one API key, by Idempotency-Key.
-type Group<T> = HashMap<Arc<str>, Record<T>>;
+type Group<T> = HashMap<Arc<str>, Record<T>, super::store::FastHash>;
 
 /// Records keyed by (API key, Idempotency-Key), each holding a `T` to replay.
 ///
@@ -204,7 +204,7 @@ impl<T: Clone> IdempotencyStore<T> {
         let index = match self.records.iter().position(|(api, _)| **api == *api_key) {
             Some(index) => index,
             None => {
-                self.records.push((Arc::from(api_key), HashMap::new()));
+                self.records.push((Arc::from(api_key), HashMap::default()));
                 self.records.len() - 1
             }
         };

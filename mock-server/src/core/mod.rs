@@ -122,6 +122,15 @@ impl Default for CoreConfig {
 /// The documented body limit: 64 KiB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Where a request goes, worked out before the core is needed ([`Core::answer_routed`]).
+pub(crate) struct Routed(Route);
+
+impl Routed {
+    pub(crate) fn new(request: &Request) -> Routed {
+        Routed(router::route(&request.method, &request.path))
+    }
+}
+
 /// The mock's whole state and the logic that answers requests.
 pub struct Core {
     fixture: Fixture,
@@ -167,9 +176,16 @@ impl Core {
     /// journal entry happen here, the JSON is written by [`Answer::into_response`], which
     /// [`MockHandle`](crate::MockHandle) calls after releasing the core's lock.
     pub(crate) fn answer(&mut self, request: &Request) -> Answer {
+        self.answer_routed(Routed::new(request), request)
+    }
+
+    /// [`Core::answer`] for a request routed beforehand: routing is pure (it decodes the
+    /// path and allocates), so [`MockHandle`](crate::MockHandle) does it before taking the
+    /// core's lock.
+    pub(crate) fn answer_routed(&mut self, routed: Routed, request: &Request) -> Answer {
         let started = Instant::now();
         let at = self.clock.now();
-        let (response, operation) = match router::route(&request.method, &request.path) {
+        let (response, operation) = match routed.0 {
             Route::Api { operation, param } => {
                 (self.api(operation, param, request), Some(operation))
             }

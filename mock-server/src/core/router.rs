@@ -45,14 +45,39 @@ pub(crate) enum Route {
     },
 }
 
+/// The most segments an API path has (`/tenant/{id}/admin/user/invitation/resend`).
+const MOST_SEGMENTS: usize = 6;
+
 pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
     let Some(rest) = raw_path.strip_prefix(b"/") else {
         return Route::NotFound(Surface::Other);
     };
+    // The common case, nothing percent-encoded and no more segments than an API path, is
+    // split on the stack: this runs on every request.
+    if !rest.contains(&b'%') {
+        let mut path: [&[u8]; MOST_SEGMENTS] = [&[]; MOST_SEGMENTS];
+        let mut count = 0;
+        for segment in rest.split(|b| *b == b'/') {
+            if count == MOST_SEGMENTS {
+                count += 1;
+                break;
+            }
+            path[count] = segment;
+            count += 1;
+        }
+        if count <= MOST_SEGMENTS {
+            return route_segments(method, &path[..count]);
+        }
+    }
     let segments: Vec<Cow<'_, [u8]>> = rest.split(|b| *b == b'/').map(decode_segment).collect();
     let path: Vec<&[u8]> = segments.iter().map(|s| &**s).collect();
+    route_segments(method, &path)
+}
+
+/// [`route`] on the decoded segments after the leading `/`.
+fn route_segments(method: &str, path: &[&[u8]]) -> Route {
     // One arm per `Operation::path()` template; the tests check each template routes here.
-    let matched = match path.as_slice() {
+    let matched = match path {
         [b"__admin", rest @ ..] => return Route::Admin(rest.iter().map(|s| s.to_vec()).collect()),
         [b"tenant", tenant_id, b"admin", b"user", b"invitation", b"resend"] => {
             Some((Operation::ResendInvitation, tenant_id.to_vec()))
@@ -65,7 +90,7 @@ pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
         }
         _ => None,
     };
-    let surface = match path.as_slice() {
+    let surface = match path {
         [b"tenant", ..] => Surface::Tenant,
         [b"iam", ..] => Surface::Iam,
         _ => Surface::Other,
@@ -165,6 +190,30 @@ mod tests {
             Route::NotFound(Surface::Other)
         );
         assert_eq!(route("GET", b"*"), Route::NotFound(Surface::Other));
+        // Longer than any API path, with and without percent-encoding.
+        assert_eq!(
+            route("PUT", b"/tenant/1/admin/user/invitation/resend/x"),
+            Route::NotFound(Surface::Tenant)
+        );
+        assert_eq!(
+            route("PUT", b"/tenant/1/admin/user/invitation/resen%64/x"),
+            Route::NotFound(Surface::Tenant)
+        );
+        assert_eq!(
+            route("GET", b"/__admin/a/b/c/d/e/f/g"),
+            Route::Admin(
+                ["a", "b", "c", "d", "e", "f", "g"]
+                    .map(|s| s.as_bytes().to_vec())
+                    .to_vec()
+            )
+        );
+        assert_eq!(
+            route("PUT", b"/tenant/1/admin/user/invitation/resen%64"),
+            Route::Api {
+                operation: Operation::ResendInvitation,
+                param: b"1".to_vec()
+            }
+        );
         assert_eq!(route("GET", b""), Route::NotFound(Surface::Other));
         assert_eq!(
             route("GET", b"/__admin/health"),

@@ -4,6 +4,10 @@
 //! create) lives here, so both surfaces apply the same rotation, expiry and email logic.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+/// The hasher of the maps looked up on every request: foldhash, seeded per process, is
+/// several times faster than the standard SipHash on short strings.
+pub(crate) type FastHash = foldhash::fast::RandomState;
 use std::fmt;
 use std::sync::Arc;
 
@@ -229,10 +233,10 @@ impl Outbox {
 /// The mutable world of the mock.
 pub(crate) struct Store {
     tenants: BTreeMap<u64, String>,
-    keys: HashMap<String, Arc<ApiKey>>,
+    keys: HashMap<String, Arc<ApiKey>, FastHash>,
     invitations: BTreeMap<u64, InvitationRecord>,
     /// token -> invitation id; only current tokens are here, so a rotated token is unknown.
-    tokens: HashMap<String, u64>,
+    tokens: HashMap<String, u64, FastHash>,
     next_id: Option<u64>,
     outbox: Outbox,
 }
@@ -268,7 +272,7 @@ impl Store {
             tenants,
             keys,
             invitations: BTreeMap::new(),
-            tokens: HashMap::new(),
+            tokens: HashMap::default(),
             next_id: Some(1),
             outbox: Outbox::new(outbox_capacity),
         };
