@@ -99,36 +99,94 @@ pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
         );
         return;
     };
+    let method = short_method(method);
+    write_line(
+        writer,
+        b"invitations_mock::request: request method=",
+        |line| {
+            line.extend_from_slice(method.as_bytes());
+            line.extend_from_slice(b" path=");
+            push_path(line, path);
+            line.extend_from_slice(b" status=");
+            push_padded(line, u64::from(status), 1);
+            push_duration(line, micros);
+        },
+    );
+}
+
+/// Logs one proxied exchange at `INFO`, target `invitations_mock::proxy::transport`, as
+/// `<time>  INFO invitations_mock::proxy::transport: exchange method=GET path=/x
+/// operation="getUserInvitationByEmail" status=200 duration_ms=0.123`, formatted like
+/// [`request`]. Returns false, writing nothing, when the log of [`init`] is not installed:
+/// the caller then emits an ordinary tracing event. The caller checks the level first.
+///
+/// `path` must hold no query string; `method` and `operation` are printed as given (the
+/// method as hyper parsed it, the operation an operationId or `-`).
+pub fn exchange(method: &str, path: &str, operation: &str, status: u16, elapsed: Duration) -> bool {
+    let Some(writer) = REQUEST_LINES.get() else {
+        return false;
+    };
+    let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    let method = short_method(method);
+    write_line(
+        writer,
+        b"invitations_mock::proxy::transport: exchange method=",
+        |line| {
+            line.extend_from_slice(method.as_bytes());
+            line.extend_from_slice(b" path=");
+            push_path(line, path.as_bytes());
+            line.extend_from_slice(b" operation=\"");
+            line.extend_from_slice(operation.as_bytes());
+            line.extend_from_slice(b"\" status=");
+            push_padded(line, u64::from(status), 1);
+            push_duration(line, micros);
+        },
+    );
+    true
+}
+
+/// At most 16 characters of a method, borrowed when it is that short (always, in practice).
+fn short_method(method: &str) -> std::borrow::Cow<'_, str> {
+    if method.len() <= 16 {
+        method.into()
+    } else {
+        crate::core::http::truncate(method, 16).into()
+    }
+}
+
+/// Builds `<time>  INFO <head><fields>\n` in the thread's line buffer and hands it to
+/// `writer`. Pieces are pushed directly: `write!` goes through `fmt` piece by piece, which
+/// was most of a line's cost on every request.
+fn write_line(writer: &BatchWriter, head: &[u8], fields: impl FnOnce(&mut Vec<u8>)) {
     LINE.with_borrow_mut(|(line, second, stamp)| {
         line.clear();
         let now = now_stamp(second, stamp);
-        let method: std::borrow::Cow<'_, str> = if method.len() <= 16 {
-            method.into()
-        } else {
-            crate::core::http::truncate(method, 16).into()
-        };
-        // Pieces pushed directly: `write!` goes through `fmt` piece by piece, which was
-        // most of this function's cost on every request.
         line.extend_from_slice(stamp.as_bytes());
         line.push(b'.');
         push_padded(line, u64::from(now.subsec_micros()), 6);
-        line.extend_from_slice(b"Z  INFO invitations_mock::request: request method=");
-        line.extend_from_slice(method.as_bytes());
-        line.extend_from_slice(b" path=");
-        match std::str::from_utf8(path) {
-            // hyper hands over ASCII paths; cut them like display_path, without copying.
-            Ok(text) if text.is_ascii() => line.extend_from_slice(&path[..path.len().min(256)]),
-            _ => line.extend_from_slice(crate::core::http::display_path(path).as_bytes()),
-        }
-        line.extend_from_slice(b" status=");
-        push_padded(line, u64::from(status), 1);
-        line.extend_from_slice(b" duration_ms=");
-        push_padded(line, micros / 1000, 1);
-        line.push(b'.');
-        push_padded(line, micros % 1000, 3);
+        line.extend_from_slice(b"Z  INFO ");
+        line.extend_from_slice(head);
+        fields(line);
         line.push(b'\n');
         let _ = writer.line().write_all(line);
     });
+}
+
+/// A request path as the log shows it: at most 256 characters, never a control character.
+fn push_path(line: &mut Vec<u8>, path: &[u8]) {
+    match std::str::from_utf8(path) {
+        // hyper hands over ASCII paths; cut them like display_path, without copying.
+        Ok(text) if text.is_ascii() => line.extend_from_slice(&path[..path.len().min(256)]),
+        _ => line.extend_from_slice(crate::core::http::display_path(path).as_bytes()),
+    }
+}
+
+/// ` duration_ms=M.mmm`.
+fn push_duration(line: &mut Vec<u8>, micros: u64) {
+    line.extend_from_slice(b" duration_ms=");
+    push_padded(line, micros / 1000, 1);
+    line.push(b'.');
+    push_padded(line, micros % 1000, 3);
 }
 
 /// The time now, with `stamp` updated to its second (`%Y-%m-%dT%H:%M:%S`) when `second`
@@ -145,27 +203,6 @@ fn now_stamp(second: &mut u64, stamp: &mut String) -> Duration {
             .to_string();
     }
     now
-}
-
-/// Writes `<time>  INFO <target>: <fields>` to the log of [`init`], formatted here like
-/// [`request`] (the proxy's line per exchange). Returns false, writing nothing, when that
-/// log is not installed: the caller then emits an ordinary tracing event. The caller checks
-/// the level (`tracing::enabled!`) first.
-pub fn info_line(target: &str, fields: std::fmt::Arguments<'_>) -> bool {
-    let Some(writer) = REQUEST_LINES.get() else {
-        return false;
-    };
-    LINE.with_borrow_mut(|(line, second, stamp)| {
-        line.clear();
-        let now = now_stamp(second, stamp);
-        let _ = writeln!(
-            line,
-            "{stamp}.{:06}Z  INFO {target}: {fields}",
-            now.subsec_micros()
-        );
-        let _ = writer.line().write_all(line);
-    });
-    true
 }
 
 /// Appends `value` in decimal, zero-padded to at least `width` digits.

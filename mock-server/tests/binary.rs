@@ -23,6 +23,14 @@ impl Running {
 
     /// Starts the binary with `RUST_LOG` set to `rust_log`, or unset.
     fn start_with(args: &[&str], rust_log: Option<&str>) -> Running {
+        // The mock's banner ends with the curl example.
+        Running::start_until(args, rust_log, |line| {
+            line.trim_start().starts_with("curl ")
+        })
+    }
+
+    /// Starts the binary and reads its banner up to the line `last` accepts.
+    fn start_until(args: &[&str], rust_log: Option<&str>, last: fn(&str) -> bool) -> Running {
         let mut command = Command::new(BIN);
         match rust_log {
             Some(level) => command.env("RUST_LOG", level),
@@ -55,12 +63,7 @@ impl Running {
             banner: Vec::new(),
             stderr: Some(stderr),
         };
-        // The banner ends with the curl example.
-        while !running
-            .banner
-            .iter()
-            .any(|l| l.trim_start().starts_with("curl "))
-        {
+        while !running.banner.iter().any(|l| last(l)) {
             match running.lines.recv_timeout(Duration::from_secs(20)) {
                 Ok(line) => running.banner.push(line),
                 Err(_) => panic!("no complete banner within 20 s; got {:?}", running.banner),
@@ -315,4 +318,46 @@ fn print_fixture_prints_the_shipped_default() {
     let shipped: serde_json::Value =
         serde_json::from_str(include_str!("../fixtures/default.json")).unwrap();
     assert_eq!(printed, shipped);
+}
+
+#[test]
+fn the_proxy_logs_one_line_per_exchange_without_secrets() {
+    let mock = Running::start_with(&["--port", "0", "--quiet"], None);
+    let proxy = Running::start_until(
+        &["proxy", "--port", "0", "--upstream", &mock.base_url()],
+        None,
+        |line| line.starts_with("Counts:"),
+    );
+    lookups(&proxy.base_url(), 3);
+    let (clean, stderr) = proxy.terminate();
+    assert!(clean, "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(" exchange "))
+        .collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    for line in lines {
+        // `2026-11-23T17:33:29.020971Z  INFO invitations_mock::proxy::transport: exchange
+        // method=GET path=/tenant/admin/user/invitations_by_email
+        // operation="GetUserInvitationByEmail" status=200 duration_ms=0.823`
+        let (stamp, rest) = line
+            .split_once("Z  INFO ")
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(&format!("{stamp}Z")).is_ok(),
+            "{line}"
+        );
+        let fields = rest
+            .strip_prefix(
+                "invitations_mock::proxy::transport: exchange method=GET \
+                 path=/tenant/admin/user/invitations_by_email \
+                 operation=\"GetUserInvitationByEmail\" status=200 duration_ms=",
+            )
+            .unwrap_or_else(|| panic!("{line}"));
+        let (whole, millis) = fields.split_once('.').unwrap_or_else(|| panic!("{line}"));
+        assert!(whole.parse::<u64>().is_ok() && millis.len() == 3, "{line}");
+        assert!(millis.bytes().all(|b| b.is_ascii_digit()), "{line}");
+    }
+    assert!(!stderr.contains("ada@example.com") && !stderr.contains("acme-manager-key"));
+    drop(mock);
 }
