@@ -2,15 +2,15 @@
 //!
 //! `cargo bench -p invitations-bench --bench sdk` times `GET invitations_by_email` four ways,
 //! each with one client reused across iterations:
-//! - `by_email/sdk`: `invitations_sdk::Client::invitation_by_email` (the hand-written layer
+//! - `sdk`: `invitations_sdk::Client::invitation_by_email` (the hand-written layer
 //!   users call: URL building, tracing span, retry wrapper, envelope unwrapping);
-//! - `by_email/generated`: the progenitor-generated client alone (same reqwest client), to
+//! - `generated`: the progenitor-generated client alone (same reqwest client), to
 //!   tell the hand-written layer's cost from the generated code's;
-//! - `by_email/raw_reqwest`: the call written by hand with a `reqwest::Client`: the URL built
+//! - `raw_reqwest`: the call written by hand with a `reqwest::Client`: the URL built
 //!   per call with the email as a `.query()` value (as the SDK must, the email being an
 //!   argument; a URL formatted once outside the loop would be a call no user makes), the same
 //!   headers, the body decoded with `serde_json` into the same generated type;
-//! - `by_email/raw_reqwest_sdk_config`: the same with the SDK's reqwest settings (timeouts,
+//! - `raw_reqwest_sdk_config`: the same with the SDK's reqwest settings (timeouts,
 //!   user agent): the reference of the ratio `cargo xtask bench` checks (a timeout costs
 //!   reqwest a timer per request, which is not the SDK's own cost).
 //!
@@ -18,8 +18,14 @@
 //! on the client's own current-thread runtime (so the ratio shows the client's cost, not a
 //! server's or the scheduler's), or the server at `BENCH_BASE_URL` when set (it must serve the
 //! default fixture). `BENCH_QUICK=1`
-//! shortens the measurement. `cargo xtask bench` reads criterion's
-//! `by_email/<variant>/new/estimates.json`.
+//! shortens the measurement.
+//!
+//! The four are measured in [`ROUNDS`] rounds, groups `by_email_round1` to `by_email_round3`,
+//! the order reversed every other round (sdk first, then sdk last, ...): criterion measures
+//! one function after the other, and on a shared machine the load drifts between their
+//! windows by more than the difference looked for. `cargo xtask bench` reads criterion's
+//! `by_email_round<N>/<variant>/new/estimates.json` and takes the median over the rounds of
+//! each round's ratio.
 
 use std::time::Duration;
 
@@ -27,24 +33,34 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 mod calls;
 
+/// How many times each variant is measured, in alternating order.
+const ROUNDS: usize = 3;
+
 fn by_email(c: &mut Criterion) {
     let (rt, base) = calls::runtime_and_server();
     let clients = calls::Clients::new(&rt, &base);
-    let mut group = c.benchmark_group("by_email");
-    for variant in calls::VARIANTS {
-        group.bench_function(variant, |bench| {
-            bench.iter(|| rt.block_on(clients.call(variant)))
-        });
+    for round in 1..=ROUNDS {
+        let mut group = c.benchmark_group(format!("by_email_round{round}"));
+        let mut order = calls::VARIANTS;
+        if round % 2 == 0 {
+            order.reverse();
+        }
+        for variant in order {
+            group.bench_function(variant, |bench| {
+                bench.iter(|| rt.block_on(clients.call(variant)))
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 fn config() -> Criterion {
     let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0");
-    let (warm, measure) = if quick { (1, 3) } else { (3, 15) };
+    // Per variant and round; the same total as one 3 s (quick) or 15 s window each.
+    let (warm, measure) = if quick { (500, 1000) } else { (1000, 5000) };
     Criterion::default()
-        .warm_up_time(Duration::from_secs(warm))
-        .measurement_time(Duration::from_secs(measure))
+        .warm_up_time(Duration::from_millis(warm))
+        .measurement_time(Duration::from_millis(measure))
         .sample_size(50)
 }
 

@@ -4,7 +4,7 @@
 use invitations_bench::{API_KEY, BY_EMAIL_BODY, PENDING_EMAIL};
 use invitations_sdk::types::{UserInvitationModel, UserInvitationResult};
 
-/// The variants, by the name criterion files them under (`by_email/<name>`).
+/// The variants, by the name criterion files them under (`by_email_round<N>/<name>`).
 pub const VARIANTS: [&str; 4] = ["sdk", "generated", "raw_reqwest", "raw_reqwest_sdk_config"];
 
 /// One current-thread runtime for the client and, unless `BENCH_BASE_URL` is set, the bare

@@ -226,6 +226,16 @@ pub(super) fn sdk_bench(root: &Path, quick: bool, home: &Path, log: &Path) -> Re
     Ok(())
 }
 
+/// The median of `values` (the mean of the middle two for an even count); NaN when empty.
+pub(super) fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
 /// The median point estimate (ns) criterion saved for `id` (group/function).
 pub(super) fn criterion_median_ns(home: &Path, id: &str) -> Result<f64> {
     let path = home.join(id).join("new/estimates.json");
@@ -269,6 +279,14 @@ pub(super) fn wall_time(root: &Path, args: &[&str], log: &Path) -> Result<std::t
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_of_odd_even_and_no_values() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(vec![1.5]), 1.5);
+        assert!(median(Vec::new()).is_nan());
+    }
 
     #[test]
     fn loadgen_prints_an_object_for_one_url_and_a_list_for_several() {
