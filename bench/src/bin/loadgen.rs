@@ -9,7 +9,9 @@
 //! With several `--url`s (same path on different servers), the same template is sent to each
 //! in turn, in `--rounds` rounds that alternate the order (A B, B A, A B, ...), the duration
 //! split evenly between them: load from other processes that drifts over the run then weighs
-//! on every server alike. It prints one JSON array, one object per URL, in `--url` order.
+//! on every server alike. It prints one JSON array, one object per URL, in `--url` order;
+//! `phase_rps` lists each URL's req/s phase by phase (its n-th phase is in round n), so that
+//! two servers can be compared round by round.
 //!
 //! Any non-2xx answer or transport error makes it exit with status 1 (after printing): a
 //! benchmark that measures 401s is worthless.
@@ -264,6 +266,8 @@ async fn connection(
 struct Outcome {
     sample: Vec<u32>,
     seconds: f64,
+    /// Requests per second of each of its phases, in order.
+    phase_rps: Vec<f64>,
     non_2xx: u64,
     errors: u64,
 }
@@ -339,10 +343,13 @@ fn main() -> Result<()> {
             tallies
         });
         let outcome = &mut outcomes[target];
-        outcome.seconds += match &*plan {
+        let seconds = match &*plan {
             Plan::Timed { measure_from, .. } => measure_from.elapsed().as_secs_f64(),
             Plan::Count(_) => started.elapsed().as_secs_f64(),
         };
+        outcome.seconds += seconds;
+        let measured: usize = tallies.iter().map(|t| t.latencies_us.len()).sum();
+        outcome.phase_rps.push(measured as f64 / seconds);
         for t in tallies {
             outcome.sample.extend_from_slice(&t.latencies_us);
             outcome.non_2xx += t.non_2xx;
@@ -370,6 +377,7 @@ fn main() -> Result<()> {
             "errors": o.errors,
             "connections": args.connections,
             "phases": phases.iter().filter(|&&t| t == index).count(),
+            "phase_rps": o.phase_rps,
             "first_failure": failure,
         }));
     }

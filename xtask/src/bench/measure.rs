@@ -45,8 +45,8 @@ impl Params {
             Params {
                 quick,
                 duration: 5.0,
-                warmup: 0.5,
-                rounds: 2,
+                warmup: 0.25,
+                rounds: 5,
                 rss_requests: 200_000,
                 alloc_requests: 5_000,
             }
@@ -54,8 +54,8 @@ impl Params {
             Params {
                 quick,
                 duration: 12.0,
-                warmup: 1.0,
-                rounds: 4,
+                warmup: 0.5,
+                rounds: 8,
                 rss_requests: 1_000_000,
                 alloc_requests: 20_000,
             }
@@ -101,6 +101,31 @@ pub(super) struct Load {
     pub(super) p50_us: f64,
     pub(super) p99_us: f64,
     pub(super) requests: u64,
+    /// req/s of each phase, in round order.
+    #[serde(default)]
+    pub(super) phase_rps: Vec<f64>,
+}
+
+impl Load {
+    /// `self` against `other` measured in the same alternating run: the median over the
+    /// rounds of the round's own ratio, so that a round where the machine was busy weighs on
+    /// both alike instead of on whichever server it fell. The whole-run ratio when the
+    /// phases do not pair up.
+    pub(super) fn ratio_to(&self, other: &Load) -> f64 {
+        let paired = self.phase_rps.len() == other.phase_rps.len()
+            && !self.phase_rps.is_empty()
+            && other.phase_rps.iter().all(|&rps| rps > 0.0);
+        if !paired {
+            return self.rps / other.rps;
+        }
+        median(
+            self.phase_rps
+                .iter()
+                .zip(&other.phase_rps)
+                .map(|(a, b)| a / b)
+                .collect(),
+        )
+    }
 }
 
 /// `loadgen` prints one object for one URL, a list for several.
@@ -281,6 +306,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ratios_pair_the_rounds_and_take_their_median() {
+        let load = |rps: f64, phases: &[f64]| Load {
+            rps,
+            p50_us: 1.0,
+            p99_us: 1.0,
+            requests: 1,
+            phase_rps: phases.to_vec(),
+        };
+        // Round 2 was slow for both: the paired ratios are 0.8, 0.8 and 0.9.
+        let mock = load(60.0, &[80.0, 40.0, 90.0]);
+        let bare = load(70.0, &[100.0, 50.0, 100.0]);
+        assert!((mock.ratio_to(&bare) - 0.8).abs() < 1e-9);
+        // Unpaired (one URL, or phases missing): the whole-run ratio.
+        assert!((load(60.0, &[]).ratio_to(&bare) - 60.0 / 70.0).abs() < 1e-9);
+        assert!((mock.ratio_to(&load(70.0, &[100.0])) - 60.0 / 70.0).abs() < 1e-9);
+        assert!((mock.ratio_to(&load(70.0, &[100.0, 0.0, 100.0])) - 60.0 / 70.0).abs() < 1e-9);
+    }
+
+    #[test]
     fn median_of_odd_even_and_no_values() {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
@@ -298,6 +342,7 @@ mod tests {
             p50_us: 150.5,
             p99_us: 900.0,
             requests: 1200,
+            phase_rps: Vec::new(),
         };
         assert_eq!(parse_loads(one).unwrap(), [expected]);
         let many = format!(

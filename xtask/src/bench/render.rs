@@ -121,8 +121,10 @@ pub(super) fn parameters(params: &Params, cores: usize, total: Duration) -> Stri
          the --quiet mock is the same binary without the request log; loadgen = {CONNECTIONS} \
          keep-alive HTTP/1.1 connections, requests back to back; mock, bare hyper and quiet mock \
          measured {:.0} s each per operation, alternating in {} phases of {:.1} s warm-up + \
-         {:.1} s (mock bare quiet, quiet bare mock, ...); every request answered 2xx (loadgen \
-         fails otherwise); latencies per request, p50/p99 nearest rank. Allocations = alloc + \
+         {:.1} s (mock bare quiet, quiet bare mock, ...); a ratio of req/s is the median over \
+         the rounds of each round's own ratio (the whole-run ratio beside it); every request \
+         answered 2xx (loadgen fails otherwise); latencies per request, p50/p99 nearest rank \
+         over the whole run. Allocations = alloc + \
          realloc calls per request on the server's threads (hyper, core, log line) or in \
          Core::handle alone, over {} requests after as many warm-up ones.\n\
          RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = criterion median \
