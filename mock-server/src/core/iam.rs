@@ -117,6 +117,7 @@ fn invitation_id(invite_id: &str) -> Option<u64> {
 
 impl Core {
     /// `param` is the decoded invite id from the path; it becomes the answer's `inviteId`.
+    /// `token` is the invitation's new token, if it is resent.
     /// `delay` is an injected delay the transport will wait before this answer goes out:
     /// while it runs, the request is in flight for its `Idempotency-Key`.
     pub(super) fn resend_invite(
@@ -124,6 +125,7 @@ impl Core {
         param: Vec<u8>,
         request: &Request,
         delay: Option<std::time::Duration>,
+        token: String,
     ) -> Answer {
         let key = match authenticate(&self.store, request) {
             Ok(key) => key,
@@ -203,7 +205,7 @@ impl Core {
                 .into();
             };
             if !dry_run {
-                self.store.resend(id, now);
+                self.store.resend_with(id, now, token);
                 if let Some(idem) = idempotency_key {
                     self.idempotency.record(
                         &key.key,

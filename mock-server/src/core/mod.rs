@@ -122,12 +122,31 @@ impl Default for CoreConfig {
 /// The documented body limit: 64 KiB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Where a request goes, worked out before the core is needed ([`Core::answer_routed`]).
-pub(crate) struct Routed(Route);
+/// What a request needs that does not depend on the core's state, worked out before the
+/// core is locked ([`Core::answer_routed`]): where it goes, the path the journal keeps (a
+/// shared buffer, whose first clone allocates) and, for a resend, the fresh token (32 random
+/// bytes and their base64).
+pub(crate) struct Routed {
+    route: Route,
+    journal_path: bytes::Bytes,
+    token: Option<String>,
+}
 
 impl Routed {
     pub(crate) fn new(request: &Request) -> Routed {
-        Routed(router::route(&request.method, &request.path))
+        let route = router::route(&request.method, &request.path);
+        let token = match &route {
+            Route::Api {
+                operation: Operation::ResendInvitation | Operation::ResendInvite,
+                ..
+            } => Some(token::new_token()),
+            _ => None,
+        };
+        Routed {
+            route,
+            journal_path: journal::Recorded::path(&request.path, request.query.as_ref()),
+            token,
+        }
     }
 }
 
@@ -185,9 +204,10 @@ impl Core {
     pub(crate) fn answer_routed(&mut self, routed: Routed, request: &Request) -> Answer {
         let started = Instant::now();
         let at = self.clock.now();
-        let (response, operation) = match routed.0 {
+        let token = routed.token;
+        let (response, operation) = match routed.route {
             Route::Api { operation, param } => {
-                (self.api(operation, param, request), Some(operation))
+                (self.api(operation, param, request, token), Some(operation))
             }
             Route::Admin(segments) => (self.admin(&segments, request).into(), None),
             Route::NotFound(surface) => (not_found(surface).into(), None),
@@ -199,7 +219,7 @@ impl Core {
         let elapsed = started.elapsed() + response.delay.unwrap_or_default();
         self.journal.push(journal::Recorded {
             method: request.method.clone(),
-            path: journal::Recorded::path(&request.path, request.query.as_ref()),
+            path: routed.journal_path,
             status: response.status,
             operation,
             duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
@@ -208,7 +228,14 @@ impl Core {
         response
     }
 
-    fn api(&mut self, operation: Operation, param: Vec<u8>, request: &Request) -> Answer {
+    /// `token`: the fresh token a resend gives the invitation (made before the lock).
+    fn api(
+        &mut self,
+        operation: Operation,
+        param: Vec<u8>,
+        request: &Request,
+        token: Option<String>,
+    ) -> Answer {
         let fault = self.faults.take(operation);
         let mut answer: Answer = match &fault {
             Some(fault) if fault.status != 200 => surface_error(
@@ -226,13 +253,13 @@ impl Core {
                     match variant::precheck(&self.store, operation, &param, request) {
                         Some(early) => early.into(),
                         None => variant::rewrite(
-                            self.operation(operation, param, request, delay)
+                            self.operation(operation, param, request, delay, token)
                                 .into_response(),
                         )
                         .into(),
                     }
                 } else {
-                    self.operation(operation, param, request, delay)
+                    self.operation(operation, param, request, delay, token)
                 }
             }
         };
@@ -247,11 +274,14 @@ impl Core {
         param: Vec<u8>,
         request: &Request,
         delay: Option<std::time::Duration>,
+        token: Option<String>,
     ) -> Answer {
+        // A resend always comes with its token (`Routed::new`); made here otherwise.
+        let token = || token.unwrap_or_else(token::new_token);
         match operation {
-            Operation::ResendInvitation => self.resend_invitation(&param, request),
+            Operation::ResendInvitation => self.resend_invitation(&param, request, token()),
             Operation::GetUserInvitationByEmail => self.get_by_email(request),
-            Operation::ResendInvite => self.resend_invite(param, request, delay),
+            Operation::ResendInvite => self.resend_invite(param, request, delay, token()),
         }
     }
 

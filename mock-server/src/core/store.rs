@@ -352,14 +352,25 @@ impl Store {
             .max_by_key(|inv| (inv.created_at, inv.id))
     }
 
+    /// [`Store::resend_with`] with a token made here.
+    #[cfg(test)]
+    pub(crate) fn resend(&mut self, id: u64, now: DateTime<Utc>) -> Option<&InvitationRecord> {
+        self.resend_with(id, now, new_token())
+    }
+
     /// Resends `id`: a new token (the old link stops working), status `Pending`, expiry
     /// 48 hours from `now`, one email to the original recipient.
     ///
     /// The caller has already decided the resend is allowed. Returns the updated invitation
     /// (borrowed: the IAM resend does not need a copy).
-    pub(crate) fn resend(&mut self, id: u64, now: DateTime<Utc>) -> Option<&InvitationRecord> {
+    /// `token` is the new token, made before the core was locked.
+    pub(crate) fn resend_with(
+        &mut self,
+        id: u64,
+        now: DateTime<Utc>,
+        token: String,
+    ) -> Option<&InvitationRecord> {
         let inv = self.invitations.get_mut(&id)?;
-        let token = new_token();
         self.tokens.remove(&inv.token);
         self.tokens.insert(token.clone(), id);
         inv.token = token;

@@ -59,7 +59,13 @@ fn broken_invariant() -> Response {
 
 impl Core {
     /// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`
-    pub(super) fn resend_invitation(&mut self, tenant_param: &[u8], request: &Request) -> Answer {
+    /// `token` is the invitation's new token, if it is resent.
+    pub(super) fn resend_invitation(
+        &mut self,
+        tenant_param: &[u8],
+        request: &Request,
+        token: String,
+    ) -> Answer {
         let (key, query) = match admit(&self.store, request) {
             Ok(admitted) => admitted,
             Err(response) => return (*response).into(),
@@ -118,7 +124,11 @@ impl Core {
             )
             .into();
         }
-        let Some(model) = self.store.resend(id, now).and_then(|inv| model(inv, now)) else {
+        let Some(model) = self
+            .store
+            .resend_with(id, now, token)
+            .and_then(|inv| model(inv, now))
+        else {
             return broken_invariant().into();
         };
         // Serialised once the core's lock is released.
