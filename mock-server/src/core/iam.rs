@@ -117,7 +117,8 @@ fn invitation_id(invite_id: &str) -> Option<u64> {
 
 impl Core {
     /// `param` is the decoded invite id from the path; it becomes the answer's `inviteId`.
-    /// `token` is the invitation's new token, if it is resent.
+    /// `token` is the invitation's new token, if it is resent; `now` the mock clock when the
+    /// request came in.
     /// `delay` is an injected delay the transport will wait before this answer goes out:
     /// while it runs, the request is in flight for its `Idempotency-Key`.
     pub(super) fn resend_invite(
@@ -126,6 +127,7 @@ impl Core {
         request: &Request,
         delay: Option<std::time::Duration>,
         token: String,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Answer {
         let key = match authenticate(&self.store, request) {
             Ok(key) => key,
@@ -153,7 +155,6 @@ impl Core {
             Err(message) => return plain_error(400, message).into(),
         };
         let (dry_run, idempotency_key) = (valid.dry_run, valid.idempotency_key);
-        let now = self.clock.now();
         let instant = std::time::Instant::now();
         let mut replayed = false;
         if let Some(idem) = idempotency_key {

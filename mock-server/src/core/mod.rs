@@ -206,9 +206,10 @@ impl Core {
         let at = self.clock.now();
         let token = routed.token;
         let (response, operation) = match routed.route {
-            Route::Api { operation, param } => {
-                (self.api(operation, param, request, token), Some(operation))
-            }
+            Route::Api { operation, param } => (
+                self.api(operation, param, request, token, at),
+                Some(operation),
+            ),
             Route::Admin(segments) => (self.admin(&segments, request).into(), None),
             Route::NotFound(surface) => (not_found(surface).into(), None),
             Route::MethodNotAllowed { surface, allow } => (
@@ -228,13 +229,15 @@ impl Core {
         response
     }
 
-    /// `token`: the fresh token a resend gives the invitation (made before the lock).
+    /// `token`: the fresh token a resend gives the invitation (made before the lock); `now`:
+    /// the mock clock when the request came in (the journal's time too).
     fn api(
         &mut self,
         operation: Operation,
         param: Vec<u8>,
         request: &Request,
         token: Option<String>,
+        now: DateTime<Utc>,
     ) -> Answer {
         let fault = self.faults.take(operation);
         let mut answer: Answer = match &fault {
@@ -253,13 +256,13 @@ impl Core {
                     match variant::precheck(&self.store, operation, &param, request) {
                         Some(early) => early.into(),
                         None => variant::rewrite(
-                            self.operation(operation, param, request, delay, token)
+                            self.operation(operation, param, request, delay, token, now)
                                 .into_response(),
                         )
                         .into(),
                     }
                 } else {
-                    self.operation(operation, param, request, delay, token)
+                    self.operation(operation, param, request, delay, token, now)
                 }
             }
         };
@@ -275,13 +278,14 @@ impl Core {
         request: &Request,
         delay: Option<std::time::Duration>,
         token: Option<String>,
+        now: DateTime<Utc>,
     ) -> Answer {
         // A resend always comes with its token (`Routed::new`); made here otherwise.
         let token = || token.unwrap_or_else(token::new_token);
         match operation {
-            Operation::ResendInvitation => self.resend_invitation(&param, request, token()),
-            Operation::GetUserInvitationByEmail => self.get_by_email(request),
-            Operation::ResendInvite => self.resend_invite(param, request, delay, token()),
+            Operation::ResendInvitation => self.resend_invitation(&param, request, token(), now),
+            Operation::GetUserInvitationByEmail => self.get_by_email(request, now),
+            Operation::ResendInvite => self.resend_invite(param, request, delay, token(), now),
         }
     }
 

@@ -59,12 +59,14 @@ fn broken_invariant() -> Response {
 
 impl Core {
     /// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`
-    /// `token` is the invitation's new token, if it is resent.
+    /// `token` is the invitation's new token, if it is resent; `now` the mock clock when the
+    /// request came in.
     pub(super) fn resend_invitation(
         &mut self,
         tenant_param: &[u8],
         request: &Request,
         token: String,
+        now: DateTime<Utc>,
     ) -> Answer {
         let (key, query) = match admit(&self.store, request) {
             Ok(admitted) => admitted,
@@ -97,7 +99,6 @@ impl Core {
             )
             .into();
         }
-        let now = self.clock.now();
         let Some(inv) = self
             .store
             .invitation(id)
@@ -136,7 +137,7 @@ impl Core {
     }
 
     /// `GET /tenant/admin/user/invitations_by_email?email=`
-    pub(super) fn get_by_email(&mut self, request: &Request) -> Answer {
+    pub(super) fn get_by_email(&mut self, request: &Request, now: DateTime<Utc>) -> Answer {
         let (key, query) = match admit(&self.store, request) {
             Ok(admitted) => admitted,
             Err(response) => return (*response).into(),
@@ -145,7 +146,6 @@ impl Core {
         if let Err(err) = validate_email(email) {
             return validation_error(vec![err.to_string()]).into();
         }
-        let now = self.clock.now();
         let Some(inv) = self.store.pending_by_email(email, &key.tenants, now) else {
             return tenant_error(
                 404,
