@@ -20,7 +20,7 @@
 //! default fixture). `BENCH_QUICK=1`
 //! shortens the measurement.
 //!
-//! The four are measured in [`ROUNDS`] rounds, groups `by_email_round1` to `by_email_round3`,
+//! The four are measured in [`ROUNDS`] rounds, groups `by_email_round1` to `by_email_round5`,
 //! the order reversed every other round (sdk first, then sdk last, ...): criterion measures
 //! one function after the other, and on a shared machine the load drifts between their
 //! windows by more than the difference looked for. `cargo xtask bench` reads criterion's
@@ -33,8 +33,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 mod calls;
 
-/// How many times each variant is measured, in alternating order.
-const ROUNDS: usize = 3;
+/// How many times each variant is measured, in alternating order (`cargo xtask bench` reads
+/// as many).
+const ROUNDS: usize = 5;
 
 fn by_email(c: &mut Criterion) {
     let (rt, base) = calls::runtime_and_server();
@@ -56,8 +57,8 @@ fn by_email(c: &mut Criterion) {
 
 fn config() -> Criterion {
     let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0");
-    // Per variant and round; the same total as one 3 s (quick) or 15 s window each.
-    let (warm, measure) = if quick { (500, 1000) } else { (1000, 5000) };
+    // Per variant and round: about the total of one 3 s (quick) or 15 s window each.
+    let (warm, measure) = if quick { (300, 600) } else { (1000, 3000) };
     Criterion::default()
         .warm_up_time(Duration::from_millis(warm))
         .measurement_time(Duration::from_millis(measure))

@@ -311,7 +311,7 @@ fn allocations(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
 }
 
 /// The rounds of `bench/benches/sdk.rs` (its `ROUNDS`).
-const SDK_ROUNDS: usize = 3;
+const SDK_ROUNDS: usize = 5;
 
 /// The SDK's per-call time against raw reqwest (criterion).
 fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {

@@ -129,7 +129,7 @@ pub(super) fn parameters(params: &Params, cores: usize, total: Duration) -> Stri
          Core::handle alone, over {} requests after as many warm-up ones.\n\
          RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = criterion median \
          per call, one client reused, against a bare hyper server serving the mock's by-email \
-         body in-process, on the client's own thread (no cross-thread wake-ups), measured in 3 \
+         body in-process, on the client's own thread (no cross-thread wake-ups), measured in 5 \
          rounds of alternating order; the figures are medians over the rounds, the ratio the \
          median of the rounds' own ratios. Proxy rows: \
          `invitations-mock proxy`, `bare-proxy` (hyper pass-through, no checks, no log) and the \
