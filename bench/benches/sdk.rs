@@ -20,8 +20,8 @@
 //! default fixture). `BENCH_QUICK=1`
 //! shortens the measurement.
 //!
-//! The four are measured in [`ROUNDS`] rounds, groups `by_email_round1` to `by_email_round5`,
-//! the order reversed every other round (sdk first, then sdk last, ...): criterion measures
+//! The four are measured in `BENCH_SDK_ROUNDS` rounds (5 unless set), groups
+//! `by_email_round1`, `by_email_round2`, ..., the order reversed every other round (sdk first, then sdk last, ...): criterion measures
 //! one function after the other, and on a shared machine the load drifts between their
 //! windows by more than the difference looked for. `cargo xtask bench` reads criterion's
 //! `by_email_round<N>/<variant>/new/estimates.json` and takes the median over the rounds of
@@ -33,14 +33,20 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 mod calls;
 
-/// How many times each variant is measured, in alternating order (`cargo xtask bench` reads
-/// as many).
-const ROUNDS: usize = 5;
+/// How many times each variant is measured, in alternating order: `BENCH_SDK_ROUNDS`, which
+/// `cargo xtask bench` sets to the number it reads back, or 5.
+fn rounds() -> usize {
+    std::env::var("BENCH_SDK_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(5)
+}
 
 fn by_email(c: &mut Criterion) {
     let (rt, base) = calls::runtime_and_server();
     let clients = calls::Clients::new(&rt, &base);
-    for round in 1..=ROUNDS {
+    for round in 1..=rounds() {
         let mut group = c.benchmark_group(format!("by_email_round{round}"));
         let mut order = calls::VARIANTS;
         if round % 2 == 0 {

@@ -99,24 +99,22 @@ pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
         );
         return;
     };
-    let method = short_method(method);
     write_line(
         writer,
-        b"invitations_mock::request: request method=",
-        |line| {
-            line.extend_from_slice(method.as_bytes());
-            line.extend_from_slice(b" path=");
-            push_path(line, path);
-            line.extend_from_slice(b" status=");
-            push_padded(line, u64::from(status), 1);
-            push_duration(line, micros);
+        b"invitations_mock::request: request",
+        &Fields {
+            method,
+            path,
+            operation: None,
+            status,
+            micros,
         },
     );
 }
 
 /// Logs one proxied exchange at `INFO`, target `invitations_mock::proxy::transport`, as
 /// `<time>  INFO invitations_mock::proxy::transport: exchange method=GET path=/x
-/// operation="getUserInvitationByEmail" status=200 duration_ms=0.123`, formatted like
+/// operation="GetUserInvitationByEmail" status=200 duration_ms=0.123`, formatted like
 /// [`request`]. Returns false, writing nothing, when the log of [`init`] is not installed:
 /// the caller then emits an ordinary tracing event. The caller checks the level first.
 ///
@@ -127,19 +125,15 @@ pub fn exchange(method: &str, path: &str, operation: &str, status: u16, elapsed:
         return false;
     };
     let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-    let method = short_method(method);
     write_line(
         writer,
-        b"invitations_mock::proxy::transport: exchange method=",
-        |line| {
-            line.extend_from_slice(method.as_bytes());
-            line.extend_from_slice(b" path=");
-            push_path(line, path.as_bytes());
-            line.extend_from_slice(b" operation=\"");
-            line.extend_from_slice(operation.as_bytes());
-            line.extend_from_slice(b"\" status=");
-            push_padded(line, u64::from(status), 1);
-            push_duration(line, micros);
+        b"invitations_mock::proxy::transport: exchange",
+        &Fields {
+            method,
+            path: path.as_bytes(),
+            operation: Some(operation),
+            status,
+            micros,
         },
     );
     true
@@ -154,10 +148,21 @@ fn short_method(method: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Builds `<time>  INFO <head><fields>\n` in the thread's line buffer and hands it to
-/// `writer`. Pieces are pushed directly: `write!` goes through `fmt` piece by piece, which
-/// was most of a line's cost on every request.
-fn write_line(writer: &BatchWriter, head: &[u8], fields: impl FnOnce(&mut Vec<u8>)) {
+/// The fields of a [`request`] or [`exchange`] line.
+struct Fields<'a> {
+    method: &'a str,
+    /// No query string.
+    path: &'a [u8],
+    /// The proxy's operationId (or `-`); the mock's lines have none.
+    operation: Option<&'a str>,
+    status: u16,
+    micros: u64,
+}
+
+/// Builds `<time>  INFO <head> method=.. path=.. [operation=".."] status=.. duration_ms=..\n`
+/// in the thread's line buffer and hands it to `writer`. Pieces are pushed directly: `write!`
+/// goes through `fmt` piece by piece, which was most of a line's cost on every request.
+fn write_line(writer: &BatchWriter, head: &[u8], fields: &Fields<'_>) {
     LINE.with_borrow_mut(|(line, second, stamp)| {
         line.clear();
         let now = now_stamp(second, stamp);
@@ -166,7 +171,21 @@ fn write_line(writer: &BatchWriter, head: &[u8], fields: impl FnOnce(&mut Vec<u8
         push_padded(line, u64::from(now.subsec_micros()), 6);
         line.extend_from_slice(b"Z  INFO ");
         line.extend_from_slice(head);
-        fields(line);
+        line.extend_from_slice(b" method=");
+        line.extend_from_slice(short_method(fields.method).as_bytes());
+        line.extend_from_slice(b" path=");
+        push_path(line, fields.path);
+        if let Some(operation) = fields.operation {
+            line.extend_from_slice(b" operation=\"");
+            line.extend_from_slice(operation.as_bytes());
+            line.push(b'"');
+        }
+        line.extend_from_slice(b" status=");
+        push_padded(line, u64::from(fields.status), 1);
+        line.extend_from_slice(b" duration_ms=");
+        push_padded(line, fields.micros / 1000, 1);
+        line.push(b'.');
+        push_padded(line, fields.micros % 1000, 3);
         line.push(b'\n');
         let _ = writer.line().write_all(line);
     });
@@ -179,14 +198,6 @@ fn push_path(line: &mut Vec<u8>, path: &[u8]) {
         Ok(text) if text.is_ascii() => line.extend_from_slice(&path[..path.len().min(256)]),
         _ => line.extend_from_slice(crate::core::http::display_path(path).as_bytes()),
     }
-}
-
-/// ` duration_ms=M.mmm`.
-fn push_duration(line: &mut Vec<u8>, micros: u64) {
-    line.extend_from_slice(b" duration_ms=");
-    push_padded(line, micros / 1000, 1);
-    line.push(b'.');
-    push_padded(line, micros % 1000, 3);
 }
 
 /// The time now, with `stamp` updated to its second (`%Y-%m-%dT%H:%M:%S`) when `second`

@@ -310,9 +310,6 @@ fn allocations(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
     }
 }
 
-/// The rounds of `bench/benches/sdk.rs` (its `ROUNDS`).
-const SDK_ROUNDS: usize = 5;
-
 /// The SDK's per-call time against raw reqwest (criterion).
 fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
     let home = match crate::artifacts::target_dir(root) {
@@ -322,7 +319,7 @@ fn sdk_per_call(root: &Path, params: &Params, table: &mut Table, logs: &Path) {
     // Per round: [sdk, generated, raw, raw set up like the SDK].
     let result = (|| -> Result<Vec<[f64; 4]>> {
         measure::sdk_bench(root, params.quick, &home, &logs.join("sdk.log"))?;
-        (1..=SDK_ROUNDS)
+        (1..=measure::SDK_ROUNDS)
             .map(|round| {
                 let id = |variant: &str| format!("by_email_round{round}/{variant}");
                 Ok([

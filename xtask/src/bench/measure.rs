@@ -230,8 +230,12 @@ fn parse_allocs(stdout: &str) -> Result<Vec<Allocs>> {
         .collect()
 }
 
-/// Runs `cargo bench -p invitations-bench --bench sdk` with criterion's output under `home`
-/// and its own in `log`.
+/// The rounds `bench/benches/sdk.rs` runs (passed to it as `BENCH_SDK_ROUNDS`) and the bench
+/// reads back.
+pub(super) const SDK_ROUNDS: usize = 5;
+
+/// Runs `cargo bench -p invitations-bench --bench sdk` in [`SDK_ROUNDS`] rounds, with
+/// criterion's output under `home` and its own in `log`.
 pub(super) fn sdk_bench(root: &Path, quick: bool, home: &Path, log: &Path) -> Result<()> {
     let args = [
         "bench",
@@ -245,6 +249,7 @@ pub(super) fn sdk_bench(root: &Path, quick: bool, home: &Path, log: &Path) -> Re
     cmd.args(args)
         .env("CRITERION_HOME", home)
         .env("BENCH_QUICK", if quick { "1" } else { "0" })
+        .env("BENCH_SDK_ROUNDS", SDK_ROUNDS.to_string())
         .env_remove("BENCH_BASE_URL")
         .current_dir(root);
     process::run_logged(&format!("cargo {}", args.join(" ")), cmd, log)?;
