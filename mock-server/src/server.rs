@@ -37,13 +37,37 @@ use crate::MockHandle;
 
 /// How long open connections get to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client may take to send a request's head (and to start the next one on a
+/// kept-alive connection) before the connection is closed.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves HTTP/1.1 connections from `listener`, each with the service `service(peer)` makes,
 /// until `shutdown` completes; then stops accepting and gives open connections up to
-/// [`DRAIN_TIMEOUT`] to finish. The mock's server and the proxy share it.
+/// [`DRAIN_TIMEOUT`] to finish. A connection whose client takes longer than
+/// [`HEADER_READ_TIMEOUT`] to send a request head is closed. The mock's server and the
+/// proxy share it.
 pub(crate) async fn serve_connections<S, B>(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
+    service: impl FnMut(SocketAddr) -> S,
+) where
+    S: hyper::service::Service<http::Request<Incoming>, Response = http::Response<B>>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    serve_with_header_timeout(listener, shutdown, HEADER_READ_TIMEOUT, service).await;
+}
+
+/// [`serve_connections`] with another header-read timeout (tests use a short one).
+async fn serve_with_header_timeout<S, B>(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    header_timeout: Duration,
     mut service: impl FnMut(SocketAddr) -> S,
 ) where
     S: hyper::service::Service<http::Request<Incoming>, Response = http::Response<B>>
@@ -65,7 +89,7 @@ pub(crate) async fn serve_connections<S, B>(
                     let _ = stream.set_nodelay(true);
                     let connection = http1::Builder::new()
                         .timer(TokioTimer::new())
-                        .header_read_timeout(Duration::from_secs(30))
+                        .header_read_timeout(header_timeout)
                         .serve_connection(TokioIo::new(stream), service(peer));
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
@@ -264,5 +288,74 @@ mod tests {
         assert!(is_loopback("::1".parse().unwrap()));
         assert!(is_loopback("::ffff:127.0.0.1".parse().unwrap()));
         assert!(!is_loopback("10.0.0.1".parse().unwrap()));
+    }
+
+    /// Reads one `ok` response off `stream`, or fails after 10 s.
+    async fn read_ok(stream: &mut tokio::net::TcpStream) {
+        use tokio::io::AsyncReadExt as _;
+        let mut got = Vec::new();
+        let read = async {
+            while !got.ends_with(b"\r\n\r\nok") {
+                let mut chunk = [0; 512];
+                let n = stream.read(&mut chunk).await.unwrap();
+                assert!(n > 0, "closed after {:?}", String::from_utf8_lossy(&got));
+                got.extend_from_slice(&chunk[..n]);
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), read)
+            .await
+            .expect("no answer within 10 s");
+    }
+
+    #[tokio::test]
+    async fn each_request_head_gets_its_own_deadline_and_a_stalled_one_is_cut_off() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let timeout = Duration::from_secs(2);
+        let server = tokio::spawn(serve_with_header_timeout(
+            listener,
+            async {
+                let _ = stopped.await;
+            },
+            timeout,
+            |_| {
+                service_fn(|_| async {
+                    Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"ok"))))
+                })
+            },
+        ));
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // Three requests 0.8 s apart on one connection: 2.4 s in all, longer than one
+        // timeout, so each head was given a deadline of its own.
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                .await
+                .unwrap();
+            read_ok(&mut stream).await;
+        }
+        // Half a head, then nothing: the server gives up on the connection.
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut rest = Vec::new();
+        let closed =
+            tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut rest)).await;
+        assert!(
+            closed.is_ok(),
+            "the stalled connection was still open after 20 s"
+        );
+        assert!(
+            started.elapsed() >= timeout / 2,
+            "closed after {:?}, before the timeout",
+            started.elapsed()
+        );
+        stop.send(()).unwrap();
+        server.await.unwrap();
     }
 }

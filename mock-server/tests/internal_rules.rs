@@ -217,6 +217,13 @@ fn idempotency_key_boundaries() {
     assert_eq!(response.status, 400);
     assert!(iam_message(&response).contains("must not be empty"));
     assert_eq!(core.outbox().len(), 3);
+
+    // The limit counts characters, not bytes: 255 two-byte characters are within it.
+    assert_eq!(send(&mut core, &"é".repeat(255)).status, 200);
+    let response = send(&mut core, &"é".repeat(256));
+    assert_eq!(response.status, 400);
+    assert!(iam_message(&response).contains("at most 255 characters (got 256)"));
+    assert_eq!(core.outbox().len(), 4);
 }
 
 #[test]

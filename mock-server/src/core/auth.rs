@@ -39,17 +39,19 @@ const UNKNOWN: &str = "Invalid API key: this key is not known; check for typos o
 
 /// The caller's key, checked for `usersManager`.
 pub(crate) fn authenticate(store: &Store, request: &Request) -> Result<Arc<ApiKey>, AuthFailure> {
-    let mut values = request.header_values("authorization");
+    let mut values = request.header_values(&http::header::AUTHORIZATION);
     let value = values.next().ok_or(AuthFailure::Unauthenticated(MISSING))?;
     if values.next().is_some() {
         return Err(AuthFailure::Unauthenticated(MALFORMED));
     }
     let value = std::str::from_utf8(value).map_err(|_| AuthFailure::Unauthenticated(MALFORMED))?;
-    let (scheme, key) = value
-        .trim()
-        .split_once(' ')
+    let value = value.trim();
+    // A byte search: `split_once(' ')` goes through the general pattern machinery.
+    let space = value
+        .bytes()
+        .position(|b| b == b' ')
         .ok_or(AuthFailure::Unauthenticated(MALFORMED))?;
-    let key = key.trim_start();
+    let (scheme, key) = (&value[..space], value[space + 1..].trim_start());
     if !scheme.eq_ignore_ascii_case("bearer") || key.is_empty() {
         return Err(AuthFailure::Unauthenticated(MALFORMED));
     }

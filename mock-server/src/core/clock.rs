@@ -7,10 +7,26 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-/// [`Clock::max_time`] in seconds since the epoch.
+/// [`Clock::max_time`] in seconds since the epoch (9000-01-01T00:00:00Z).
 const MAX_TIME_SECS: i64 = 221_845_392_000;
+/// A year, in seconds: the margin [`add_saturating`] keeps beyond the clock's range.
+const YEAR_SECS: i64 = 365 * 86_400;
+
+/// The supported range and [`add_saturating`]'s bounds, computed once by the compiler:
+/// they are read on every request, and chrono's calendar arithmetic is not free.
+const MIN_TIME: DateTime<Utc> = DateTime::<Utc>::UNIX_EPOCH;
+const MAX_TIME: DateTime<Utc> = from_secs(MAX_TIME_SECS);
+const LOWEST_RESULT: DateTime<Utc> = from_secs(-YEAR_SECS);
+const HIGHEST_RESULT: DateTime<Utc> = from_secs(MAX_TIME_SECS + YEAR_SECS);
+
+const fn from_secs(secs: i64) -> DateTime<Utc> {
+    match DateTime::from_timestamp(secs, 0) {
+        Some(at) => at,
+        None => panic!("a clock bound outside chrono's range"),
+    }
+}
 
 /// Where the mock's time comes from, plus the offset tests and the admin API apply to it.
 ///
@@ -56,14 +72,12 @@ impl Clock {
     /// Timestamps must stay valid RFC 3339 `date-time`s (four-digit years) even after the
     /// fixture subtracts a few days and a resend adds 48 hours, hence a margin on both ends.
     pub fn min_time() -> DateTime<Utc> {
-        DateTime::<Utc>::UNIX_EPOCH
+        MIN_TIME
     }
 
     /// The latest time the clock can be set to (see [`Clock::min_time`]).
     pub fn max_time() -> DateTime<Utc> {
-        // 9000-01-01T00:00:00Z, from seconds: read on every request, and the calendar
-        // arithmetic of `with_ymd_and_hms` was most of `now`'s cost.
-        DateTime::from_timestamp(MAX_TIME_SECS, 0).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+        MAX_TIME
     }
 
     /// System time, with no offset: what the standalone server uses.
@@ -101,8 +115,7 @@ impl Clock {
             base.checked_add_signed(self.offset)
                 .unwrap_or_else(Self::max_time)
         };
-        now.trunc_subsecs(3)
-            .clamp(Self::min_time(), Self::max_time())
+        whole_millis(now).clamp(MIN_TIME, MAX_TIME)
     }
 
     /// Makes [`now`](Self::now) read `at`; the source keeps ticking from there.
@@ -174,16 +187,22 @@ impl Default for Clock {
     }
 }
 
+/// `at` cut to whole milliseconds, as `trunc_subsecs(3)` does, through the Unix timestamp
+/// (chrono's rounding goes through duration arithmetic on the calendar date).
+fn whole_millis(at: DateTime<Utc>) -> DateTime<Utc> {
+    let nanos = at.timestamp_subsec_nanos();
+    DateTime::from_timestamp(at.timestamp(), nanos - nanos % 1_000_000).unwrap_or(at)
+}
+
 /// `at + by`, or the end of the supported range when that would overflow.
 pub(crate) fn add_saturating(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
-    let lowest = Clock::min_time() - Duration::days(365);
     at.checked_add_signed(by)
         .unwrap_or(if by < Duration::zero() {
-            lowest
+            LOWEST_RESULT
         } else {
-            Clock::max_time()
+            MAX_TIME
         })
-        .clamp(lowest, Clock::max_time() + Duration::days(365))
+        .clamp(LOWEST_RESULT, HIGHEST_RESULT)
 }
 
 #[cfg(test)]
@@ -232,9 +251,41 @@ mod tests {
     }
 
     #[test]
+    fn now_is_cut_to_whole_milliseconds_as_trunc_subsecs_does() {
+        use chrono::SubsecRound as _;
+        for nanos in [0, 1, 999_999, 1_000_000, 123_456_789, 999_999_999] {
+            for at in [
+                t0(),
+                Clock::min_time(),
+                Utc.with_ymd_and_hms(8999, 12, 31, 23, 59, 59).unwrap(),
+            ] {
+                let at = at + Duration::nanoseconds(nanos);
+                assert_eq!(Clock::fixed(at).now(), at.trunc_subsecs(3), "{at:?}");
+            }
+        }
+        // Outside the range, clamped.
+        let late = Clock::max_time() + Duration::milliseconds(1500);
+        assert_eq!(Clock::fixed(late).now(), Clock::max_time());
+        let early = Clock::min_time() - Duration::nanoseconds(1);
+        assert_eq!(Clock::fixed(early).now(), Clock::min_time());
+    }
+
+    #[test]
     fn saturating_addition_saturates_in_the_right_direction() {
+        let year = Duration::days(365);
         assert_eq!(add_saturating(t0(), Duration::MAX), Clock::max_time());
-        assert!(add_saturating(t0(), Duration::MIN) < Clock::min_time());
+        assert_eq!(
+            add_saturating(t0(), Duration::MIN),
+            Clock::min_time() - year
+        );
+        assert_eq!(
+            add_saturating(Clock::max_time(), Duration::days(400)),
+            Clock::max_time() + year
+        );
+        assert_eq!(
+            add_saturating(Clock::min_time(), Duration::days(-400)),
+            Clock::min_time() - year
+        );
         assert_eq!(
             add_saturating(t0(), Duration::hours(48)),
             t0() + Duration::hours(48)

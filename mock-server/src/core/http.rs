@@ -95,8 +95,12 @@ impl Request {
         self
     }
 
-    /// Every value of the header `name` (case-insensitive).
-    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    /// Every value of the header `name` (case-insensitive): a `&str`, or a [`HeaderName`]
+    /// such as `http::header::AUTHORIZATION`, which skips parsing the name on every call.
+    pub fn header_values<'a, K>(&'a self, name: K) -> impl Iterator<Item = &'a [u8]> + 'a
+    where
+        K: http::header::AsHeaderName,
+    {
         self.headers
             .get_all(name)
             .into_iter()
@@ -299,12 +303,15 @@ pub(crate) const RESENT: &str = "Invite resent; it expires in 48 hours.";
 pub(crate) const DRY_RUN: &str =
     "Dry run: the invite would be resent and would expire in 48 hours; nothing was changed.";
 
-/// The spec's `ResendInviteResponse`, borrowing its strings (the SDK type owns them).
-#[derive(Serialize)]
-struct ResendBody<'a> {
-    #[serde(rename = "inviteId")]
-    invite_id: &'a str,
-    message: &'a str,
+/// The spec's `ResendInviteResponse`, byte for byte as the SDK's type serialises it,
+/// written directly (the derived `Serialize` escaped the two keys too, on every resend).
+fn write_resent(out: &mut Vec<u8>, invite_id: &str, message: &str) -> serde_json::Result<()> {
+    out.extend_from_slice(br#"{"inviteId":"#);
+    serde_json::to_writer(&mut *out, invite_id)?;
+    out.extend_from_slice(br#","message":"#);
+    serde_json::to_writer(&mut *out, message)?;
+    out.push(b'}');
+    Ok(())
 }
 
 impl Answer {
@@ -362,10 +369,7 @@ impl Answer {
                 let message = if dry_run { DRY_RUN } else { RESENT };
                 (
                     headers,
-                    to_json(&ResendBody {
-                        invite_id: &invite_id,
-                        message,
-                    }),
+                    to_json_with(|out| write_resent(out, &invite_id, message)),
                 )
             }
         };
@@ -434,11 +438,15 @@ fn push_decimal(out: &mut Vec<u8>, value: u64) {
 
 /// A UTC timestamp as chrono serialises it (a JSON string: RFC 3339, `Z`, 0, 3, 6 or 9
 /// fraction digits), without `fmt`; years outside 0 to 9999 and leap seconds go to chrono.
+///
+/// The calendar date comes from the Unix day in one step ([`civil_from_days`]): chrono's
+/// `month()`, `day()`, `hour()`... each convert the whole date again, which made the two
+/// timestamps of a by-email answer a twentieth of its instructions.
 fn write_timestamp(out: &mut Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> serde_json::Result<()> {
-    use chrono::{Datelike as _, Timelike as _};
-    let year = at.year();
-    let nanos = at.nanosecond();
-    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+    let seconds = at.timestamp();
+    let nanos = at.timestamp_subsec_nanos();
+    // 0000-01-01 and 9999-12-31T23:59:59, in Unix seconds.
+    if !(-62_167_219_200..=253_402_300_799).contains(&seconds) || nanos >= 1_000_000_000 {
         return serde_json::to_writer(out, &at);
     }
     let (fraction, width) = if nanos == 0 {
@@ -450,15 +458,18 @@ fn write_timestamp(out: &mut Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> serd
     } else {
         (nanos, 9)
     };
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    // In range: `seconds` is within 0000..=9999, so these fit the widths below.
+    let of_day = seconds.rem_euclid(86_400) as u32;
     let mut text = Ascii::default();
     text.push(b'"');
-    text.digits(year.unsigned_abs(), 4);
+    text.digits(year as u32, 4);
     for (value, separator) in [
-        (at.month(), b'-'),
-        (at.day(), b'-'),
-        (at.hour(), b'T'),
-        (at.minute(), b':'),
-        (at.second(), b':'),
+        (month, b'-'),
+        (day, b'-'),
+        (of_day / 3600, b'T'),
+        (of_day / 60 % 60, b':'),
+        (of_day % 60, b':'),
     ] {
         text.push(separator);
         text.digits(value, 2);
@@ -471,6 +482,26 @@ fn write_timestamp(out: &mut Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> serd
     text.push(b'"');
     out.extend_from_slice(&text.buf[..text.len]);
     Ok(())
+}
+
+/// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01
+/// (Howard Hinnant's `civil_from_days`, exact for every day chrono can represent).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097); // [0, 146096]
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153; // March = 0
+    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// A stack buffer of ASCII, large enough for a timestamp.
@@ -487,10 +518,13 @@ impl Ascii {
     }
 
     /// `value` in `width` decimal digits, zero-padded (`value` has at most `width` digits).
-    fn digits(&mut self, value: u32, width: u32) {
-        for place in (0..width).rev() {
-            self.push(b'0' + (value / 10u32.pow(place) % 10) as u8);
+    fn digits(&mut self, mut value: u32, width: u32) {
+        let width = width as usize;
+        for slot in self.buf[self.len..self.len + width].iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
         }
+        self.len += width;
     }
 }
 
@@ -661,17 +695,19 @@ mod tests {
     }
 
     #[test]
-    fn the_borrowed_resend_body_serialises_as_the_sdk_type() {
+    fn the_resend_body_serialises_as_the_sdk_type() {
         for (dry_run, message) in [(false, RESENT), (true, DRY_RUN)] {
-            let ours = Answer::resent("9001".to_owned(), dry_run, false)
-                .into_response()
-                .body;
-            let sdk = serde_json::to_vec(&invitations_sdk::types::ResendInviteResponse {
-                invite_id: "9001".to_owned(),
-                message: message.to_owned(),
-            })
-            .unwrap();
-            assert_eq!(ours, sdk);
+            for invite_id in ["9001", "a\"b\\c\u{1}é/"] {
+                let ours = Answer::resent(invite_id.to_owned(), dry_run, false)
+                    .into_response()
+                    .body;
+                let sdk = serde_json::to_vec(&invitations_sdk::types::ResendInviteResponse {
+                    invite_id: invite_id.to_owned(),
+                    message: message.to_owned(),
+                })
+                .unwrap();
+                assert_eq!(ours, sdk);
+            }
         }
         let replayed = Answer::resent("9001".to_owned(), false, true).into_response();
         assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
@@ -707,6 +743,23 @@ mod tests {
                 .unwrap()
                 .and_utc(),
         );
+        // Every 11th day from 0000 to 9999 at drifting times of day (every day of the month
+        // and about 220 leap days), and the edges: leap years, centuries, 1970.
+        let first = Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap();
+        let last = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+        let mut at = first;
+        let mut step = 0;
+        while at <= last {
+            cases.push(at);
+            step += 1;
+            at += chrono::Duration::days(11) + chrono::Duration::seconds(step * 7 % 86_400);
+        }
+        for (y, m, d) in [(2000, 2, 29), (1900, 3, 1), (2100, 2, 28), (1600, 2, 29)] {
+            cases.push(Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap());
+        }
+        cases.extend([first, last, last + chrono::Duration::seconds(1)]);
+        cases.push(Utc.with_ymd_and_hms(1969, 12, 31, 23, 59, 59).unwrap());
+        cases.push(first - chrono::Duration::seconds(1));
         for at in cases {
             let mut ours = Vec::new();
             write_timestamp(&mut ours, at).unwrap();

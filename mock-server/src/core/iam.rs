@@ -52,8 +52,11 @@ fn validate<'a>(request: &'a Request, param: &'a [u8]) -> Result<Valid<'a>, Stri
     })
 }
 
+/// The header's name, parsed once rather than on every resend.
+static IDEMPOTENCY_KEY: http::HeaderName = http::HeaderName::from_static("idempotency-key");
+
 fn idempotency_key(request: &Request) -> Result<Option<&str>, String> {
-    let mut values = request.header_values("idempotency-key");
+    let mut values = request.header_values(&IDEMPOTENCY_KEY);
     let Some(raw) = values.next() else {
         return Ok(None);
     };
@@ -62,7 +65,11 @@ fn idempotency_key(request: &Request) -> Result<Option<&str>, String> {
     }
     let key = std::str::from_utf8(raw)
         .map_err(|_| "The Idempotency-Key header is not valid UTF-8.".to_owned())?;
-    let chars = key.chars().count();
+    let chars = if key.is_ascii() {
+        key.len()
+    } else {
+        key.chars().count()
+    };
     if chars == 0 {
         return Err(
             "The Idempotency-Key header must not be empty; leave it out or send 1 to 255 characters."

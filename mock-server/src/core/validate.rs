@@ -33,7 +33,13 @@ pub enum EmailError {
 /// must pass the spec's `format: email` check, so the mock accepts nothing that check
 /// might refuse.
 pub fn validate_email(email: &str) -> Result<(), EmailError> {
-    let len = email.chars().count();
+    // Characters, not bytes, for the length messages; ASCII (nearly every address) needs
+    // no counting.
+    let len = if email.is_ascii() {
+        email.len()
+    } else {
+        email.chars().count()
+    };
     if len == 0 {
         return Err(EmailError::Empty);
     }
@@ -44,44 +50,72 @@ pub fn validate_email(email: &str) -> Result<(), EmailError> {
         return Err(EmailError::TooShort);
     }
     let (local, domain) = email.rsplit_once('@').ok_or(EmailError::Malformed)?;
-    if !valid_local_part(local) || !valid_domain(domain) {
+    if !valid_local_part(local.as_bytes()) || !valid_domain(domain.as_bytes()) {
         return Err(EmailError::Malformed);
     }
     Ok(())
 }
 
-fn valid_local_part(local: &str) -> bool {
+// Both checks walk the bytes once instead of splitting into atoms and labels: they run on
+// every by-email lookup, and the iterator machinery cost more than the checks.
+
+/// Dot-separated atoms of letters, digits and RFC 5322's specials; at most 64 bytes.
+fn valid_local_part(local: &[u8]) -> bool {
     const ATEXT_SPECIALS: &[u8] = b"!#$%&'*+-/=?^_`{|}~";
-    !local.is_empty()
-        && local.len() <= 64
-        && local.split('.').all(|atom| {
-            !atom.is_empty()
-                && atom
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || ATEXT_SPECIALS.contains(&b))
-        })
+    let mut atom_len = 0;
+    for &b in local {
+        if b == b'.' {
+            if atom_len == 0 {
+                return false;
+            }
+            atom_len = 0;
+        } else if b.is_ascii_alphanumeric() || ATEXT_SPECIALS.contains(&b) {
+            atom_len += 1;
+        } else {
+            return false;
+        }
+    }
+    atom_len > 0 && local.len() <= 64
 }
 
-fn valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    domain.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|label| {
-            let bytes = label.as_bytes();
-            !bytes.is_empty()
-                && bytes.len() <= 63
-                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-                && bytes.first() != Some(&b'-')
-                && bytes.last() != Some(&b'-')
-                // Hyphens in both the third and fourth place mark an IDNA label (`xn--`,
-                // RFC 5891 4.2.3.1) that the spec's `format: email` check decodes and may
-                // refuse; the mock does not decode them, so it refuses them all.
-                && bytes.get(2..4) != Some(b"--")
-        })
-        // A top-level label of digits only would make `1.2.3.4` a "domain".
-        && labels
-            .last()
-            .is_some_and(|tld| tld.bytes().any(|b| b.is_ascii_alphabetic()))
+/// At least two dot-separated labels of letters, digits and inner hyphens (1 to 63 bytes
+/// each), the last with a letter.
+///
+/// (The address's 254-character limit keeps a domain within DNS's 253.)
+fn valid_domain(domain: &[u8]) -> bool {
+    let mut labels = 0;
+    let mut start = 0;
+    let mut has_letter = false;
+    for at in 0..=domain.len() {
+        match domain.get(at) {
+            Some(b'.') | None => {}
+            Some(b) if b.is_ascii_alphanumeric() || *b == b'-' => {
+                has_letter |= b.is_ascii_alphabetic();
+                continue;
+            }
+            Some(_) => return false,
+        }
+        let label = &domain[start..at];
+        if label.is_empty()
+            || label.len() > 63
+            || label.first() == Some(&b'-')
+            || label.last() == Some(&b'-')
+            // Hyphens in both the third and fourth place mark an IDNA label (`xn--`,
+            // RFC 5891 4.2.3.1) that the spec's `format: email` check decodes and may
+            // refuse; the mock does not decode them, so it refuses them all.
+            || label.get(2..4) == Some(b"--")
+        {
+            return false;
+        }
+        labels += 1;
+        if at == domain.len() {
+            // A top-level label of digits only would make `1.2.3.4` a "domain".
+            return labels >= 2 && has_letter;
+        }
+        has_letter = false;
+        start = at + 1;
+    }
+    false
 }
 
 /// The largest id: the spec's ids are int64, the mock keeps them as `u64` (the SDK's type).
@@ -123,9 +157,24 @@ mod tests {
             "first.last+tag@sub.example.co.uk",
             "o'brien@example.ie",
             "a@b.io",
+            "a-b@x1.y-z.io",
+            "ada@123.example.c0m",
         ] {
             assert_eq!(validate_email(ok), Ok(()), "{ok}");
         }
+    }
+
+    #[test]
+    fn length_limits_of_parts_and_labels() {
+        let local = |n: usize| format!("{}@example.com", "a".repeat(n));
+        assert_eq!(validate_email(&local(64)), Ok(()));
+        assert_eq!(validate_email(&local(65)), Err(EmailError::Malformed));
+        let label = |n: usize| format!("ada@{}.example.com", "b".repeat(n));
+        assert_eq!(validate_email(&label(63)), Ok(()));
+        assert_eq!(validate_email(&label(64)), Err(EmailError::Malformed));
+        let tld = |n: usize| format!("ada@example.{}", "c".repeat(n));
+        assert_eq!(validate_email(&tld(63)), Ok(()));
+        assert_eq!(validate_email(&tld(64)), Err(EmailError::Malformed));
     }
 
     #[test]
@@ -148,6 +197,12 @@ mod tests {
             "ada@xn--bcher-kva.example",
             "adä@example.com",
             "ada@example.com\n",
+            "ada@example.com.",
+            "ada@example.123",
+            "ada@x-.com",
+            "ada@example.-com",
+            "a..b@example.com",
+            "ada@a.b,c.com",
         ] {
             assert_eq!(validate_email(bad), Err(EmailError::Malformed), "{bad:?}");
         }
@@ -155,6 +210,10 @@ mod tests {
         assert_eq!(validate_email("a@"), Err(EmailError::TooShort));
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(validate_email(&long), Err(EmailError::TooLong(262)));
+        // Lengths count characters, not bytes.
+        let wide = format!("{}@example.com", "ä".repeat(250));
+        assert_eq!(validate_email(&wide), Err(EmailError::TooLong(262)));
+        assert_eq!(validate_email("ä@"), Err(EmailError::TooShort));
     }
 
     #[test]
