@@ -48,26 +48,39 @@ pub(crate) enum Route {
 /// The most segments an API path has (`/tenant/{id}/admin/user/invitation/resend`).
 const MOST_SEGMENTS: usize = 6;
 
+/// `rest` split at `/` in one pass over its bytes, unless it holds a `%` (to decode) or more
+/// than [`MOST_SEGMENTS`] segments (no API path has that many).
+fn split_plain(rest: &[u8]) -> Option<([&[u8]; MOST_SEGMENTS], usize)> {
+    let mut path: [&[u8]; MOST_SEGMENTS] = [&[]; MOST_SEGMENTS];
+    let mut count = 0;
+    let mut start = 0;
+    for (at, byte) in rest.iter().enumerate() {
+        match byte {
+            b'%' => return None,
+            b'/' => {
+                // This one and the segment after it: more than fit.
+                if count + 1 == MOST_SEGMENTS {
+                    return None;
+                }
+                path[count] = &rest[start..at];
+                count += 1;
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    path[count] = &rest[start..];
+    Some((path, count + 1))
+}
+
 pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
     let Some(rest) = raw_path.strip_prefix(b"/") else {
         return Route::NotFound(Surface::Other);
     };
     // The common case, nothing percent-encoded and no more segments than an API path, is
     // split on the stack: this runs on every request.
-    if !rest.contains(&b'%') {
-        let mut path: [&[u8]; MOST_SEGMENTS] = [&[]; MOST_SEGMENTS];
-        let mut count = 0;
-        for segment in rest.split(|b| *b == b'/') {
-            if count == MOST_SEGMENTS {
-                count += 1;
-                break;
-            }
-            path[count] = segment;
-            count += 1;
-        }
-        if count <= MOST_SEGMENTS {
-            return route_segments(method, &path[..count]);
-        }
+    if let Some((path, count)) = split_plain(rest) {
+        return route_segments(method, &path[..count]);
     }
     let segments: Vec<Cow<'_, [u8]>> = rest.split(|b| *b == b'/').map(decode_segment).collect();
     let path: Vec<&[u8]> = segments.iter().map(|s| &**s).collect();
