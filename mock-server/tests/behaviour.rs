@@ -633,6 +633,38 @@ fn iam_check_order_401_403_413_400_404() {
 }
 
 #[test]
+fn by_email_check_order_401_403_400_400_404() {
+    let mut core = core();
+    let path = "/tenant/admin/user/invitations_by_email";
+    let repeated = Request::new("GET", format!("{path}?email=x&email=ada@example.com"));
+    let status = |core: &mut Core, r: Request| core.handle(&r).status;
+    // The key is judged first, however malformed the query.
+    assert_eq!(status(&mut core, repeated.clone()), 401);
+    assert_eq!(status(&mut core, repeated.clone().bearer("nope")), 401);
+    assert_eq!(
+        status(&mut core, repeated.clone().bearer(fixture::ACME_VIEWER_KEY)),
+        403
+    );
+    // Then the query, then the address in it.
+    let response = core.handle(&manager(repeated));
+    assert_eq!(response.status, 400);
+    assert!(check(BY_EMAIL, &response)
+        .to_string()
+        .contains("more than once"));
+    let invalid = Request::new("GET", format!("{path}?email=not-an-address"));
+    assert_eq!(status(&mut core, invalid.clone()), 401);
+    let response = core.handle(&manager(invalid));
+    assert_eq!(response.status, 400);
+    assert!(check(BY_EMAIL, &response)
+        .to_string()
+        .contains("not a valid email"));
+    assert_eq!(
+        status(&mut core, manager(by_email("nobody@example.com"))),
+        404
+    );
+}
+
+#[test]
 fn tenant_check_order_401_403_400_403_404_400() {
     let mut core = core();
     let status = |core: &mut Core, r: Request| core.handle(&r).status;

@@ -39,6 +39,12 @@ const UNKNOWN: &str = "Invalid API key: this key is not known; check for typos o
 
 /// The caller's key, checked for `usersManager`.
 pub(crate) fn authenticate(store: &Store, request: &Request) -> Result<Arc<ApiKey>, AuthFailure> {
+    authorize(store, bearer(request))
+}
+
+/// The key an `Authorization: Bearer <key>` header carries, or why the header is unusable:
+/// the half of [`authenticate`] that needs no state, so it runs before the core is locked.
+pub(crate) fn bearer(request: &Request) -> Result<&str, AuthFailure> {
     let mut values = request.header_values(&http::header::AUTHORIZATION);
     let value = values.next().ok_or(AuthFailure::Unauthenticated(MISSING))?;
     if values.next().is_some() {
@@ -55,8 +61,17 @@ pub(crate) fn authenticate(store: &Store, request: &Request) -> Result<Arc<ApiKe
     if !scheme.eq_ignore_ascii_case("bearer") || key.is_empty() {
         return Err(AuthFailure::Unauthenticated(MALFORMED));
     }
+    Ok(key)
+}
+
+/// The other half of [`authenticate`]: the key [`bearer`] found, looked up and checked for
+/// `usersManager`.
+pub(crate) fn authorize(
+    store: &Store,
+    bearer: Result<&str, AuthFailure>,
+) -> Result<Arc<ApiKey>, AuthFailure> {
     let key = store
-        .key(key)
+        .key(bearer?)
         .ok_or(AuthFailure::Unauthenticated(UNKNOWN))?;
     if !key.users_manager {
         return Err(AuthFailure::NoPermission);

@@ -2,10 +2,10 @@
 
 use invitations_sdk::types::ResendInviteRequest;
 
-use super::auth::authenticate;
-use super::http::{truncate, Answer, Query, Request};
+use super::auth::authorize;
+use super::http::{truncate, Answer, Query, QueryError, Request};
 use super::idempotency::Lookup;
-use super::{plain_error, Core};
+use super::{plain_error, Core, Prechecked};
 
 /// The spec's `maxLength` of the path id.
 const MAX_INVITE_ID_CHARS: usize = 128;
@@ -19,7 +19,12 @@ struct Valid<'a> {
     idempotency_key: Option<&'a str>,
 }
 
-fn validate<'a>(request: &'a Request, param: &'a [u8]) -> Result<Valid<'a>, String> {
+/// `query` is the request's, decoded before the core was locked.
+fn validate<'a>(
+    request: &'a Request,
+    param: &'a [u8],
+    query: Result<Query<'a>, QueryError>,
+) -> Result<Valid<'a>, String> {
     let invite_id = std::str::from_utf8(param)
         .map_err(|_| "The invite id in the path is not valid UTF-8.".to_owned())?;
     if invite_id.is_empty() {
@@ -31,7 +36,7 @@ fn validate<'a>(request: &'a Request, param: &'a [u8]) -> Result<Valid<'a>, Stri
             "The invite id in the path must be at most {MAX_INVITE_ID_CHARS} characters (got {chars})."
         ));
     }
-    let query = Query::parse(request.query.as_deref()).map_err(|err| err.message())?;
+    let query = query.map_err(|err| err.message())?;
     let dry_run = match query.get("dryRun") {
         None => false,
         Some("true") => true,
@@ -133,10 +138,11 @@ impl Core {
         param: Vec<u8>,
         request: &Request,
         delay: Option<std::time::Duration>,
+        prechecked: Prechecked<'_>,
         token: String,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Answer {
-        let key = match authenticate(&self.store, request) {
+        let key = match authorize(&self.store, prechecked.bearer) {
             Ok(key) => key,
             Err(failure) => {
                 let response = plain_error(failure.status(), failure.message());
@@ -157,7 +163,7 @@ impl Core {
             )
             .into();
         }
-        let valid = match validate(request, &param) {
+        let valid = match validate(request, &param, prechecked.query) {
             Ok(valid) => valid,
             Err(message) => return plain_error(400, message).into(),
         };

@@ -124,28 +124,69 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// What a request needs that does not depend on the core's state, worked out before the
 /// core is locked ([`Core::answer_routed`]): where it goes, the path the journal keeps (a
-/// shared buffer, whose first clone allocates) and, for a resend, the fresh token (32 random
-/// bytes and their base64).
-pub(crate) struct Routed {
+/// shared buffer, whose first clone allocates) and, for an API request, its
+/// [`Prechecked`] parts.
+pub(crate) struct Routed<'r> {
     route: Route,
     journal_path: bytes::Bytes,
+    /// For an API route.
+    prechecked: Option<Prechecked<'r>>,
+}
+
+/// The parts of an API request's checks that need none of the core's state. They are
+/// worked out before the core is locked, so that the lock covers the lookups and the state
+/// change only; the operations read them under the lock in the documented order (a bad key
+/// still outranks a malformed query, whatever was computed first).
+pub(crate) struct Prechecked<'r> {
+    /// The key the `Authorization` header carries, or why the header is unusable.
+    bearer: Result<&'r str, auth::AuthFailure>,
+    /// The decoded query string.
+    query: Result<http::Query<'r>, http::QueryError>,
+    /// The by-email lookup's `email` parameter checked, when the query decoded.
+    email: Option<Result<(), validate::EmailError>>,
+    /// A resend's new token for the invitation (32 random bytes and their base64).
     token: Option<String>,
 }
 
-impl Routed {
-    pub(crate) fn new(request: &Request) -> Routed {
+impl<'r> Prechecked<'r> {
+    fn new(operation: Operation, request: &'r Request) -> Prechecked<'r> {
+        let query = http::Query::parse(request.query.as_deref());
+        let email = match (&query, operation) {
+            (Ok(query), Operation::GetUserInvitationByEmail) => Some(validate::validate_email(
+                query.get("email").unwrap_or_default(),
+            )),
+            _ => None,
+        };
+        let token = match operation {
+            Operation::ResendInvitation | Operation::ResendInvite => Some(token::new_token()),
+            Operation::GetUserInvitationByEmail => None,
+        };
+        Prechecked {
+            bearer: auth::bearer(request),
+            query,
+            email,
+            token,
+        }
+    }
+
+    /// A resend's token ([`Prechecked::new`] makes one for each resend; the fallback only
+    /// keeps this total).
+    fn take_token(&mut self) -> String {
+        self.token.take().unwrap_or_else(token::new_token)
+    }
+}
+
+impl<'r> Routed<'r> {
+    pub(crate) fn new(request: &'r Request) -> Routed<'r> {
         let route = router::route(&request.method, &request.path);
-        let token = match &route {
-            Route::Api {
-                operation: Operation::ResendInvitation | Operation::ResendInvite,
-                ..
-            } => Some(token::new_token()),
+        let prechecked = match &route {
+            Route::Api { operation, .. } => Some(Prechecked::new(*operation, request)),
             _ => None,
         };
         Routed {
             route,
             journal_path: journal::Recorded::path(&request.path, request.query.as_ref()),
-            token,
+            prechecked,
         }
     }
 }
@@ -201,15 +242,19 @@ impl Core {
     /// [`Core::answer`] for a request routed beforehand: routing is pure (it decodes the
     /// path and allocates), so [`MockHandle`](crate::MockHandle) does it before taking the
     /// core's lock.
-    pub(crate) fn answer_routed(&mut self, routed: Routed, request: &Request) -> Answer {
+    pub(crate) fn answer_routed<'r>(&mut self, routed: Routed<'r>, request: &'r Request) -> Answer {
         let started = Instant::now();
         let at = self.clock.now();
-        let token = routed.token;
         let (response, operation) = match routed.route {
-            Route::Api { operation, param } => (
-                self.api(operation, param, request, token, at),
-                Some(operation),
-            ),
+            Route::Api { operation, param } => {
+                let prechecked = routed
+                    .prechecked
+                    .unwrap_or_else(|| Prechecked::new(operation, request));
+                (
+                    self.api(operation, param, request, prechecked, at),
+                    Some(operation),
+                )
+            }
             Route::Admin(segments) => (self.admin(&segments, request).into(), None),
             Route::NotFound(surface) => (not_found(surface).into(), None),
             Route::MethodNotAllowed { surface, allow } => (
@@ -229,14 +274,14 @@ impl Core {
         response
     }
 
-    /// `token`: the fresh token a resend gives the invitation (made before the lock); `now`:
-    /// the mock clock when the request came in (the journal's time too).
+    /// `prechecked`: the request's stateless checks, made before the lock; `now`: the mock
+    /// clock when the request came in (the journal's time too).
     fn api(
         &mut self,
         operation: Operation,
         param: Vec<u8>,
         request: &Request,
-        token: Option<String>,
+        prechecked: Prechecked<'_>,
         now: DateTime<Utc>,
     ) -> Answer {
         let fault = self.faults.take(operation);
@@ -256,13 +301,13 @@ impl Core {
                     match variant::precheck(&self.store, operation, &param, request) {
                         Some(early) => early.into(),
                         None => variant::rewrite(
-                            self.operation(operation, param, request, delay, token, now)
+                            self.operation(operation, param, request, delay, prechecked, now)
                                 .into_response(),
                         )
                         .into(),
                     }
                 } else {
-                    self.operation(operation, param, request, delay, token, now)
+                    self.operation(operation, param, request, delay, prechecked, now)
                 }
             }
         };
@@ -277,15 +322,19 @@ impl Core {
         param: Vec<u8>,
         request: &Request,
         delay: Option<std::time::Duration>,
-        token: Option<String>,
+        mut prechecked: Prechecked<'_>,
         now: DateTime<Utc>,
     ) -> Answer {
-        // A resend always comes with its token (`Routed::new`); made here otherwise.
-        let token = || token.unwrap_or_else(token::new_token);
         match operation {
-            Operation::ResendInvitation => self.resend_invitation(&param, request, token(), now),
-            Operation::GetUserInvitationByEmail => self.get_by_email(request, now),
-            Operation::ResendInvite => self.resend_invite(param, request, delay, token(), now),
+            Operation::ResendInvitation => {
+                let token = prechecked.take_token();
+                self.resend_invitation(&param, prechecked, token, now)
+            }
+            Operation::GetUserInvitationByEmail => self.get_by_email(prechecked, now),
+            Operation::ResendInvite => {
+                let token = prechecked.take_token();
+                self.resend_invite(param, request, delay, prechecked, token, now)
+            }
         }
     }
 

@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use invitations_sdk::types::{UserInvitationModel, UserInvitationModelEmail};
 use invitations_sdk::InvitationStatus;
 
-use super::auth::authenticate;
-use super::http::{Answer, Query, Request, Response};
+use super::auth::{authorize, AuthFailure};
+use super::http::{Answer, Query, QueryError, Response};
 use super::store::{ApiKey, InvitationRecord, Store};
-use super::validate::{parse_positive_id, validate_email};
-use super::{tenant_error, Core};
+use super::validate::parse_positive_id;
+use super::{tenant_error, Core, Prechecked};
 
 const VALIDATION_MESSAGE: &str = "The request parameters failed validation.";
 
@@ -24,12 +24,12 @@ fn validation_error(info: Vec<String>) -> Response {
 /// to keep the `Result` small on the way that succeeds.
 fn admit<'r>(
     store: &Store,
-    request: &'r Request,
+    bearer: Result<&str, AuthFailure>,
+    query: Result<Query<'r>, QueryError>,
 ) -> Result<(Arc<ApiKey>, Query<'r>), Box<Response>> {
-    let key = authenticate(store, request)
+    let key = authorize(store, bearer)
         .map_err(|failure| Box::new(auth_error(failure.status(), failure.message())))?;
-    let query = Query::parse(request.query.as_deref())
-        .map_err(|err| Box::new(validation_error(vec![err.message()])))?;
+    let query = query.map_err(|err| Box::new(validation_error(vec![err.message()])))?;
     Ok((key, query))
 }
 
@@ -64,11 +64,11 @@ impl Core {
     pub(super) fn resend_invitation(
         &mut self,
         tenant_param: &[u8],
-        request: &Request,
+        prechecked: Prechecked<'_>,
         token: String,
         now: DateTime<Utc>,
     ) -> Answer {
-        let (key, query) = match admit(&self.store, request) {
+        let (key, query) = match admit(&self.store, prechecked.bearer, prechecked.query) {
             Ok(admitted) => admitted,
             Err(response) => return (*response).into(),
         };
@@ -137,13 +137,18 @@ impl Core {
     }
 
     /// `GET /tenant/admin/user/invitations_by_email?email=`
-    pub(super) fn get_by_email(&mut self, request: &Request, now: DateTime<Utc>) -> Answer {
-        let (key, query) = match admit(&self.store, request) {
+    pub(super) fn get_by_email(
+        &mut self,
+        prechecked: Prechecked<'_>,
+        now: DateTime<Utc>,
+    ) -> Answer {
+        let (key, query) = match admit(&self.store, prechecked.bearer, prechecked.query) {
             Ok(admitted) => admitted,
             Err(response) => return (*response).into(),
         };
         let email = query.get("email").unwrap_or_default();
-        if let Err(err) = validate_email(email) {
+        // Checked before the lock (`Prechecked`), whenever the query decoded, as it did here.
+        if let Some(Err(err)) = prechecked.email {
             return validation_error(vec![err.to_string()]).into();
         }
         let Some(inv) = self.store.pending_by_email(email, &key.tenants, now) else {
