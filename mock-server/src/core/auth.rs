@@ -57,7 +57,8 @@ pub(crate) fn bearer(request: &Request) -> Result<&str, AuthFailure> {
         .bytes()
         .position(|b| b == b' ')
         .ok_or(AuthFailure::Unauthenticated(MALFORMED))?;
-    let (scheme, key) = (&value[..space], value[space + 1..].trim_start());
+    let (scheme, key) = value.split_at(space);
+    let key = key.trim_start();
     if !scheme.eq_ignore_ascii_case("bearer") || key.is_empty() {
         return Err(AuthFailure::Unauthenticated(MALFORMED));
     }

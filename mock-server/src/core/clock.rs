@@ -196,13 +196,12 @@ fn whole_millis(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// `at + by`, or the end of the supported range when that would overflow.
 pub(crate) fn add_saturating(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
-    at.checked_add_signed(by)
-        .unwrap_or(if by < Duration::zero() {
-            LOWEST_RESULT
-        } else {
-            MAX_TIME
-        })
-        .clamp(LOWEST_RESULT, HIGHEST_RESULT)
+    match at.checked_add_signed(by) {
+        Some(sum) => sum.clamp(LOWEST_RESULT, HIGHEST_RESULT),
+        // Only a duration of more than 262,000 years overflows: its sign says which end.
+        None if by.num_seconds().is_negative() => LOWEST_RESULT,
+        None => MAX_TIME,
+    }
 }
 
 #[cfg(test)]

@@ -445,8 +445,8 @@ fn push_decimal(out: &mut Vec<u8>, value: u64) {
 fn write_timestamp(out: &mut Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> serde_json::Result<()> {
     let seconds = at.timestamp();
     let nanos = at.timestamp_subsec_nanos();
-    // 0000-01-01 and 9999-12-31T23:59:59, in Unix seconds.
-    if !(-62_167_219_200..=253_402_300_799).contains(&seconds) || nanos >= 1_000_000_000 {
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         return serde_json::to_writer(out, &at);
     }
     let (fraction, width) = if nanos == 0 {
@@ -458,8 +458,7 @@ fn write_timestamp(out: &mut Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> serd
     } else {
         (nanos, 9)
     };
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    // In range: `seconds` is within 0000..=9999, so these fit the widths below.
+    // The year is within 0..=9999 and the rest are calendar fields: each fits its width.
     let of_day = seconds.rem_euclid(86_400) as u32;
     let mut text = Ascii::default();
     text.push(b'"');

@@ -123,6 +123,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plain_paths_are_split_on_the_stack_and_others_left_to_the_general_path() {
+        let (path, count) = split_plain(b"tenant/admin/user/invitations_by_email").unwrap();
+        assert_eq!(
+            path[..count],
+            [&b"tenant"[..], b"admin", b"user", b"invitations_by_email"]
+        );
+        let (path, count) = split_plain(b"a//b/").unwrap();
+        assert_eq!(path[..count], [&b"a"[..], b"", b"b", b""]);
+        let six = b"tenant/1/admin/user/invitation/resend";
+        assert_eq!(split_plain(six).map(|(_, count)| count), Some(6));
+        // Seven segments, or anything to decode: the general path.
+        assert!(split_plain(b"tenant/1/admin/user/invitation/resend/x").is_none());
+        assert!(split_plain(b"iam/v1/users/90%301/actions/resend").is_none());
+    }
+
+    #[test]
     fn matches_the_three_operations() {
         assert_eq!(
             route("PUT", b"/tenant/1024/admin/user/invitation/resend"),
