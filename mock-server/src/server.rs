@@ -38,33 +38,15 @@ use crate::MockHandle;
 /// How long open connections get to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a client may take to send a request's head (and to start the next one on a
-/// kept-alive connection) before the connection is closed.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// kept-alive connection) before the connection is closed: what the mock's server and the
+/// proxy pass to [`serve_connections`] (tests pass a shorter one).
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves HTTP/1.1 connections from `listener`, each with the service `service(peer)` makes,
 /// until `shutdown` completes; then stops accepting and gives open connections up to
-/// [`DRAIN_TIMEOUT`] to finish. A connection whose client takes longer than
-/// [`HEADER_READ_TIMEOUT`] to send a request head is closed. The mock's server and the
-/// proxy share it.
+/// [`DRAIN_TIMEOUT`] to finish. A connection whose client takes longer than `header_timeout`
+/// to send a request head is closed. The mock's server and the proxy share it.
 pub(crate) async fn serve_connections<S, B>(
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()>,
-    service: impl FnMut(SocketAddr) -> S,
-) where
-    S: hyper::service::Service<http::Request<Incoming>, Response = http::Response<B>>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    serve_with_header_timeout(listener, shutdown, HEADER_READ_TIMEOUT, service).await;
-}
-
-/// [`serve_connections`] with another header-read timeout (tests use a short one).
-async fn serve_with_header_timeout<S, B>(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
     header_timeout: Duration,
@@ -185,7 +167,7 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
         let handle = self.handle;
         let limit = self.body_limit;
-        serve_connections(self.listener, shutdown, move |peer| {
+        serve_connections(self.listener, shutdown, HEADER_READ_TIMEOUT, move |peer| {
             let handle = handle.clone();
             service_fn(move |req| serve(req, peer, handle.clone(), limit))
         })
@@ -314,7 +296,7 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let timeout = Duration::from_secs(2);
-        let server = tokio::spawn(serve_with_header_timeout(
+        let server = tokio::spawn(serve_connections(
             listener,
             async {
                 let _ = stopped.await;

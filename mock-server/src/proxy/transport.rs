@@ -30,6 +30,7 @@ use super::record::Recorder;
 use super::upstream::{ConnectError, Connector, Slot};
 use super::violations::{Violation, ViolationLog};
 use super::{ProxyConfig, ProxyError, Shared};
+use crate::server::{serve_connections, HEADER_READ_TIMEOUT};
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the ones
 /// the client library recomputes (`host`, `content-length`).
@@ -129,7 +130,7 @@ impl ProxyServer {
             connector: self.connector,
             base,
         });
-        crate::server::serve_connections(self.listener, shutdown, move |_peer| {
+        serve_connections(self.listener, shutdown, HEADER_READ_TIMEOUT, move |_peer| {
             let state = state.clone();
             // This client connection's own upstream connection, made on its first request.
             let slot = Arc::new(Slot::default());
