@@ -176,6 +176,11 @@ fn invite_id_of_128_characters_is_looked_up_and_129_is_refused() {
     let response = core.handle(&manager(iam_resend("9".repeat(129))));
     assert_eq!(response.status, 400);
     assert!(iam_message(&response).contains("at most 128 characters (got 129)"));
+    // Characters, not bytes: 128 percent-encoded two-byte characters are within the limit.
+    let response = core.handle(&manager(iam_resend("%C3%A9".repeat(128))));
+    assert_eq!(response.status, 404, "{response:?}");
+    let response = core.handle(&manager(iam_resend("%C3%A9".repeat(129))));
+    assert!(iam_message(&response).contains("at most 128 characters (got 129)"));
 }
 
 #[test]

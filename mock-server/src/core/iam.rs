@@ -5,6 +5,7 @@ use invitations_sdk::types::ResendInviteRequest;
 use super::auth::authorize;
 use super::http::{truncate, Answer, Query, QueryError, Request};
 use super::idempotency::Lookup;
+use super::validate::char_len;
 use super::{plain_error, Core, Prechecked};
 
 /// The spec's `maxLength` of the path id.
@@ -30,7 +31,7 @@ fn validate<'a>(
     if invite_id.is_empty() {
         return Err("The invite id in the path must not be empty.".to_owned());
     }
-    let chars = invite_id.chars().count();
+    let chars = char_len(invite_id);
     if chars > MAX_INVITE_ID_CHARS {
         return Err(format!(
             "The invite id in the path must be at most {MAX_INVITE_ID_CHARS} characters (got {chars})."
@@ -70,11 +71,7 @@ fn idempotency_key(request: &Request) -> Result<Option<&str>, String> {
     }
     let key = std::str::from_utf8(raw)
         .map_err(|_| "The Idempotency-Key header is not valid UTF-8.".to_owned())?;
-    let chars = if key.is_ascii() {
-        key.len()
-    } else {
-        key.chars().count()
-    };
+    let chars = char_len(key);
     if chars == 0 {
         return Err(
             "The Idempotency-Key header must not be empty; leave it out or send 1 to 255 characters."

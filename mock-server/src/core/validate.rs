@@ -25,6 +25,16 @@ pub enum EmailError {
     Malformed,
 }
 
+/// The length of `text` in characters, as the spec's `maxLength` counts: ASCII (nearly every
+/// address, key and id) needs no counting, and these checks run on every request.
+pub(crate) fn char_len(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
+}
+
 /// Checks an address against a deliberately conservative subset of RFC 5322: an ASCII
 /// dot-atom local part (at most 64 characters) and a dotted domain of letter, digit and
 /// hyphen labels.
@@ -33,13 +43,8 @@ pub enum EmailError {
 /// must pass the spec's `format: email` check, so the mock accepts nothing that check
 /// might refuse.
 pub fn validate_email(email: &str) -> Result<(), EmailError> {
-    // Characters, not bytes, for the length messages; ASCII (nearly every address) needs
-    // no counting.
-    let len = if email.is_ascii() {
-        email.len()
-    } else {
-        email.chars().count()
-    };
+    // Characters, not bytes, for the length messages.
+    let len = char_len(email);
     if len == 0 {
         return Err(EmailError::Empty);
     }
