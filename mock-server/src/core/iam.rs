@@ -13,19 +13,21 @@ const MAX_INVITE_ID_CHARS: usize = 128;
 /// The spec's `maxLength` of `Idempotency-Key`.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
-/// The request once validated; the strings borrow the request's.
-struct Valid<'a> {
-    invite_id: &'a str,
+/// A resend's stateless checks, made before the core is locked; the key borrows the
+/// request's header.
+pub(super) struct ResendChecks<'r> {
     dry_run: bool,
-    idempotency_key: Option<&'a str>,
+    idempotency_key: Option<&'r str>,
 }
 
-/// `query` is the request's, decoded before the core was locked.
-fn validate<'a>(
-    request: &'a Request,
-    param: &'a [u8],
-    query: Result<Query<'a>, QueryError>,
-) -> Result<Valid<'a>, String> {
+/// Checks what a resend's answer does not depend on the state for: the path's invite id,
+/// the query (`dryRun`), the `Idempotency-Key` and the body, in that order. `Err` is the
+/// 400's message, answered only once the key is authorized and the body within its limit.
+pub(super) fn check_resend<'r>(
+    request: &'r Request,
+    param: &[u8],
+    query: &Result<Query<'_>, QueryError>,
+) -> Result<ResendChecks<'r>, String> {
     let invite_id = std::str::from_utf8(param)
         .map_err(|_| "The invite id in the path is not valid UTF-8.".to_owned())?;
     if invite_id.is_empty() {
@@ -37,7 +39,7 @@ fn validate<'a>(
             "The invite id in the path must be at most {MAX_INVITE_ID_CHARS} characters (got {chars})."
         ));
     }
-    let query = query.map_err(|err| err.message())?;
+    let query = query.as_ref().map_err(QueryError::message)?;
     let dry_run = match query.get("dryRun") {
         None => false,
         Some("true") => true,
@@ -51,8 +53,7 @@ fn validate<'a>(
     };
     let idempotency_key = idempotency_key(request)?;
     parse_body(&request.body)?;
-    Ok(Valid {
-        invite_id,
+    Ok(ResendChecks {
         dry_run,
         idempotency_key,
     })
@@ -160,17 +161,21 @@ impl Core {
             )
             .into();
         }
-        let valid = match validate(request, &param, prechecked.query) {
-            Ok(valid) => valid,
+        let checks = prechecked
+            .resend
+            .unwrap_or_else(|| check_resend(request, &param, &prechecked.query));
+        let (dry_run, idempotency_key) = match checks {
+            Ok(checks) => (checks.dry_run, checks.idempotency_key),
             Err(message) => return plain_error(400, message).into(),
         };
-        let (dry_run, idempotency_key) = (valid.dry_run, valid.idempotency_key);
+        // `check_resend` refused an id that is not UTF-8: the bytes move, uncopied.
+        let invite_id = String::from_utf8(param).unwrap_or_default();
         let instant = std::time::Instant::now();
         let mut replayed = false;
         if let Some(idem) = idempotency_key {
             match self
                 .idempotency
-                .lookup(&key.key, idem, valid.invite_id, dry_run, now, instant)
+                .lookup(&key.key, idem, &invite_id, dry_run, now, instant)
             {
                 Lookup::Miss => {}
                 // The same request (same invite id, dryRun false): the same answer.
@@ -200,7 +205,7 @@ impl Core {
             }
         }
         if !replayed {
-            let visible = invitation_id(valid.invite_id).filter(|id| {
+            let visible = invitation_id(&invite_id).filter(|id| {
                 self.store
                     .invitation(*id)
                     .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
@@ -208,10 +213,7 @@ impl Core {
             let Some(id) = visible else {
                 return plain_error(
                     404,
-                    format!(
-                        "No invite exists with id {}.",
-                        truncate(valid.invite_id, 32)
-                    ),
+                    format!("No invite exists with id {}.", truncate(&invite_id, 32)),
                 )
                 .into();
             };
@@ -221,7 +223,7 @@ impl Core {
                     self.idempotency.record(
                         &key.key,
                         idem,
-                        valid.invite_id,
+                        &invite_id,
                         false,
                         (),
                         now,
@@ -230,8 +232,6 @@ impl Core {
                 }
             }
         }
-        // Validated as UTF-8 above: no copy.
-        let invite_id = String::from_utf8(param).unwrap_or_default();
         Answer::resent(invite_id, dry_run, replayed)
     }
 }

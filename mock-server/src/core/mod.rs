@@ -146,10 +146,13 @@ pub(crate) struct Prechecked<'r> {
     email: Option<Result<(), validate::EmailError>>,
     /// A resend's new token for the invitation (32 random bytes and their base64).
     token: Option<String>,
+    /// The IAM resend's checks of its path id, query, `Idempotency-Key` and body.
+    resend: Option<Result<iam::ResendChecks<'r>, String>>,
 }
 
 impl<'r> Prechecked<'r> {
-    fn new(operation: Operation, request: &'r Request) -> Prechecked<'r> {
+    /// `param` is the route's decoded path parameter.
+    fn new(operation: Operation, param: &[u8], request: &'r Request) -> Prechecked<'r> {
         let query = http::Query::parse(request.query.as_deref());
         let email = match (&query, operation) {
             (Ok(query), Operation::GetUserInvitationByEmail) => Some(validate::validate_email(
@@ -161,11 +164,14 @@ impl<'r> Prechecked<'r> {
             Operation::ResendInvitation | Operation::ResendInvite => Some(token::new_token()),
             Operation::GetUserInvitationByEmail => None,
         };
+        let resend = (operation == Operation::ResendInvite)
+            .then(|| iam::check_resend(request, param, &query));
         Prechecked {
             bearer: auth::bearer(request),
             query,
             email,
             token,
+            resend,
         }
     }
 
@@ -180,7 +186,7 @@ impl<'r> Routed<'r> {
     pub(crate) fn new(request: &'r Request) -> Routed<'r> {
         let route = router::route(&request.method, &request.path);
         let prechecked = match &route {
-            Route::Api { operation, .. } => Some(Prechecked::new(*operation, request)),
+            Route::Api { operation, param } => Some(Prechecked::new(*operation, param, request)),
             _ => None,
         };
         Routed {
@@ -249,7 +255,7 @@ impl Core {
             Route::Api { operation, param } => {
                 let prechecked = routed
                     .prechecked
-                    .unwrap_or_else(|| Prechecked::new(operation, request));
+                    .unwrap_or_else(|| Prechecked::new(operation, &param, request));
                 (
                     self.api(operation, param, request, prechecked, at),
                     Some(operation),
