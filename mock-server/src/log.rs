@@ -255,6 +255,14 @@ impl BatchWriter {
     /// A batching writer in front of `out`, and the guard that stops its flusher thread
     /// after writing everything still buffered.
     pub fn new<W: Write + Send + 'static>(out: W) -> (BatchWriter, LogGuard) {
+        BatchWriter::flushing_every(out, FLUSH_EVERY)
+    }
+
+    /// [`BatchWriter::new`] with its timer set to `every`.
+    fn flushing_every<W: Write + Send + 'static>(
+        out: W,
+        every: Duration,
+    ) -> (BatchWriter, LogGuard) {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
@@ -264,7 +272,7 @@ impl BatchWriter {
         let thread = std::thread::Builder::new()
             .name("log-flusher".into())
             .spawn(move || {
-                flush_loop(&flusher, out);
+                flush_loop(&flusher, out, every);
                 let _ = done_tx.send(());
             });
         let writer = BatchWriter {
@@ -325,12 +333,15 @@ impl Write for LineWriter<'_> {
         let before = state.buf.len();
         if before + bytes.len() > CAPACITY {
             state.dropped += 1;
-        } else {
-            state.buf.extend_from_slice(bytes);
-            if before < WAKE_AT && state.buf.len() >= WAKE_AT {
-                // Only on crossing: a wake-up per line is the cost this writer avoids.
-                self.shared.wake.notify_one();
-            }
+            return Ok(bytes.len());
+        }
+        state.buf.extend_from_slice(bytes);
+        // Only on crossing: a wake-up per line is the cost this writer avoids.
+        let crossed = before < WAKE_AT && state.buf.len() >= WAKE_AT;
+        drop(state);
+        if crossed {
+            // After unlocking: a flusher woken under the lock would only block on it again.
+            self.shared.wake.notify_one();
         }
         Ok(bytes.len())
     }
@@ -340,14 +351,14 @@ impl Write for LineWriter<'_> {
     }
 }
 
-fn flush_loop(shared: &Shared, mut out: impl Write) {
+fn flush_loop(shared: &Shared, mut out: impl Write, every: Duration) {
     let mut batch = Vec::new();
     loop {
         let (dropped, closing) = {
             let state = shared.lock();
             let (mut state, _) = shared
                 .wake
-                .wait_timeout_while(state, FLUSH_EVERY, |s| s.buf.len() < WAKE_AT && !s.closing)
+                .wait_timeout_while(state, every, |s| s.buf.len() < WAKE_AT && !s.closing)
                 .unwrap_or_else(PoisonError::into_inner);
             std::mem::swap(&mut state.buf, &mut batch);
             (std::mem::take(&mut state.dropped), state.closing)
@@ -455,6 +466,41 @@ mod tests {
             let expected: Vec<String> = (0..1000).map(|i| format!("thread {t} line {i}")).collect();
             assert_eq!(mine, expected, "lines of thread {t} lost or reordered");
         }
+    }
+
+    /// Reports the size of each write to the output.
+    struct Signal(mpsc::Sender<usize>);
+
+    impl Write for Signal {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            let _ = self.0.send(b.len());
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_buffer_passing_the_wake_threshold_is_written_without_waiting_for_the_timer() {
+        let (sent, written) = mpsc::channel();
+        // A timer that never fires during the test: only the threshold can start a write.
+        let (writer, guard) = BatchWriter::flushing_every(Signal(sent), Duration::from_secs(3600));
+        let line = [b'x'; 1024];
+        for round in 0..2 {
+            // The second round finds the flusher waiting again (it cannot have started late).
+            std::thread::sleep(Duration::from_millis(100));
+            for _ in 0..WAKE_AT / line.len() {
+                writer.line().write_all(&line).unwrap();
+            }
+            let bytes = written
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| {
+                    panic!("round {round}: {WAKE_AT} bytes did not wake the flusher")
+                });
+            assert_eq!(bytes, WAKE_AT, "round {round}");
+        }
+        drop(guard);
     }
 
     /// A writer that blocks until released: a terminal nobody reads.
