@@ -20,12 +20,15 @@
 //! default fixture). `BENCH_QUICK=1`
 //! shortens the measurement.
 //!
-//! The four are measured in `BENCH_SDK_ROUNDS` rounds (5 unless set), groups
-//! `by_email_round1`, `by_email_round2`, ..., the order reversed every other round (sdk first, then sdk last, ...): criterion measures
-//! one function after the other, and on a shared machine the load drifts between their
-//! windows by more than the difference looked for. `cargo xtask bench` reads criterion's
-//! `by_email_round<N>/<variant>/new/estimates.json` and takes the median over the rounds of
-//! each round's ratio.
+//! The four are measured in `BENCH_SDK_ROUNDS` rounds (15 unless set), groups
+//! `by_email_round1`, `by_email_round2`, ..., each in the order of `calls::VARIANTS` (the SDK
+//! beside raw reqwest set up alike), reversed every other round: criterion measures one
+//! function after the other, and on a shared machine the load drifts between their windows
+//! by more than the difference looked for. Short windows, side by side, many rounds: with five
+//! rounds of 4 s windows, the SDK three windows away from its reference, one run's rounds
+//! ranged from 0.85 to 1.41. `cargo xtask bench` reads criterion's
+//! `by_email_round<N>/<variant>/new/sample.json`, takes each round's ratio of the fastest
+//! samples (load from elsewhere only slows a sample down) and the median over the rounds.
 
 use std::time::Duration;
 
@@ -40,7 +43,7 @@ fn rounds() -> usize {
         .ok()
         .and_then(|n| n.parse().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(5)
+        .unwrap_or(15)
 }
 
 fn by_email(c: &mut Criterion) {
@@ -63,8 +66,8 @@ fn by_email(c: &mut Criterion) {
 
 fn config() -> Criterion {
     let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0");
-    // Per variant and round: about the total of one 3 s (quick) or 15 s window each.
-    let (warm, measure) = if quick { (300, 600) } else { (1000, 3000) };
+    // Per variant and round: 0.3 s (quick) or 0.8 s; 4.5 s or 12 s per variant in all.
+    let (warm, measure) = if quick { (100, 200) } else { (200, 600) };
     Criterion::default()
         .warm_up_time(Duration::from_millis(warm))
         .measurement_time(Duration::from_millis(measure))

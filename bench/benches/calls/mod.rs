@@ -4,8 +4,11 @@
 use invitations_bench::{API_KEY, BY_EMAIL_BODY, PENDING_EMAIL};
 use invitations_sdk::types::{UserInvitationModel, UserInvitationResult};
 
-/// The variants, by the name criterion files them under (`by_email_round<N>/<name>`).
-pub const VARIANTS: [&str; 4] = ["sdk", "generated", "raw_reqwest", "raw_reqwest_sdk_config"];
+/// The variants, by the name criterion files them under (`by_email_round<N>/<name>`), in the
+/// order a round measures them (reversed every other round): the SDK and the reference of its
+/// ratio, raw reqwest set up alike, side by side, so that the load on the machine drifts as
+/// little as possible between the two windows whose ratio is taken.
+pub const VARIANTS: [&str; 4] = ["sdk", "raw_reqwest_sdk_config", "generated", "raw_reqwest"];
 
 /// One current-thread runtime for the client and, unless `BENCH_BASE_URL` is set, the bare
 /// server too: client and server then take turns on one thread, so a call costs the CPU work

@@ -127,11 +127,11 @@ pub(super) fn parameters(params: &Params, cores: usize, total: Duration) -> Stri
          over the whole run. Allocations = alloc + \
          realloc calls per request on the server's threads (hyper, core, log line) or in \
          Core::handle alone, over {} requests after as many warm-up ones.\n\
-         RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = criterion median \
-         per call, one client reused, against a bare hyper server serving the mock's by-email \
-         body in-process, on the client's own thread (no cross-thread wake-ups), measured in 5 \
-         rounds of alternating order; the figures are medians over the rounds, the ratio the \
-         median of the rounds' own ratios. Proxy rows: \
+         RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = the fastest \
+         sample per call (criterion's median beside it), one client reused, against a bare hyper server serving the mock's by-email \
+         body in-process, on the client's own thread (no cross-thread wake-ups), measured in {} \
+         rounds of alternating order, the SDK beside its reference; the figures are medians \
+         over the rounds, the ratio the median of the rounds' own ratios. Proxy rows: \
          `invitations-mock proxy`, `bare-proxy` (hyper pass-through, no checks, no log) and the \
          mock alone, each release, stderr to /dev/null, alternating like the rows above. Wall \
          times include cargo's start-up but no build. Total {:.0} s; \
@@ -142,6 +142,7 @@ pub(super) fn parameters(params: &Params, cores: usize, total: Duration) -> Stri
         params.warmup,
         params.duration / f64::from(params.rounds),
         params.alloc_requests,
+        super::measure::SDK_ROUNDS,
         total.as_secs_f64()
     )
 }
