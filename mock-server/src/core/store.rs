@@ -230,6 +230,10 @@ impl Outbox {
     }
 }
 
+/// The most bytes a stored address takes: every one passed `validate_email`, which accepts
+/// 254 characters at most, all ASCII.
+const MAX_ADDRESS_BYTES: usize = super::validate::MAX_EMAIL_LEN;
+
 /// The mutable world of the mock.
 pub(crate) struct Store {
     tenants: BTreeMap<u64, String>,
@@ -237,6 +241,10 @@ pub(crate) struct Store {
     invitations: BTreeMap<u64, InvitationRecord>,
     /// token -> invitation id; only current tokens are here, so a rotated token is unknown.
     tokens: HashMap<String, u64, FastHash>,
+    /// Address, ASCII-lowercased (addresses match case-insensitively) -> the ids of its
+    /// invitations: the by-email lookup runs on every request of its kind, under the core's
+    /// lock, and scanning every invitation made it linear in the fixture's size.
+    by_email: HashMap<Vec<u8>, Vec<u64>, FastHash>,
     next_id: Option<u64>,
     outbox: Outbox,
 }
@@ -273,6 +281,7 @@ impl Store {
             keys,
             invitations: BTreeMap::new(),
             tokens: HashMap::default(),
+            by_email: HashMap::default(),
             next_id: Some(1),
             outbox: Outbox::new(outbox_capacity),
         };
@@ -308,9 +317,25 @@ impl Store {
                 .filter(|id| *id <= super::validate::MAX_ID),
             other => other,
         };
-        self.tokens.insert(record.token.clone(), record.id);
-        if let Some(old) = self.invitations.insert(record.id, record) {
+        let (id, token) = (record.id, record.token.clone());
+        let address = record.email.to_ascii_lowercase().into_bytes();
+        // The replaced record's token and address go first: the new one may share them.
+        if let Some(old) = self.invitations.insert(id, record) {
             self.tokens.remove(&old.token);
+            self.unindex_email(&old);
+        }
+        self.tokens.insert(token, id);
+        self.by_email.entry(address).or_default().push(id);
+    }
+
+    /// Takes `removed`, no longer in `invitations`, out of the by-email index.
+    fn unindex_email(&mut self, removed: &InvitationRecord) {
+        let address = removed.email.to_ascii_lowercase().into_bytes();
+        if let Some(ids) = self.by_email.get_mut(&address) {
+            ids.retain(|id| *id != removed.id);
+            if ids.is_empty() {
+                self.by_email.remove(&address);
+            }
         }
     }
 
@@ -342,11 +367,18 @@ impl Store {
         tenants: &BTreeSet<u64>,
         now: DateTime<Utc>,
     ) -> Option<&InvitationRecord> {
-        self.invitations
-            .values()
+        // Lowercased on the stack: this runs under the core's lock.
+        let mut folded = [0u8; MAX_ADDRESS_BYTES];
+        // Longer than any address the store holds.
+        let folded = folded.get_mut(..email.len())?;
+        folded.copy_from_slice(email.as_bytes());
+        folded.make_ascii_lowercase();
+        self.by_email
+            .get(&*folded)?
+            .iter()
+            .filter_map(|id| self.invitations.get(id))
             .filter(|inv| {
                 tenants.contains(&inv.tenant_id)
-                    && inv.email.eq_ignore_ascii_case(email)
                     && inv.effective_status(now) == InvitationStatus::Pending
             })
             .max_by_key(|inv| (inv.created_at, inv.id))
@@ -396,7 +428,9 @@ impl Store {
             return Err(AcceptError::NotPending { id, status });
         }
         self.tokens.remove(token);
-        self.invitations.remove(&id);
+        if let Some(accepted) = self.invitations.remove(&id) {
+            self.unindex_email(&accepted);
+        }
         Ok(id)
     }
 
@@ -489,6 +523,65 @@ mod tests {
             last.token,
             store.invitation(fixture::PENDING_ID).unwrap().token
         );
+    }
+
+    #[test]
+    fn by_email_follows_accepts_and_replaced_records() {
+        let mut store = store();
+        let acme: BTreeSet<u64> = [fixture::ACME_TENANT].into();
+        let find =
+            |store: &Store, email: &str| store.pending_by_email(email, &acme, now()).map(|i| i.id);
+        let newer = store
+            .create(
+                NewInvitation::pending(fixture::ACME_TENANT, "Ada@Example.com"),
+                now(),
+            )
+            .unwrap();
+        assert_eq!(find(&store, "ada@example.com"), Some(newer.id));
+        // Accepted, it is gone from the index: the older pending one is found again.
+        assert_eq!(store.accept(&newer.token, now()), Ok(newer.id));
+        assert_eq!(find(&store, "ADA@example.com"), Some(fixture::PENDING_ID));
+        // A record replaced under the same id is found by its new address only.
+        let mut moved = store.invitation(fixture::PENDING_ID).unwrap().clone();
+        moved.email = "Moved@example.com".into();
+        store.insert(moved);
+        assert_eq!(find(&store, "ada@example.com"), None);
+        assert_eq!(find(&store, "moved@EXAMPLE.com"), Some(fixture::PENDING_ID));
+        // Replaced by a record with the same address, it is listed once, not twice.
+        let same = store.invitation(fixture::PENDING_ID).unwrap().clone();
+        store.insert(same);
+        assert_eq!(
+            store.by_email[&b"moved@example.com"[..]],
+            [fixture::PENDING_ID]
+        );
+        let token = store.invitation(fixture::PENDING_ID).unwrap().token.clone();
+        assert_eq!(store.accept(&token, now()), Ok(fixture::PENDING_ID));
+        assert_eq!(find(&store, "moved@example.com"), None);
+        assert!(!store.by_email.contains_key(&b"moved@example.com"[..]));
+    }
+
+    #[test]
+    fn by_email_finds_the_longest_address_the_store_accepts() {
+        let mut store = store();
+        let acme: BTreeSet<u64> = [fixture::ACME_TENANT].into();
+        let longest = format!(
+            "{}@{}.{}.{}.com",
+            "a".repeat(64),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(57)
+        );
+        assert_eq!(longest.len(), MAX_ADDRESS_BYTES);
+        let created = store
+            .create(
+                NewInvitation::pending(fixture::ACME_TENANT, longest.clone()),
+                now(),
+            )
+            .unwrap();
+        let found = store.pending_by_email(&longest.to_ascii_uppercase(), &acme, now());
+        assert_eq!(found.map(|i| i.id), Some(created.id));
+        let longer = format!("a{longest}");
+        assert!(store.pending_by_email(&longer, &acme, now()).is_none());
     }
 
     #[test]
