@@ -62,13 +62,24 @@ pub fn init(quiet: bool) -> LogGuard {
         .try_init()
         .is_ok();
     if installed {
-        let _ = REQUEST_LINES.set(writer);
+        let _ = REQUEST_LINES.set(Lines {
+            writer,
+            // The filter is fixed once installed, so this is asked once, not per request.
+            requests: tracing::enabled!(target: "invitations_mock::request", tracing::Level::INFO),
+        });
     }
     guard
 }
 
-/// The writer of [`request`] lines, once [`init`] installed the log.
-static REQUEST_LINES: OnceLock<BatchWriter> = OnceLock::new();
+/// The log [`init`] installed: its writer, and whether its level lets [`request`] lines
+/// through.
+struct Lines {
+    writer: BatchWriter,
+    requests: bool,
+}
+
+/// Set by [`init`] once it installed the log.
+static REQUEST_LINES: OnceLock<Lines> = OnceLock::new();
 
 thread_local! {
     /// The line being built, and the formatted second it starts with.
@@ -84,11 +95,8 @@ thread_local! {
 /// nanoseconds instead of microseconds, on every request); otherwise it is an ordinary
 /// tracing event for whatever subscriber is installed.
 pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
-    if !tracing::enabled!(target: "invitations_mock::request", tracing::Level::INFO) {
-        return;
-    }
     let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-    let Some(writer) = REQUEST_LINES.get() else {
+    let Some(lines) = REQUEST_LINES.get() else {
         tracing::info!(
             target: "invitations_mock::request",
             method,
@@ -99,8 +107,11 @@ pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
         );
         return;
     };
+    if !lines.requests {
+        return;
+    }
     write_line(
-        writer,
+        &lines.writer,
         b"invitations_mock::request: request",
         &Fields {
             method,
@@ -121,7 +132,7 @@ pub fn request(method: &str, path: &[u8], status: u16, elapsed: Duration) {
 /// `path` must hold no query string; `method` and `operation` are printed as given (the
 /// method as hyper parsed it, the operation an operationId or `-`).
 pub fn exchange(method: &str, path: &str, operation: &str, status: u16, elapsed: Duration) -> bool {
-    let Some(writer) = REQUEST_LINES.get() else {
+    let Some(Lines { writer, .. }) = REQUEST_LINES.get() else {
         return false;
     };
     let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);

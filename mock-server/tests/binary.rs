@@ -268,6 +268,16 @@ fn quiet_drops_the_request_lines_and_rust_log_overrides_it() {
         3,
         "RUST_LOG=info should win over --quiet:\n{stderr}"
     );
+
+    // The request lines alone turned off (see `log::request`): the other INFO lines stay.
+    let running = Running::start_with(&["--port", "0"], Some("info,invitations_mock::request=off"));
+    lookups(&running.base_url(), 3);
+    let (clean, stderr) = running.terminate();
+    assert!(clean, "{stderr}");
+    assert!(
+        !stderr.contains("request method=") && stderr.contains(" INFO "),
+        "invitations_mock::request=off:\n{stderr}"
+    );
 }
 
 #[test]
