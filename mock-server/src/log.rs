@@ -242,10 +242,13 @@ pub struct BatchWriter {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Shared {
     state: Mutex<State>,
     wake: Condvar,
+    /// How often a line woke the flusher: the test that keeps it once per batch reads it.
+    #[cfg(test)]
+    wakes: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -274,10 +277,7 @@ impl BatchWriter {
         out: W,
         every: Duration,
     ) -> (BatchWriter, LogGuard) {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
-            wake: Condvar::new(),
-        });
+        let shared = Arc::new(Shared::default());
         let flusher = Arc::clone(&shared);
         let (done_tx, done) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -351,6 +351,10 @@ impl Write for LineWriter<'_> {
         let crossed = before < WAKE_AT && state.buf.len() >= WAKE_AT;
         drop(state);
         if crossed {
+            #[cfg(test)]
+            self.shared
+                .wakes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // After unlocking: a flusher woken under the lock would only block on it again.
             self.shared.wake.notify_one();
         }
@@ -493,19 +497,43 @@ mod tests {
     }
 
     #[test]
+    fn a_line_wakes_the_flusher_only_when_the_buffer_passes_the_threshold() {
+        // No flusher thread: only the writer's side is looked at.
+        let shared = Shared::default();
+        let mut line = LineWriter { shared: &shared };
+        let wakes = || shared.wakes.load(std::sync::atomic::Ordering::Relaxed);
+        let kib = [b'x'; 1024];
+        for _ in 1..WAKE_AT / kib.len() {
+            line.write_all(&kib).unwrap();
+        }
+        assert_eq!(wakes(), 0, "a wake-up before the threshold");
+        line.write_all(&kib).unwrap();
+        assert_eq!(shared.lock().buf.len(), WAKE_AT);
+        assert_eq!(wakes(), 1, "no wake-up on reaching the threshold");
+        // Past it, the flusher is already awake: no more wake-ups.
+        line.write_all(&kib).unwrap();
+        assert_eq!(wakes(), 1, "a wake-up after the threshold");
+    }
+
+    #[test]
     fn a_buffer_passing_the_wake_threshold_is_written_without_waiting_for_the_timer() {
         let (sent, written) = mpsc::channel();
         // A timer that never fires during the test: only the threshold can start a write.
         let (writer, guard) = BatchWriter::flushing_every(Signal(sent), Duration::from_secs(3600));
-        let line = [b'x'; 1024];
+        let kib = [b'x'; 1024];
         for round in 0..2 {
-            // The second round finds the flusher waiting again (it cannot have started late).
-            std::thread::sleep(Duration::from_millis(100));
-            for _ in 0..WAKE_AT / line.len() {
-                writer.line().write_all(&line).unwrap();
+            for _ in 1..WAKE_AT / kib.len() {
+                writer.line().write_all(&kib).unwrap();
             }
+            // Time for a flusher that does not wait for the threshold to show it.
+            std::thread::sleep(Duration::from_millis(100));
+            assert!(
+                written.try_recv().is_err(),
+                "round {round}: written before the threshold"
+            );
+            writer.line().write_all(&kib).unwrap();
             let bytes = written
-                .recv_timeout(Duration::from_secs(60))
+                .recv_timeout(Duration::from_secs(20))
                 .unwrap_or_else(|_| {
                     panic!("round {round}: {WAKE_AT} bytes did not wake the flusher")
                 });
