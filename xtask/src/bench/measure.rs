@@ -268,10 +268,20 @@ pub(super) fn median(mut values: Vec<f64>) -> f64 {
 
 /// The median point estimate (ns) criterion saved for `id` (group/function).
 pub(super) fn criterion_median_ns(home: &Path, id: &str) -> Result<f64> {
-    let path = home.join(id).join("new/estimates.json");
+    criterion_figure(home, id, "estimates.json", median_ns)
+}
+
+/// `read` applied to the file `name` criterion saved for `id`'s latest run.
+fn criterion_figure(
+    home: &Path,
+    id: &str,
+    name: &str,
+    read: fn(&str) -> Result<f64>,
+) -> Result<f64> {
+    let path = home.join(id).join("new").join(name);
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    median_ns(&text).with_context(|| format!("in {}", path.display()))
+    read(&text).with_context(|| format!("in {}", path.display()))
 }
 
 fn median_ns(estimates: &str) -> Result<f64> {
@@ -296,10 +306,7 @@ fn median_ns(estimates: &str) -> Result<f64> {
 /// benchmarking in noisy environments", 2016: the minimum, not the mean or median, as the
 /// estimator). Criterion's median still moves with whatever ran during its window.
 pub(super) fn criterion_fastest_ns(home: &Path, id: &str) -> Result<f64> {
-    let path = home.join(id).join("new/sample.json");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    fastest_ns(&text).with_context(|| format!("in {}", path.display()))
+    criterion_figure(home, id, "sample.json", fastest_ns)
 }
 
 fn fastest_ns(samples: &str) -> Result<f64> {
@@ -426,6 +433,30 @@ mod tests {
             "point_estimate":42.5,"standard_error":0.5}}"#;
         assert_eq!(median_ns(saved).unwrap(), 42.5);
         assert!(median_ns(r#"{"mean":{"point_estimate":1.0}}"#).is_err());
+    }
+
+    #[test]
+    fn finds_criterions_files_of_the_latest_run() {
+        let home = std::env::temp_dir().join(format!("xtask-criterion-{}", std::process::id()));
+        let run = home.join("by_email_round1/sdk/new");
+        std::fs::create_dir_all(&run).unwrap();
+        std::fs::write(
+            run.join("estimates.json"),
+            r#"{"median":{"point_estimate":42.5}}"#,
+        )
+        .unwrap();
+        std::fs::write(run.join("sample.json"), r#"{"iters":[2.0],"times":[50.0]}"#).unwrap();
+        assert_eq!(
+            criterion_median_ns(&home, "by_email_round1/sdk").unwrap(),
+            42.5
+        );
+        assert_eq!(
+            criterion_fastest_ns(&home, "by_email_round1/sdk").unwrap(),
+            25.0
+        );
+        let missing = criterion_median_ns(&home, "by_email_round2/sdk").unwrap_err();
+        assert!(format!("{missing:#}").contains("by_email_round2/sdk/new/estimates.json"));
+        std::fs::remove_dir_all(&home).unwrap();
     }
 
     #[test]

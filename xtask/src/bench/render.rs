@@ -128,8 +128,9 @@ pub(super) fn parameters(params: &Params, cores: usize, total: Duration) -> Stri
          realloc calls per request on the server's threads (hyper, core, log line) or in \
          Core::handle alone, over {} requests after as many warm-up ones.\n\
          RSS = VmRSS of the mock process from /proc/PID/status. SDK figures = the fastest \
-         sample per call (criterion's median beside it), one client reused, against a bare hyper server serving the mock's by-email \
-         body in-process, on the client's own thread (no cross-thread wake-ups), measured in {} \
+         sample per call (criterion's median beside it), one client reused, against a bare \
+         hyper server serving the mock's by-email body in-process, on the client's own thread \
+         (no cross-thread wake-ups), measured in {} \
          rounds of alternating order, the SDK beside its reference; the figures are medians \
          over the rounds, the ratio the median of the rounds' own ratios. Proxy rows: \
          `invitations-mock proxy`, `bare-proxy` (hyper pass-through, no checks, no log) and the \
