@@ -234,6 +234,11 @@ impl Outbox {
 /// 254 characters at most, all ASCII.
 const MAX_ADDRESS_BYTES: usize = super::validate::MAX_EMAIL_LEN;
 
+/// `email`'s key in `Store::by_email`: addresses match case-insensitively (ASCII).
+fn address_key(email: &str) -> Vec<u8> {
+    email.to_ascii_lowercase().into_bytes()
+}
+
 /// The mutable world of the mock.
 pub(crate) struct Store {
     tenants: BTreeMap<u64, String>,
@@ -318,7 +323,7 @@ impl Store {
             other => other,
         };
         let (id, token) = (record.id, record.token.clone());
-        let address = record.email.to_ascii_lowercase().into_bytes();
+        let address = address_key(&record.email);
         // The replaced record's token and address go first: the new one may share them.
         if let Some(old) = self.invitations.insert(id, record) {
             self.tokens.remove(&old.token);
@@ -330,7 +335,7 @@ impl Store {
 
     /// Takes `removed`, no longer in `invitations`, out of the by-email index.
     fn unindex_email(&mut self, removed: &InvitationRecord) {
-        let address = removed.email.to_ascii_lowercase().into_bytes();
+        let address = address_key(&removed.email);
         if let Some(ids) = self.by_email.get_mut(&address) {
             ids.retain(|id| *id != removed.id);
             if ids.is_empty() {
@@ -367,7 +372,7 @@ impl Store {
         tenants: &BTreeSet<u64>,
         now: DateTime<Utc>,
     ) -> Option<&InvitationRecord> {
-        // Lowercased on the stack: this runs under the core's lock.
+        // `address_key`, made on the stack: this runs under the core's lock.
         let mut folded = [0u8; MAX_ADDRESS_BYTES];
         // Longer than any address the store holds.
         let folded = folded.get_mut(..email.len())?;
