@@ -2,9 +2,12 @@
 //! snapshots, for QA pipelines that run it outside the source tree.
 //!
 //! ```text
-//! cargo install --path contract-tests
-//! invitations-contract --target staging.toml --junit report.xml
+//! cargo install --locked --path contract-tests
+//! invitations-contract --target staging.toml --junit report.xml --html report.html
 //! ```
+//!
+//! Exit codes: 0 every case that ran passed; 1 a contract failure; 2 the run could not start
+//! (profile, target, keys, mailbox) or its report could not be written.
 //!
 //! It only reads its snapshots: recording them is done in the source tree with
 //! `cargo xtask contract --update-snapshots` and `cargo insta review`.
@@ -13,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
-use invitations_contract_tests::cli::{run_suite, Options};
+use invitations_contract_tests::cli::{run_suite, Options, EXIT_CANNOT_START};
 use invitations_contract_tests::target::{Profile, TargetSpec};
 
 /// Checks that a deployment of the Invitations API keeps its contract.
@@ -31,9 +34,21 @@ struct Args {
     /// Without --target: run against the embedded mock's conforming variant.
     #[arg(long, conflicts_with = "target")]
     conforming: bool,
+    /// Hold the target to the mock's own choices where openapi/DECISIONS.md settles what the
+    /// documents leave open, as `strict = true` in a profile does.
+    #[arg(long)]
+    strict: bool,
     /// Also write a JUnit XML report here.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Also write one self-contained HTML page here (the table coloured by result, each
+    /// failure with its request and expected vs got): a CI artifact.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Skip the checks made before any case: that the base URL answers, that each key is
+    /// accepted and that the mailbox can be read.
+    #[arg(long)]
+    no_preflight: bool,
     /// libtest's options, as `cargo test` takes them after `--`.
     #[command(flatten)]
     harness: libtest_mimic::Arguments,
@@ -61,8 +76,8 @@ fn main() -> ExitCode {
         (Some(path), _) => match Profile::load(path) {
             Ok(profile) => TargetSpec::Profile(path.clone(), Box::new(profile)),
             Err(err) => {
-                eprintln!("invitations-contract: {err}");
-                return ExitCode::from(2);
+                eprintln!("contract: cannot start: {err}");
+                return ExitCode::from(EXIT_CANNOT_START);
             }
         },
         (None, true) => TargetSpec::EmbeddedAlternative,
@@ -72,6 +87,9 @@ fn main() -> ExitCode {
         Options {
             target,
             junit: args.junit,
+            html: args.html,
+            preflight: !args.no_preflight,
+            strict: args.strict,
         },
         args.harness,
     )
