@@ -106,7 +106,7 @@ pub async fn check(data: &TargetData, base_url: &str) -> Result<Warnings, Cannot
     if let Err(err) = http.get(&lookup).send().await {
         let cause = cause(&err);
         let mut lines = vec![format!(
-            "{base_url} does not answer: {} ({})",
+            "{base_url} cannot be reached: {} ({})",
             cause.describe(),
             error_chain(&err)
         )];

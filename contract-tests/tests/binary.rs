@@ -121,7 +121,7 @@ async fn an_unreachable_target_stops_the_run_in_a_few_lines() {
     assert_eq!(run.code, Some(2), "{}", run.all());
     assert!(
         run.stderr
-            .contains(&format!("contract: cannot start: {url} does not answer"))
+            .contains(&format!("contract: cannot start: {url} cannot be reached"))
             && run.stderr.contains("the connection is refused"),
         "{}",
         run.all()
@@ -194,7 +194,7 @@ async fn a_tls_error_is_named_as_such() {
     assert_eq!(run.code, Some(2), "{}", run.all());
     assert!(
         run.stderr
-            .contains(&format!("{url} does not answer: the TLS handshake fails")),
+            .contains(&format!("{url} cannot be reached: the TLS handshake fails")),
         "{}",
         run.all()
     );

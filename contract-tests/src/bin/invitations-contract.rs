@@ -22,7 +22,8 @@ use invitations_contract_tests::target::{Profile, TargetSpec};
 /// Checks that a deployment of the Invitations API keeps its contract.
 ///
 /// Besides its own options it takes libtest's: a FILTER on case names (the operation and
-/// status in brackets count too), --exact, --skip, --list, --format json, --test-threads.
+/// status in brackets count too), --exact, --skip, --list, --format (terse by default:
+/// one character per case; pretty: a line each; json), --test-threads.
 #[derive(Debug, clap::Parser)]
 #[command(version, about)]
 struct Args {
@@ -83,6 +84,10 @@ fn main() -> ExitCode {
         (None, true) => TargetSpec::EmbeddedAlternative,
         (None, false) => TargetSpec::Embedded,
     };
+    let mut harness = args.harness;
+    // One character per case, so that the failures and the report are on the first screen;
+    // `--format pretty` lists every case on its own line.
+    harness.format = harness.format.or(Some(libtest_mimic::FormatSetting::Terse));
     run_suite(
         Options {
             target,
@@ -91,6 +96,6 @@ fn main() -> ExitCode {
             preflight: !args.no_preflight,
             strict: args.strict,
         },
-        args.harness,
+        harness,
     )
 }
