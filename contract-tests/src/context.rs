@@ -338,6 +338,16 @@ impl Ctx {
     /// [`Ctx::send`], checking the status before the error code (a wrong status says more).
     pub async fn expect(&mut self, call: Call, status: u16) -> Result<Exchange, String> {
         let exchange = self.send_unchecked_code(&call).await?;
+        self.check_status(&call, exchange, status)
+    }
+
+    /// The status is `status`, then the error code is checked.
+    fn check_status(
+        &mut self,
+        call: &Call,
+        exchange: Exchange,
+        status: u16,
+    ) -> Result<Exchange, String> {
         ensure!(
             exchange.status == status,
             "{}: expected status {status}, got {} with body {}",
@@ -345,7 +355,7 @@ impl Ctx {
             exchange.status,
             self.excerpt(&exchange.body)
         );
-        self.check_code(&call, &exchange)?;
+        self.check_code(call, &exchange)?;
         Ok(exchange)
     }
 
@@ -441,15 +451,7 @@ impl Ctx {
     pub async fn expect_unrecorded(&mut self, call: Call, status: u16) -> Result<Exchange, String> {
         let (exchange, _) = self.exchange(&call).await?;
         self.check_wire(&call, &exchange)?;
-        ensure!(
-            exchange.status == status,
-            "{}: expected status {status}, got {} with body {}",
-            call.label,
-            exchange.status,
-            self.excerpt(&exchange.body)
-        );
-        self.check_code(&call, &exchange)?;
-        Ok(exchange)
+        self.check_status(&call, exchange, status)
     }
 
     /// Sends `call` where any documented error status is a right answer (the documents leave

@@ -84,7 +84,7 @@ pub(super) fn answer(
                 .into_response()
         }
         None => {
-            loosen_email_check(operation, &mut prechecked);
+            loosen_email_check(&mut prechecked);
             core.operation(operation, param, request, delay, prechecked, now)
                 .into_response()
         }
@@ -130,6 +130,7 @@ fn adapt_resend(
     if operation != Operation::ResendInvite {
         return None;
     }
+    // (`>=` would answer alike: an id of 128 characters names no invitation either.)
     let long_id =
         std::str::from_utf8(param).is_ok_and(|id| char_len(id) > REFERENCE_MAX_INVITE_ID_CHARS);
     let key = request.header_values("idempotency-key").next();
@@ -151,11 +152,11 @@ fn adapt_resend(
     Some((param, adapted))
 }
 
-/// The by-email lookup takes every address [`loose_email`] accepts; such an address that the
-/// reference refuses is simply not found.
-fn loosen_email_check(operation: Operation, prechecked: &mut Prechecked<'_>) {
-    if operation != Operation::GetUserInvitationByEmail || !matches!(prechecked.email, Some(Err(_)))
-    {
+/// The by-email lookup (the one operation whose address is checked before the lock) takes
+/// every address [`loose_email`] accepts; such an address that the reference refuses is
+/// simply not found.
+fn loosen_email_check(prechecked: &mut Prechecked<'_>) {
+    if !matches!(prechecked.email, Some(Err(_))) {
         return;
     }
     let email = match &prechecked.query {
@@ -263,6 +264,15 @@ mod tests {
         assert_eq!(failure["error"]["code"], "InvitationNotFound");
         assert_ne!(failure["error"]["message"], "No.");
         assert_eq!(failure["error"]["info"], json!(["see the documentation"]));
+        // Only an invitation (it has `createdAt` and `status`) loses its optional fields, in
+        // a list too.
+        let mut other = json!({"status": "x", "tenantId": 1});
+        reword(&mut other);
+        assert_eq!(other["tenantId"], 1);
+        let mut list = json!({"value": [{"id": 1, "status": "Pending", "createdAt": "x",
+            "expiresAt": "y"}]});
+        reword(&mut list);
+        assert_eq!(list["value"][0].get("expiresAt"), None);
         let mut documented =
             json!({"error": {"code": "ValidationError", "message": "x", "info": []}});
         reword(&mut documented);
