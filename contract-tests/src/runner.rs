@@ -72,7 +72,7 @@ impl Target {
 
     /// A fresh embedded mock per case, answering as its conforming variant
     /// ([`invitations_mock::core::Variant::Alternative`]: the other choice for every
-    /// [`Decision`](crate::decision::Decision), only required fields, 403 before 400, other
+    /// [`Decision`], only required fields, 403 before 400, other
     /// wording) and used like a deployment that is not strict: no admin API, its own body
     /// limit named. The suite must pass here exactly as on the mock;
     /// [`Target::strict`] on, it must fail exactly the cases that name a decision.
