@@ -38,9 +38,11 @@ struct Args {
     /// instead (e.g. `RUST_LOG=debug`).
     #[arg(long, short, global = true)]
     quiet: bool,
-    /// Answer as a second conforming implementation would (only required fields, 403 before
-    /// 400 for an unmanaged tenant, a 16 MiB body limit, other wording): the contract suite's
-    /// portability check.
+    /// Answer as a second conforming implementation would: the other choice wherever a
+    /// DECISIONS row settles a silence (other error codes, keys ignored on dry runs, opaque
+    /// ids of any length, 400 above its 100 000-byte body limit, looser email rules, only
+    /// required fields, 403 before 400 for an unmanaged tenant, other wording). The contract
+    /// suite must pass on it without `strict`, and fail exactly its decision cases with it.
     #[arg(long)]
     alternative: bool,
     /// Also deliver every email by SMTP to this relay, such as a MailDev or Mailpit catcher

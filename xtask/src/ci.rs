@@ -99,6 +99,11 @@ pub fn run(root: &Path) -> Result<()> {
     // From here on most of the work waits on sockets and timers (servers, the suite's
     // in-flight case), so the contract targets and the doc tests run beside the tests.
     let nextest = nextest_installed();
+    // The mock is held to its own choices (the embedded mock always, the binary through
+    // local-mock.toml's `strict = true`); its conforming variant must pass without `strict`.
+    // With `strict` it must fail exactly the cases that name a decision: that self-test
+    // runs among the tests (contract-tests/tests/self_test.rs), as does every wrong server.
+    // `--maildev` also runs tests/mail_format.rs against its MailDev.
     let mut targets: Vec<&[&str]> = vec![
         &["contract", "--conforming"],
         &["contract", "--binary"],

@@ -43,7 +43,7 @@ pub fn contract_through_proxy(root: &Path) -> Result<()> {
         path: root.join(crate::contract::LOCAL_MOCK_PROFILE),
         base_url: Some(proxy_url.to_owned()),
     };
-    crate::contract::run_suite(root, &target, None, false)
+    crate::contract::run_suite(root, &target, Default::default(), false, false)
         .context("the contract suite failed through the proxy")?;
     let health = get(proxy_url, "/__admin/health")?;
     let count = |name: &str| -> Result<u64> {
