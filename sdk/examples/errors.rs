@@ -37,11 +37,26 @@ pub async fn run(
         .retry(invitations_sdk::RetryPolicy::none())
         .build()?;
     let failures = [
-        ("lookup of an address with no invitation", client.invitation_by_email("nobody@example.com").await.err()),
-        ("resend of an unknown invite", client.resend_invite(999_999).send().await.err()),
-        ("resend of invite id 0", client.resend_invitation(1024, 0).await.err()),
-        ("lookup with an unknown API key", wrong_key.invitation_by_email("ada@example.com").await.err()),
-        ("lookup on a server that is not there", nowhere.invitation_by_email("ada@example.com").await.err()),
+        (
+            "lookup of an address with no invitation",
+            client.invitation_by_email("nobody@example.com").await.err(),
+        ),
+        (
+            "resend of an unknown invite",
+            client.resend_invite(999_999).send().await.err(),
+        ),
+        (
+            "resend of invite id 0",
+            client.resend_invitation(1024, 0).await.err(),
+        ),
+        (
+            "lookup with an unknown API key",
+            wrong_key.invitation_by_email("ada@example.com").await.err(),
+        ),
+        (
+            "lookup on a server that is not there",
+            nowhere.invitation_by_email("ada@example.com").await.err(),
+        ),
     ];
     for (what, failure) in failures {
         match failure {

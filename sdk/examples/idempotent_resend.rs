@@ -28,12 +28,17 @@ pub async fn run(
     mut args: impl Iterator<Item = String>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let id = args.next().unwrap_or_else(|| "9003".to_owned());
-    let job = args.next().unwrap_or_else(|| "onboarding-job-42".to_owned());
+    let job = args
+        .next()
+        .unwrap_or_else(|| "onboarding-job-42".to_owned());
     let first = resend_for_job(client, &id, &job).await?;
     println!("resent invite {}: {}", first.invite_id, first.message);
     // The job runs again (say its worker timed out): same key, so no second email.
     let repeat = resend_for_job(client, &id, &job).await?;
-    println!("repeat of {job}: {} (replayed, nothing resent)", repeat.message);
+    println!(
+        "repeat of {job}: {} (replayed, nothing resent)",
+        repeat.message
+    );
     Ok(())
 }
 

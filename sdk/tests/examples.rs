@@ -33,7 +33,10 @@ fn client(mock: &InvitationsMock, key: &str) -> Client {
 }
 
 fn args(list: &[&str]) -> impl Iterator<Item = String> {
-    list.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>().into_iter()
+    list.iter()
+        .map(|arg| (*arg).to_owned())
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// The kind of the error a call ended with.
@@ -52,14 +55,21 @@ async fn lookup_finds_the_pending_invitation_and_reads_404_as_none() {
     let manager = client(&mock, fixture::ACME_MANAGER_KEY);
     let found = lookup::lookup(&manager, "ADA@example.com").await.unwrap();
     assert_eq!(found.map(|i| i.id.get()), Some(fixture::PENDING_ID));
-    assert!(lookup::lookup(&manager, "nobody@example.com").await.unwrap().is_none());
+    assert!(lookup::lookup(&manager, "nobody@example.com")
+        .await
+        .unwrap()
+        .is_none());
     // Only 404 means "none": another failure is still an error.
     let wrong_key = client(&mock, "not-a-key");
-    let err = lookup::lookup(&wrong_key, fixture::PENDING_EMAIL).await.unwrap_err();
+    let err = lookup::lookup(&wrong_key, fixture::PENDING_EMAIL)
+        .await
+        .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
 
     lookup::run(&manager, args(&[])).await.unwrap();
-    lookup::run(&manager, args(&["nobody@example.com"])).await.unwrap();
+    lookup::run(&manager, args(&["nobody@example.com"]))
+        .await
+        .unwrap();
     assert!(lookup::run(&wrong_key, args(&[])).await.is_err());
 }
 
@@ -75,12 +85,20 @@ async fn a_dry_run_changes_nothing_and_send_resends_once() {
     assert_eq!(outcome.preview.invite_id, id);
     assert!(outcome.sent.is_none());
     assert!(mock.outbox().is_empty());
-    assert_eq!(status_of(&mock, fixture::CANCELLED_ID), InvitationStatus::Cancelled);
+    assert_eq!(
+        status_of(&mock, fixture::CANCELLED_ID),
+        InvitationStatus::Cancelled
+    );
 
-    resend_dry_run::run(&client, args(&[&id, "--send"])).await.unwrap();
+    resend_dry_run::run(&client, args(&[&id, "--send"]))
+        .await
+        .unwrap();
     assert_eq!(mock.outbox().len(), 1);
     assert_eq!(mock.outbox()[0].invitation_id, fixture::CANCELLED_ID);
-    assert_eq!(status_of(&mock, fixture::CANCELLED_ID), InvitationStatus::Pending);
+    assert_eq!(
+        status_of(&mock, fixture::CANCELLED_ID),
+        InvitationStatus::Pending
+    );
 
     // A dry run that fails stops before the real resend: no second request.
     let requests = mock.journal().len();
@@ -144,33 +162,88 @@ async fn every_kind_of_error_is_classified() {
         .build()
         .unwrap();
 
-    assert_eq!(kind(manager.resend_invite(fixture::UNKNOWN_ID).send().await), Kind::NotFound);
     assert_eq!(
-        kind(manager.resend_invitation(fixture::ACME_TENANT, fixture::CANCELLED_ID).await),
+        kind(manager.resend_invite(fixture::UNKNOWN_ID).send().await),
+        Kind::NotFound
+    );
+    assert_eq!(
+        kind(
+            manager
+                .resend_invitation(fixture::ACME_TENANT, fixture::CANCELLED_ID)
+                .await
+        ),
         Kind::NotPending
     );
     let wrong_key = client(&mock, "not-a-key");
-    assert_eq!(kind(wrong_key.invitation_by_email(fixture::PENDING_EMAIL).await), Kind::Unauthorized);
+    assert_eq!(
+        kind(wrong_key.invitation_by_email(fixture::PENDING_EMAIL).await),
+        Kind::Unauthorized
+    );
     let viewer = client(&mock, fixture::ACME_VIEWER_KEY);
-    assert_eq!(kind(viewer.invitation_by_email(fixture::PENDING_EMAIL).await), Kind::Forbidden);
+    assert_eq!(
+        kind(viewer.invitation_by_email(fixture::PENDING_EMAIL).await),
+        Kind::Forbidden
+    );
 
     let key = "errors-example-key";
-    manager.resend_invite(fixture::PENDING_ID).idempotency_key(key).send().await.unwrap();
-    let reused = manager.resend_invite(fixture::SECOND_PENDING_ID).idempotency_key(key).send().await;
+    manager
+        .resend_invite(fixture::PENDING_ID)
+        .idempotency_key(key)
+        .send()
+        .await
+        .unwrap();
+    let reused = manager
+        .resend_invite(fixture::SECOND_PENDING_ID)
+        .idempotency_key(key)
+        .send()
+        .await;
     assert_eq!(kind(reused), Kind::KeyReused);
 
     mock.inject_fault(Fault::status(409).operation("resendInvite").times(1));
-    assert_eq!(kind(no_retry.resend_invite(fixture::PENDING_ID).send().await), Kind::KeyInFlight);
-    mock.inject_fault(Fault::status(503).operation("GetUserInvitationByEmail").times(1));
-    assert_eq!(kind(no_retry.invitation_by_email(fixture::PENDING_EMAIL).await), Kind::Transient);
-    mock.inject_fault(Fault::status(500).operation("GetUserInvitationByEmail").times(1));
-    assert_eq!(kind(no_retry.invitation_by_email(fixture::PENDING_EMAIL).await), Kind::Other);
-    mock.inject_fault(Fault::delay(Duration::from_secs(3)).operation("GetUserInvitationByEmail").times(1));
-    assert_eq!(kind(no_retry.invitation_by_email(fixture::PENDING_EMAIL).await), Kind::Timeout);
+    assert_eq!(
+        kind(no_retry.resend_invite(fixture::PENDING_ID).send().await),
+        Kind::KeyInFlight
+    );
+    mock.inject_fault(
+        Fault::status(503)
+            .operation("GetUserInvitationByEmail")
+            .times(1),
+    );
+    assert_eq!(
+        kind(no_retry.invitation_by_email(fixture::PENDING_EMAIL).await),
+        Kind::Transient
+    );
+    mock.inject_fault(
+        Fault::status(500)
+            .operation("GetUserInvitationByEmail")
+            .times(1),
+    );
+    assert_eq!(
+        kind(no_retry.invitation_by_email(fixture::PENDING_EMAIL).await),
+        Kind::Other
+    );
+    mock.inject_fault(
+        Fault::delay(Duration::from_secs(3))
+            .operation("GetUserInvitationByEmail")
+            .times(1),
+    );
+    assert_eq!(
+        kind(no_retry.invitation_by_email(fixture::PENDING_EMAIL).await),
+        Kind::Timeout
+    );
 
-    let nowhere = builder(&closed_port_url(), "any-key").retry(RetryPolicy::none()).build().unwrap();
-    assert_eq!(kind(nowhere.invitation_by_email(fixture::PENDING_EMAIL).await), Kind::Transient);
-    assert_eq!(kind(manager.resend_invitation(fixture::ACME_TENANT, 0).await), Kind::InvalidArgument);
+    let nowhere = builder(&closed_port_url(), "any-key")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    assert_eq!(
+        kind(nowhere.invitation_by_email(fixture::PENDING_EMAIL).await),
+        Kind::Transient
+    );
+    assert_eq!(
+        kind(manager.resend_invitation(fixture::ACME_TENANT, 0).await),
+        Kind::InvalidArgument
+    );
 
     // A server that answers with the documents' `data` instead of `value`.
     let wrong_server = MockServer::start().await;
@@ -181,7 +254,10 @@ async fn every_kind_of_error_is_classified() {
         .mount(&wrong_server)
         .await;
     let decoding = builder(&wrong_server.uri(), "any-key").build().unwrap();
-    assert_eq!(kind(decoding.invitation_by_email(fixture::PENDING_EMAIL).await), Kind::Decode);
+    assert_eq!(
+        kind(decoding.invitation_by_email(fixture::PENDING_EMAIL).await),
+        Kind::Decode
+    );
 
     // Every kind says what to do.
     for kind in [Kind::NotFound, Kind::KeyInFlight, Kind::Other] {
