@@ -3,6 +3,7 @@
 //! Every command works from any directory inside the repository and needs nothing a fresh
 //! machine of this project's kind lacks.
 
+mod api_diff;
 mod artifacts;
 mod bench;
 mod ci;
@@ -103,6 +104,14 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// What the change of openapi/invitations.yaml since REV means for SDK users: each
+    /// change classified for HTTP clients (openapiv3 on both sides), the SDK regenerated at
+    /// both revisions and compared by cargo-semver-checks (pinned, installed into target/ on
+    /// first use), one verdict (major, minor, patch); fails when sdk/Cargo.toml's version
+    /// bump is smaller than the verdict (cargo's rules: before 1.0 the minor number breaks).
+    ///
+    /// Example: `cargo xtask api-diff` (since the merge base with main), `--spec-only` in CI
+    ApiDiff(api_diff::ApiDiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +127,7 @@ fn main() -> ExitCode {
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
+        Command::ApiDiff(args) => api_diff::run(&root, args),
         Command::Mutants {
             since,
             tests,
