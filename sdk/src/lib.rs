@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+/// The client progenitor generates from `openapi/invitations.yaml` (`cargo xtask codegen`):
+/// its types carry the spec's descriptions; the builders it adds around them are documented
+/// by their types. Prefer [`Client`], which wraps it.
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused_imports)]
 pub mod generated;

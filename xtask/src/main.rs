@@ -9,6 +9,7 @@ mod bench;
 mod ci;
 mod codegen;
 mod contract;
+mod dependent;
 mod mock;
 mod mutants;
 mod process;
@@ -112,6 +113,10 @@ enum Command {
     ///
     /// Example: `cargo xtask api-diff` (since the merge base with main), `--spec-only` in CI
     ApiDiff(api_diff::ApiDiffArgs),
+    /// Build and run a crate outside the workspace that depends on sdk/ by path, as a new
+    /// user's project: its `cargo tree` must hold no workspace crate but the SDK, and the
+    /// README's SDK snippet must run against the mock binary.
+    Dependent,
 }
 
 fn main() -> ExitCode {
@@ -128,6 +133,7 @@ fn main() -> ExitCode {
         Command::Bench { quick } => bench::run(&root, quick),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
         Command::ApiDiff(args) => api_diff::run(&root, args),
+        Command::Dependent => dependent::run(&root),
         Command::Mutants {
             since,
             tests,
