@@ -30,8 +30,8 @@ pub fn run(root: &Path) -> Result<()> {
     let readme = std::fs::read_to_string(root.join("README.md")).context("reading README.md")?;
     write_project(root, &project.0, readme_snippet(&readme)?)?;
 
-    let mut tree = dependent_cargo(&project.0, &target);
-    tree.args(["tree", "--prefix", "none", "-e", "normal,build"]);
+    let mut tree = dependent_cargo(&project.0, &target, "tree");
+    tree.args(["--prefix", "none", "-e", "normal,build"]);
     let tree = output("cargo tree (the dependent)", tree)?;
     let packages = packages(&String::from_utf8_lossy(&tree.stdout));
     let foreign = workspace_crates(&packages, &[&project.0, &root.join("sdk")]);
@@ -50,8 +50,7 @@ pub fn run(root: &Path) -> Result<()> {
         extra.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
     );
 
-    let mut build = dependent_cargo(&project.0, &target);
-    build.arg("build");
+    let build = dependent_cargo(&project.0, &target, "build");
     run_step(
         root,
         "cargo build (a crate outside the workspace on sdk/)",
@@ -167,9 +166,14 @@ fn packages_of_sdk(root: &Path) -> Result<BTreeSet<String>> {
 /// A cargo command for the dependent in `dir`, as a user runs it: none of the settings
 /// `ci` gives the workspace (clippy as rustc wrapper), and a target directory of its own
 /// (under the workspace's, kept between runs: the project's directory is new each time).
-fn dependent_cargo(dir: &Path, target: &Path) -> Command {
+/// The manifest is named as well as the directory, because `run_step` runs its command in
+/// the workspace's root.
+fn dependent_cargo(dir: &Path, target: &Path, subcommand: &str) -> Command {
     let mut cmd = cargo();
     cmd.current_dir(dir)
+        .arg(subcommand)
+        .arg("--manifest-path")
+        .arg(dir.join("Cargo.toml"))
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .env_remove("CLIPPY_ARGS")
         .env("CARGO_TARGET_DIR", target);
@@ -198,6 +202,79 @@ impl Drop for Scratch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The crates meant for crates.io.
+    const PUBLISHED: [&str; 5] = [
+        "invitations-spec",
+        "invitations-sdk",
+        "invitations-mock",
+        "invitations-contract-tests",
+        "invitations-cli",
+    ];
+
+    /// Only the installed toolchain is at hand, so a crate's `rust-version` is checked
+    /// against what it can be: no lower than any of its normal and build dependencies
+    /// declares (clippy's `incompatible_msrv` checks the standard library calls).
+    #[test]
+    fn each_published_crate_declares_a_rust_version_its_dependencies_allow() {
+        use serde_json::Value;
+        let root = crate::artifacts::workspace_root();
+        let mut metadata = cargo();
+        metadata
+            .current_dir(&root)
+            .args(["metadata", "--format-version", "1"]);
+        let out = output("cargo metadata", metadata).unwrap();
+        let m: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let version = |v: &Value| -> Option<(u64, u64)> {
+            let mut parts = v
+                .as_str()?
+                .split('.')
+                .map(|p| p.parse::<u64>().unwrap_or(0));
+            Some((parts.next()?, parts.next().unwrap_or(0)))
+        };
+        let packages: std::collections::HashMap<&str, &Value> = m["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["id"].as_str().unwrap(), p))
+            .collect();
+        let nodes: std::collections::HashMap<&str, &Value> = m["resolve"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| (n["id"].as_str().unwrap(), n))
+            .collect();
+        for name in PUBLISHED {
+            let (id, package) = packages.iter().find(|(_, p)| p["name"] == name).unwrap();
+            let declared = version(&package["rust_version"])
+                .unwrap_or_else(|| panic!("{name} declares no rust-version"));
+            let mut stack = vec![*id];
+            let mut seen = BTreeSet::new();
+            while let Some(id) = stack.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                for dep in nodes[id]["deps"].as_array().unwrap() {
+                    let kinds = dep["dep_kinds"].as_array().unwrap();
+                    if kinds
+                        .iter()
+                        .any(|k| k["kind"].is_null() || k["kind"] == "build")
+                    {
+                        stack.push(dep["pkg"].as_str().unwrap());
+                    }
+                }
+            }
+            for dep in seen.iter().filter(|d| *d != id) {
+                if let Some(needed) = version(&packages[dep]["rust_version"]) {
+                    assert!(
+                        needed <= declared,
+                        "{name} says rust-version {declared:?}, but its dependency {} needs {needed:?}",
+                        packages[dep]["name"]
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_snippet_is_the_first_rust_block_of_the_sdk_section() {
