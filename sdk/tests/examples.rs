@@ -4,6 +4,10 @@
 //! here as modules; their `main` is not called, so that a developer's
 //! `INVITATIONS_BASE_URL` can never send these resends to a real deployment.
 
+// Each example declares `mod support;` (it is a program of its own), so the shared file is
+// compiled once per example here.
+#![allow(clippy::duplicate_mod)]
+
 mod common;
 
 #[path = "../examples/errors.rs"]
