@@ -22,7 +22,7 @@
 //! | descriptions, summaries, examples, titles | patch | patch |
 //!
 //! An enum is open when clients are told to expect values added later and the SDK reads an
-//! unknown value as such instead of failing: the schemas in [`codegen::OPEN_ENUMS`]
+//! unknown value as such instead of failing: the schemas in [`crate::codegen::OPEN_ENUMS`]
 //! (`InvitationStatus`, read through the hand-written `invitations_sdk::InvitationStatus`
 //! with its `Unknown`). A new status there is a compatible change; in a closed enum a
 //! client that matches every documented value meets one it cannot read.
