@@ -54,9 +54,9 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 /// 5. on that build, the tests of every package but xtask (see [`run_tests`]) and then
 ///    xtask's tests (linted the same way; apart, so that its dependencies build once), while
 ///    the doc tests and the contract suite on each target run beside them (see
-///    [`Background`]): those mostly wait on servers and timers. Beside them too: `cargo doc`
-///    with rustdoc's warnings as errors, and `cargo xtask dependent` (a crate outside the
-///    workspace on the SDK).
+///    [`Background`]): those mostly wait on servers and timers;
+/// 6. then, beside each other, `cargo doc` with rustdoc's warnings as errors and
+///    `cargo xtask dependent` (a crate outside the workspace on the SDK).
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     // The contract targets run as `xtask contract ...` processes at the end. By then the
@@ -117,8 +117,6 @@ pub fn run(root: &Path) -> Result<()> {
         &["contract", "--binary", "--conforming"],
         &["contract", "--maildev"],
         &["contract-through-proxy"],
-        // A crate outside the workspace on sdk/: its tree, its build, the README snippet.
-        &["dependent"],
     ];
     if nextest {
         // nextest runs each case in a process of its own; the suite's coverage gate (every
@@ -142,23 +140,6 @@ pub fn run(root: &Path) -> Result<()> {
         "cargo test --workspace --exclude xtask --doc".to_owned(),
         doc,
     )?);
-    // Rustdoc's lints (broken links, bad code blocks) as errors. In a target directory of
-    // its own: it builds the dependencies' metadata only, which no other step needs, and
-    // would hold the build lock the other steps' cargo calls wait on.
-    let mut rustdoc = cargo();
-    rustdoc
-        .args(["doc", "--no-deps", "--workspace"])
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .env(
-            "CARGO_TARGET_DIR",
-            crate::artifacts::target_dir(root)?.join("xtask-doc"),
-        );
-    beside.push(Background::spawn(
-        root,
-        "cargo doc --no-deps --workspace (RUSTDOCFLAGS=-D warnings)".to_owned(),
-        rustdoc,
-    )?);
-
     let foreground = run_tests(root, nextest).and_then(|()| {
         let mut test_xtask = cargo();
         test_xtask.args(["test", "-p", "xtask", "--all-targets"]);
@@ -170,19 +151,47 @@ pub fn run(root: &Path) -> Result<()> {
     });
     // Every step beside is awaited and printed, whatever the foreground did: a CI log
     // names every failure, not the first.
-    let failed: Vec<String> = beside
-        .into_iter()
-        .filter_map(|step| match step.finish() {
-            Ok(()) => None,
-            Err(err) => Some(format!("{err:#}")),
-        })
-        .collect();
+    let mut failed = finish_all(beside);
+    // Then two CPU-heavy steps, beside each other but after the contract runs (whose email
+    // checks wait a few seconds for MailDev, which a busy machine can outlast):
+    // rustdoc's lints (broken links, bad code blocks) as errors, in a target directory of
+    // its own (it builds the dependencies' metadata only, which no other step needs), and
+    // a crate outside the workspace on sdk/ (its tree, its build, the README snippet).
+    let mut rustdoc = cargo();
+    rustdoc
+        .args(["doc", "--no-deps", "--workspace"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .env(
+            "CARGO_TARGET_DIR",
+            crate::artifacts::target_dir(root)?.join("xtask-doc"),
+        );
+    let mut dependent = Command::new(&xtask);
+    dependent.arg("dependent");
+    failed.extend(finish_all(vec![
+        Background::spawn(
+            root,
+            "cargo doc --no-deps --workspace (RUSTDOCFLAGS=-D warnings)".to_owned(),
+            rustdoc,
+        )?,
+        Background::spawn(root, "cargo xtask dependent".to_owned(), dependent)?,
+    ]));
     foreground?;
     if !failed.is_empty() {
         bail!("failed: {}", failed.join("; "));
     }
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
+}
+
+/// Awaits each step (printing its output whole) and returns the failures.
+fn finish_all(steps: Vec<Background>) -> Vec<String> {
+    steps
+        .into_iter()
+        .filter_map(|step| match step.finish() {
+            Ok(()) => None,
+            Err(err) => Some(format!("{err:#}")),
+        })
+        .collect()
 }
 
 /// Whether `cargo nextest` is installed (it is on this project's CI machines).

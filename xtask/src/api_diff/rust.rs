@@ -109,25 +109,39 @@ fn copy_working_tree(root: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Regenerates the SDK of the tree at `dir` from its own spec and sets its version to 1.0.0.
+/// Regenerates the SDK of the tree at `dir` from its own spec and sets its version to 1.0.0
+/// (in the workspace's dependency on it too, where that names a version).
 fn regenerate(dir: &Path) -> Result<()> {
     let spec = std::fs::read_to_string(dir.join(SPEC_PATH))
         .with_context(|| format!("reading {}", dir.join(SPEC_PATH).display()))?;
     std::fs::write(dir.join(OUTPUT_PATH), generate(&spec)?)?;
-    let manifest = dir.join("sdk/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)?;
-    std::fs::write(&manifest, with_version(&text, "1.0.0")?)?;
+    for (manifest, table) in [
+        ("sdk/Cargo.toml", &["package"][..]),
+        (
+            "Cargo.toml",
+            &["workspace", "dependencies", "invitations-sdk"][..],
+        ),
+    ] {
+        let path = dir.join(manifest);
+        let text = std::fs::read_to_string(&path)?;
+        std::fs::write(&path, with_version(&text, table, "1.0.0")?)?;
+    }
     Ok(())
 }
 
-/// `manifest` with its `[package]` version replaced.
-fn with_version(manifest: &str, version: &str) -> Result<String> {
-    let mut doc: toml::Table = toml::from_str(manifest).context("parsing sdk/Cargo.toml")?;
-    let package = doc
-        .get_mut("package")
-        .and_then(|p| p.as_table_mut())
-        .context("sdk/Cargo.toml has no [package]")?;
-    package.insert("version".into(), toml::Value::String(version.into()));
+/// `manifest` with the `version` key of the table at `table` replaced, if it has one.
+fn with_version(manifest: &str, table: &[&str], version: &str) -> Result<String> {
+    let mut doc: toml::Table = toml::from_str(manifest).context("parsing a Cargo.toml")?;
+    let mut here = &mut doc;
+    for key in table {
+        match here.get_mut(*key).and_then(|t| t.as_table_mut()) {
+            Some(inner) => here = inner,
+            None => return Ok(manifest.to_owned()),
+        }
+    }
+    if here.contains_key("version") || table == ["package"] {
+        here.insert("version".into(), toml::Value::String(version.into()));
+    }
     Ok(toml::to_string(&doc)?)
 }
 
