@@ -191,3 +191,75 @@ fn failure_description(text: &str, lint: &str) -> Option<String> {
         format!("{title}; in {}", failed_in.join("; "))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report as cargo-semver-checks 0.51 prints it with `--verbose` (its format strings:
+    /// `{:>12} [{:8.3}s] {:^18} {}` per check, then a block per failure).
+    const REPORT: &str = "     Parsing invitations-sdk v1.0.0 (current)
+        PASS [   0.004s]       major        auto_trait_impl_removed
+        FAIL [   0.010s]       major        struct_pub_field_missing
+        FAIL [   0.002s]       minor        type_mismatched_generic_lifetimes
+        WARN [   0.001s]       minor        function_marked_deprecated
+
+--- failure struct_pub_field_missing: pub struct's pub field removed or renamed ---
+
+Description:
+A publicly-visible struct has at least one public field that is no longer available.
+        ref: https://doc.rust-lang.org/cargo/reference/semver.html#item-remove
+       impl: https://github.com/obi1kenobi/cargo-semver-checks/tree/v0.51.0/src/lints/struct_pub_field_missing.ron
+
+Failed in:
+  field expires_at of struct UserInvitationModel, previously in file /b/sdk/src/generated.rs:380
+
+--- failure type_mismatched_generic_lifetimes: type now takes a different number of generic lifetimes ---
+";
+
+    #[test]
+    fn reads_each_failed_check_at_its_level() {
+        let found = parse_report(REPORT);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].level, Level::Major);
+        assert_eq!(found[0].place, "Rust API (struct_pub_field_missing)");
+        assert!(
+            found[0]
+                .what
+                .starts_with("pub struct's pub field removed or renamed; in field expires_at"),
+            "{}",
+            found[0].what
+        );
+        assert_eq!(found[1].level, Level::Minor);
+        assert_eq!(
+            found[1].what,
+            "type now takes a different number of generic lifetimes"
+        );
+        assert!(parse_report("     Summary no semver update required\n").is_empty());
+    }
+
+    #[test]
+    fn sets_the_version_where_the_manifest_names_one() {
+        let sdk = "[package]\nname = \"invitations-sdk\"\nversion = \"0.1.0\"\n";
+        assert!(with_version(sdk, &["package"], "1.0.0")
+            .unwrap()
+            .contains("version = \"1.0.0\""));
+        let root = "[workspace.dependencies]\ninvitations-sdk = { path = \"sdk\", version = \"0.1.0\" }\nserde = \"1\"\n";
+        let out = with_version(
+            root,
+            &["workspace", "dependencies", "invitations-sdk"],
+            "1.0.0",
+        )
+        .unwrap();
+        assert!(out.contains("1.0.0") && !out.contains("0.1.0"), "{out}");
+        // A path dependency without a version stays without one.
+        let pathless = "[workspace.dependencies]\ninvitations-sdk = { path = \"sdk\" }\n";
+        let out = with_version(
+            pathless,
+            &["workspace", "dependencies", "invitations-sdk"],
+            "1.0.0",
+        )
+        .unwrap();
+        assert!(!out.contains("1.0.0"), "{out}");
+    }
+}
