@@ -54,12 +54,11 @@ pub fn compare(root: &Path, rev: &str) -> Result<Vec<Change>> {
     let out = check
         .output()
         .context("could not start cargo-semver-checks")?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let findings = parse_report(&text);
+    // The checks' PASS/FAIL lines go to stderr, the failures' descriptions to stdout.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = format!("{stdout}{stderr}");
+    let findings = parse_report(&stderr, &stdout);
     if !out.status.success() && findings.is_empty() {
         anyhow::bail!("cargo-semver-checks failed ({}):\n{text}", out.status);
     }
@@ -145,11 +144,11 @@ fn with_version(manifest: &str, table: &[&str], version: &str) -> Result<String>
     Ok(toml::to_string(&doc)?)
 }
 
-/// The failed checks of a cargo-semver-checks report, each at the level of release it
-/// requires.
-fn parse_report(text: &str) -> Vec<Change> {
+/// The failed checks of a cargo-semver-checks report (`checks`: its check lines; `failures`:
+/// the blocks describing each failure), each at the level of release it requires.
+fn parse_report(checks: &str, failures: &str) -> Vec<Change> {
     let mut findings = Vec::new();
-    for line in text.lines() {
+    for line in checks.lines() {
         // Verbose lines name every check: `FAIL [   0.001s]   major   enum_variant_added`.
         let mut words = line.split_whitespace();
         if words.next() != Some("FAIL") {
@@ -161,7 +160,7 @@ fn parse_report(text: &str) -> Vec<Change> {
             ["minor", lint, ..] => (Level::Minor, *lint),
             _ => continue,
         };
-        let description = failure_description(text, lint).unwrap_or_default();
+        let description = failure_description(failures, lint).unwrap_or_default();
         findings.push(Change {
             level,
             place: format!("Rust API ({lint})"),
@@ -178,13 +177,14 @@ fn failure_description(text: &str, lint: &str) -> Option<String> {
     let start = text.find(&marker)?;
     let block = &text[start + marker.len()..];
     let title = block.lines().next()?.trim().trim_end_matches("---").trim();
-    let failed_in: Vec<&str> = block
+    let mut failed_in: Vec<&str> = block
         .lines()
         .skip_while(|l| !l.trim_start().starts_with("Failed in:"))
         .skip(1)
-        .take_while(|l| !l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with("---"))
         .map(str::trim)
         .collect();
+    failed_in.dedup();
     Some(if failed_in.is_empty() {
         title.to_owned()
     } else {
@@ -219,7 +219,7 @@ Failed in:
 
     #[test]
     fn reads_each_failed_check_at_its_level() {
-        let found = parse_report(REPORT);
+        let found = parse_report(REPORT, REPORT);
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!(found[0].level, Level::Major);
         assert_eq!(found[0].place, "Rust API (struct_pub_field_missing)");
@@ -235,7 +235,7 @@ Failed in:
             found[1].what,
             "type now takes a different number of generic lifetimes"
         );
-        assert!(parse_report("     Summary no semver update required\n").is_empty());
+        assert!(parse_report("     Summary no semver update required\n", "").is_empty());
     }
 
     #[test]
