@@ -44,7 +44,8 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 
 /// Everything CI checks, in the order that costs least on 2 cores:
 ///
-/// 1. `cargo fmt --all --check` and `cargo xtask codegen --check` (xtask is built already);
+/// 1. `cargo fmt --all --check`, `cargo xtask codegen --check` and the spec half of
+///    `cargo xtask api-diff` (xtask is built already);
 /// 2. meanwhile, on another thread, the npm and PyPI tools are installed (network waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
 ///    [`clippy_on_build_env`]: the same lints as `cargo clippy --workspace --all-targets
@@ -53,7 +54,9 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 /// 5. on that build, the tests of every package but xtask (see [`run_tests`]) and then
 ///    xtask's tests (linted the same way; apart, so that its dependencies build once), while
 ///    the doc tests and the contract suite on each target run beside them (see
-///    [`Background`]): those mostly wait on servers and timers.
+///    [`Background`]): those mostly wait on servers and timers;
+/// 6. then, beside each other, `cargo doc` with rustdoc's warnings as errors and
+///    `cargo xtask dependent` (a crate outside the workspace on the SDK).
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     // The contract targets run as `xtask contract ...` processes at the end. By then the
@@ -69,6 +72,15 @@ pub fn run(root: &Path) -> Result<()> {
     cargo_step(root, &["fmt", "--all", "--check"])?;
     println!("==> cargo xtask codegen --check");
     crate::codegen::run(root, true)?;
+    println!("==> cargo xtask api-diff --spec-only");
+    crate::api_diff::run(
+        root,
+        crate::api_diff::ApiDiffArgs {
+            rev: None,
+            spec_only: true,
+            changelog: false,
+        },
+    )?;
 
     // Every later cargo command (the contract runs too) must see the same wrapper, or cargo
     // would rebuild the workspace's crates without it. Set before any thread starts.
@@ -133,7 +145,6 @@ pub fn run(root: &Path) -> Result<()> {
         "cargo test --workspace --exclude xtask --doc".to_owned(),
         doc,
     )?);
-
     let foreground = run_tests(root, nextest).and_then(|()| {
         let mut test_xtask = cargo();
         test_xtask.args(["test", "-p", "xtask", "--all-targets"]);
@@ -145,19 +156,47 @@ pub fn run(root: &Path) -> Result<()> {
     });
     // Every step beside is awaited and printed, whatever the foreground did: a CI log
     // names every failure, not the first.
-    let failed: Vec<String> = beside
-        .into_iter()
-        .filter_map(|step| match step.finish() {
-            Ok(()) => None,
-            Err(err) => Some(format!("{err:#}")),
-        })
-        .collect();
+    let mut failed = finish_all(beside);
+    // Then two CPU-heavy steps, beside each other but after the contract runs (whose email
+    // checks wait a few seconds for MailDev, which a busy machine can outlast):
+    // rustdoc's lints (broken links, bad code blocks) as errors, in a target directory of
+    // its own (it builds the dependencies' metadata only, which no other step needs), and
+    // a crate outside the workspace on sdk/ (its tree, its build, the README snippet).
+    let mut rustdoc = cargo();
+    rustdoc
+        .args(["doc", "--no-deps", "--workspace"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .env(
+            "CARGO_TARGET_DIR",
+            crate::artifacts::target_dir(root)?.join("xtask-doc"),
+        );
+    let mut dependent = Command::new(&xtask);
+    dependent.arg("dependent");
+    failed.extend(finish_all(vec![
+        Background::spawn(
+            root,
+            "cargo doc --no-deps --workspace (RUSTDOCFLAGS=-D warnings)".to_owned(),
+            rustdoc,
+        )?,
+        Background::spawn(root, "cargo xtask dependent".to_owned(), dependent)?,
+    ]));
     foreground?;
     if !failed.is_empty() {
         bail!("failed: {}", failed.join("; "));
     }
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
+}
+
+/// Awaits each step (printing its output whole) and returns the failures.
+fn finish_all(steps: Vec<Background>) -> Vec<String> {
+    steps
+        .into_iter()
+        .filter_map(|step| match step.finish() {
+            Ok(()) => None,
+            Err(err) => Some(format!("{err:#}")),
+        })
+        .collect()
 }
 
 /// Whether `cargo nextest` is installed (it is on this project's CI machines).

@@ -3,11 +3,13 @@
 //! Every command works from any directory inside the repository and needs nothing a fresh
 //! machine of this project's kind lacks.
 
+mod api_diff;
 mod artifacts;
 mod bench;
 mod ci;
 mod codegen;
 mod contract;
+mod dependent;
 mod mock;
 mod mutants;
 mod process;
@@ -103,6 +105,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// What the change of openapi/invitations.yaml since REV means for SDK users: each
+    /// change classified for HTTP clients (openapiv3 on both sides), the SDK regenerated at
+    /// both revisions and compared by cargo-semver-checks (pinned, installed into target/ on
+    /// first use), one verdict (major, minor, patch); fails when sdk/Cargo.toml's version
+    /// bump is smaller than the verdict (cargo's rules: before 1.0 the minor number breaks).
+    ///
+    /// Example: `cargo xtask api-diff` (since the merge base with main), `--spec-only` in CI
+    ApiDiff(api_diff::ApiDiffArgs),
+    /// Build and run a crate outside the workspace that depends on sdk/ by path, as a new
+    /// user's project: its `cargo tree` must hold no workspace crate but the SDK, and the
+    /// README's SDK snippet must run against the mock binary.
+    Dependent,
 }
 
 fn main() -> ExitCode {
@@ -118,6 +132,8 @@ fn main() -> ExitCode {
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
+        Command::ApiDiff(args) => api_diff::run(&root, args),
+        Command::Dependent => dependent::run(&root),
         Command::Mutants {
             since,
             tests,
