@@ -8,6 +8,7 @@ mod bench;
 mod ci;
 mod codegen;
 mod contract;
+mod image;
 mod mock;
 mod mutants;
 mod process;
@@ -58,6 +59,12 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Build the mock's and the suite's container images with podman (installed with apt-get
+    /// when missing; the base image made with debootstrap when absent); print their sizes
+    /// and each step's time. `--test` then runs the suite's image against the mock's.
+    ///
+    /// Example: `cargo xtask image --test`
+    Image(image::ImageArgs),
     /// Everything CI runs: fmt and codegen --check, one build of the workspace linted by
     /// clippy (-D warnings), the tests on it (nextest when installed), validate-spec, and the
     /// contract suite on six targets at once (embedded, conforming, the binary the tests
@@ -115,6 +122,7 @@ fn main() -> ExitCode {
         Command::Contract(args) => contract::run(&root, args),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
         Command::Mock { args } => mock::run(&root, &args),
+        Command::Image(args) => image::run(&root, args),
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
