@@ -45,15 +45,17 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 /// Everything CI checks, in the order that costs least on 2 cores:
 ///
 /// 1. `cargo fmt --all --check` and `cargo xtask codegen --check` (xtask is built already);
-/// 2. meanwhile, on another thread, the npm and PyPI tools are installed (network waits);
+/// 2. meanwhile, on other threads, the npm and PyPI tools are installed, and podman and the
+///    container images' base (apt-get, debootstrap: network and dpkg waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
 ///    [`clippy_on_build_env`]: the same lints as `cargo clippy --workspace --all-targets
 ///    -- -D warnings`);
 /// 4. both spec linters;
 /// 5. on that build, the tests of every package but xtask (see [`run_tests`]) and then
 ///    xtask's tests (linted the same way; apart, so that its dependencies build once), while
-///    the doc tests and the contract suite on each target run beside them (see
-///    [`Background`]): those mostly wait on servers and timers.
+///    the doc tests, the contract suite on each target and the container images' test
+///    (`image --test --dev`: the images hold the dev binaries just built) run beside them
+///    (see [`Background`]): those mostly wait on servers, timers and podman.
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     // The contract targets run as `xtask contract ...` processes at the end. By then the
@@ -84,6 +86,12 @@ pub fn run(root: &Path) -> Result<()> {
         })
     };
 
+    // The container images' tools and base (apt-get, debootstrap: the network and dpkg) too.
+    let image_tools = {
+        let root = root.to_owned();
+        std::thread::spawn(move || crate::image::prepare(&root))
+    };
+
     let mut build = cargo();
     build.arg("build").args(TEST_PACKAGES).arg("--all-targets");
     run_step(
@@ -106,6 +114,11 @@ pub fn run(root: &Path) -> Result<()> {
         &["contract", "--maildev"],
         &["contract-through-proxy"],
     ];
+    image_tools
+        .join()
+        .map_err(|_| anyhow::anyhow!("preparing podman and the base image panicked"))??;
+    // The images hold the dev binaries just built (no release build in CI).
+    targets.push(&["image", "--test", "--dev"]);
     if nextest {
         // nextest runs each case in a process of its own; the suite's coverage gate (every
         // operation × documented status) is judged over a whole run, so it runs here.

@@ -4,9 +4,10 @@
 //!
 //! The Containerfiles copy binaries that cargo built (they do not compile: a 2-core release
 //! build inside a build container would cost minutes per image), so the order is: install
-//! podman (Debian's packages) if it is missing; build both binaries once; make or reuse the
-//! base image; stage each image's build context (exactly the files its `COPY` lines name,
-//! taken from cargo's target directory wherever `CARGO_TARGET_DIR` puts it); build.
+//! podman (Debian's packages) if it is missing; make or reuse the base image; check that a
+//! container runs; build both binaries once; stage each image's build context (exactly the
+//! files its `COPY` lines name, taken from cargo's target directory wherever
+//! `CARGO_TARGET_DIR` puts it); build.
 //!
 //! No image registry is needed. The Containerfiles name a standard base (`FROM
 //! debian:bookworm-slim`, what Docker users with a registry get); when no image of that name
@@ -170,8 +171,8 @@ pub fn prepare(root: &Path) -> Result<()> {
 }
 
 fn prepare_timed(root: &Path, timings: &mut Timings) -> Result<()> {
-    timings.time("install podman and runc (if missing)", || {
-        base::ensure_programs(root, &[("podman", "podman"), ("runc", "runc")])
+    timings.time("install podman, runc and debootstrap (if missing)", || {
+        base::ensure_programs(root)
     })?;
     timings.time("base image (make or reuse)", || base::ensure_base(root))?;
     timings.time("a container runs (podman run --rm base true)", || {
@@ -196,12 +197,7 @@ fn podman() -> Command {
 /// Builds both binaries (release, or the dev build of `cargo test`) and returns each one's
 /// `(name, executable)`, the mock's first.
 fn build_binaries(root: &Path, dev: bool) -> Result<Vec<(&'static str, PathBuf)>> {
-    // The dev binaries as `cargo xtask ci` and `contract --binary` build them (same packages,
-    // so the same features: nothing is rebuilt after CI's build).
-    let test_build: Vec<&str> = ["test", "--quiet", "--no-run"]
-        .into_iter()
-        .chain(crate::process::TEST_PACKAGES)
-        .collect();
+    let test_build = crate::mock::test_build_args();
     let release_build = [
         "build",
         "--quiet",
@@ -322,7 +318,8 @@ fn megabytes(bytes: u64) -> String {
 mod tests {
     use super::*;
 
-    fn read(path: &str) -> String {
+    /// A file of the repository.
+    pub(super) fn read(path: &str) -> String {
         std::fs::read_to_string(crate::artifacts::workspace_root().join(path)).unwrap()
     }
 
@@ -366,6 +363,29 @@ mod tests {
             assert!(arg.contains(base::BASE_RELEASE), "{arg}");
             assert!(text.contains("FROM ${BASE}\n"), "{}", image.containerfile);
         }
+    }
+
+    /// The first `RUN` after `FROM` (libraries, user), with its continuation lines.
+    fn first_run(containerfile: &str) -> String {
+        let lines: Vec<&str> = containerfile.lines().collect();
+        let start = lines
+            .iter()
+            .position(|line| line.starts_with("RUN "))
+            .unwrap();
+        let end = start
+            + lines[start..]
+                .iter()
+                .position(|line| !line.ends_with('\\'))
+                .unwrap();
+        lines[start..=end].join("\n")
+    }
+
+    /// Byte for byte, so that podman and Docker build that layer once for both images.
+    #[test]
+    fn both_images_share_their_first_layer() {
+        let [mock, suite] = [&MOCK, &SUITE].map(|image| first_run(&read(image.containerfile)));
+        assert!(mock.contains("useradd --uid 10001"), "{mock}");
+        assert_eq!(mock, suite);
     }
 
     #[test]

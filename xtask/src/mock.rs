@@ -31,10 +31,7 @@ pub fn spawn_logging_to(
     extra: &[&str],
     stderr: Stdio,
 ) -> Result<Server> {
-    let test_build: Vec<&str> = ["test", "--quiet", "--no-run"]
-        .into_iter()
-        .chain(process::TEST_PACKAGES)
-        .collect();
+    let test_build = test_build_args();
     let args: &[&str] = match build {
         MockBuild::Test => &test_build,
         MockBuild::Release => &[
@@ -52,6 +49,15 @@ pub fn spawn_logging_to(
     cmd.args(["--port", "0"]).args(extra).stderr(stderr);
     let name = format!("invitations-mock {}", extra.join(" "));
     Server::start(name.trim_end(), cmd)
+}
+
+/// The cargo arguments that build the workspace's dev binaries as `cargo xtask ci` does
+/// (the packages it tests, so features unify alike): after its build they cost nothing.
+pub fn test_build_args() -> Vec<&'static str> {
+    ["test", "--quiet", "--no-run"]
+        .into_iter()
+        .chain(process::TEST_PACKAGES)
+        .collect()
 }
 
 /// `--fixture FILE` for the mock binary: the fixture contract-tests/targets/local-mock.toml

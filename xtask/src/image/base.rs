@@ -31,11 +31,23 @@ fn find_program(program: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Installs the Debian package of each `(program, package)` whose program is missing, and
-/// says so; fails with what to do where apt-get cannot.
-pub(super) fn ensure_programs(root: &Path, wanted: &[(&str, &str)]) -> Result<()> {
-    let missing: Vec<&str> = wanted
+/// The programs the images need and the Debian package of each: podman and its runtime,
+/// and debootstrap when the base image must be made.
+const PROGRAMS: [(&str, &str); 3] = [
+    ("podman", "podman"),
+    ("runc", "runc"),
+    ("debootstrap", "debootstrap"),
+];
+
+/// Installs the Debian package of each of [`PROGRAMS`] whose program is missing (debootstrap
+/// only where the base image is missing: on a fresh machine in the same apt transaction as
+/// podman), and says so; fails with what to do where apt-get cannot. apt's output goes to a
+/// log under the target directory, named when a step fails.
+pub(super) fn ensure_programs(root: &Path) -> Result<()> {
+    let base_missing = find_program("podman").is_none() || !image_exists(BASE_IMAGE)?;
+    let missing: Vec<&str> = PROGRAMS
         .iter()
+        .filter(|(program, _)| *program != "debootstrap" || base_missing)
         .filter(|(program, _)| find_program(program).is_none())
         .map(|(_, package)| *package)
         .collect();
@@ -50,18 +62,28 @@ pub(super) fn ensure_programs(root: &Path, wanted: &[(&str, &str)]) -> Result<()
              with the system's package manager, then run this again"
         );
     }
+    let log_dir = crate::artifacts::target_dir(root)?.join("xtask-image");
+    std::fs::create_dir_all(&log_dir)?;
     let mut update = Command::new("apt-get");
-    update.args(["update", "-q"]);
+    update.arg("update");
     let mut install = Command::new("apt-get");
     install
-        .args(["install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300"])
+        .args(["install", "-y", "-o", "DPkg::Lock::Timeout=300"])
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive");
-    run_step(root, "apt-get update", update)
-        .and_then(|()| run_step(root, &format!("apt-get install {list}"), install))
-        .with_context(|| {
-            format!("installing {list} needs root (apt-get); or install them yourself")
-        })
+    for (name, step, log) in [
+        ("apt-get update", update, "apt-update.log"),
+        (
+            &format!("apt-get install {list}"),
+            install,
+            "apt-install.log",
+        ),
+    ] {
+        let took = crate::process::run_logged(name, step, &log_dir.join(log))
+            .with_context(|| format!("installing {list} needs root; or install them yourself"))?;
+        println!("<== {name} ok ({took:.1?})");
+    }
+    Ok(())
 }
 
 /// Whether podman has an image of this name.
@@ -105,8 +127,8 @@ pub(super) fn ensure_base(root: &Path) -> Result<()> {
 
 /// Makes [`BASE_IMAGE`]: debootstrap into the target directory, slimmed down, imported.
 fn make_base(root: &Path) -> Result<()> {
-    ensure_programs(root, &[("debootstrap", "debootstrap")])?;
-    let debootstrap = find_program("debootstrap").context("debootstrap was just installed")?;
+    ensure_programs(root)?;
+    let debootstrap = find_program("debootstrap").context("debootstrap is not installed")?;
     let mirror = debian_mirror(&apt_sources())?;
     let work = crate::artifacts::target_dir(root)?.join("xtask-image/base");
     let rootfs = work.join("rootfs");

@@ -459,10 +459,7 @@ fn log_ended_cleanly(log: &str) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn read(path: &str) -> String {
-        std::fs::read_to_string(crate::artifacts::workspace_root().join(path)).unwrap()
-    }
+    use crate::image::tests::read;
 
     #[test]
     fn junit_counts_read_the_report_element() {
