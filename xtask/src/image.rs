@@ -163,11 +163,38 @@ pub fn run(root: &Path, args: ImageArgs) -> Result<()> {
     Ok(())
 }
 
-/// What the images need before any binary: podman and runc (installed when missing), the
-/// base image (made when missing), and proof that a container runs here. `cargo xtask ci`
-/// does this on another thread while cargo builds: it waits on the network and on dpkg.
-pub fn prepare(root: &Path) -> Result<()> {
-    prepare_timed(root, &mut Timings::default())
+/// What the images need before any binary, prepared on another thread: podman and runc
+/// (installed when missing), the base image (made when missing), and proof that a container
+/// runs here. `cargo xtask ci` starts it before its build: it waits on the network and on
+/// dpkg. Dropped without [`Preparation::wait`] (an earlier step failed), it still waits:
+/// an apt-get cut off would leave dpkg half-configured for every later run.
+pub struct Preparation(Option<std::thread::JoinHandle<Result<()>>>);
+
+impl Preparation {
+    /// Starts preparing.
+    pub fn start(root: &Path) -> Preparation {
+        let root = root.to_owned();
+        Preparation(Some(std::thread::spawn(move || {
+            prepare_timed(&root, &mut Timings::default())
+        })))
+    }
+
+    /// Waits until it is done and says whether it worked.
+    pub fn wait(mut self) -> Result<()> {
+        self.0
+            .take()
+            .expect("waited once")
+            .join()
+            .map_err(|_| anyhow::anyhow!("preparing podman and the base image panicked"))?
+    }
+}
+
+impl Drop for Preparation {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 fn prepare_timed(root: &Path, timings: &mut Timings) -> Result<()> {

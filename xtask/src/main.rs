@@ -68,7 +68,7 @@ enum Command {
     /// Everything CI runs: fmt and codegen --check, one build of the workspace linted by
     /// clippy (-D warnings), the tests on it (nextest when installed), validate-spec, the
     /// contract suite on six targets at once (embedded, conforming, the binary the tests
-    /// built, its conforming variant, with MailDev, through the proxy), and the container
+    /// built, its conforming variant, with MailDev, through the proxy), then the container
     /// images' test on the dev binaries (`image --test --dev`).
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
