@@ -4,7 +4,7 @@
 //! SIGTERM; with the figures.
 
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -101,13 +101,13 @@ const FIXTURE: &str = "contract-tests/targets/local-mock-fixture.json";
 /// A case that needs the manager key, and changes nothing: with a wrong key it must fail.
 const KEY_CASE: &str = "by_email_finds_the_pending_invitation";
 
-/// Runs the test on the two images; `binaries` are the executables in them (the suite's
-/// second), `work_root` a directory for the profile and the report.
+/// Runs the test on the two images; `suite_bin` is the executable in the suite's image,
+/// `work_root` a directory for the profile and the report.
 pub(super) fn run(
     root: &Path,
     mock_tag: &str,
     suite_tag: &str,
-    binaries: &[(&str, PathBuf)],
+    suite_bin: &Path,
     work_root: &Path,
 ) -> Result<TestFigures> {
     println!("\n==> testing {mock_tag} with {suite_tag}");
@@ -138,7 +138,7 @@ pub(super) fn run(
             mock.logs()
         );
     }
-    exit_codes_pass_through(suite_tag, &binaries[1].1, &profile, &out_dir)?;
+    exit_codes_pass_through(suite_tag, suite_bin, &profile, &out_dir)?;
     smtp_from_the_environment(mock_tag)?;
     let (exited, stop_returned, request_lines) = stop(mock)?;
     let _ = std::fs::remove_dir_all(&work);
