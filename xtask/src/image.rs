@@ -227,25 +227,19 @@ fn podman() -> Command {
 /// Builds both binaries (release, or the dev build of `cargo test`) and returns each one's
 /// `(name, executable)`, the mock's first.
 fn build_binaries(root: &Path, dev: bool) -> Result<Vec<(&'static str, PathBuf)>> {
-    let test_build = crate::mock::test_build_args();
-    let release_build = [
-        "build",
-        "--quiet",
-        "--release",
-        "-p",
-        "invitations-mock",
-        "--bin",
-        MOCK.bin,
-        "-p",
-        "invitations-contract-tests",
-        "--bin",
-        SUITE.bin,
-    ];
-    let args: &[&str] = if dev { &test_build } else { &release_build };
+    let args: Vec<&str> = if dev {
+        crate::mock::test_build_args()
+    } else {
+        // The mock's release build, with the suite's binary in the same cargo run.
+        crate::mock::RELEASE_BUILD
+            .into_iter()
+            .chain(["-p", "invitations-contract-tests", "--bin", SUITE.bin])
+            .collect()
+    };
     // One build; asking again for the second binary's path finds everything fresh.
     [MOCK.bin, SUITE.bin]
         .into_iter()
-        .map(|bin| Ok((bin, crate::artifacts::build_bin(root, args, bin)?)))
+        .map(|bin| Ok((bin, crate::artifacts::build_bin(root, &args, bin)?)))
         .collect()
 }
 
