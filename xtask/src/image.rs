@@ -320,17 +320,33 @@ fn build(root: &Path, image: &Image, tag: &str, version: &str, context: &Path) -
         .arg(root.join(image.containerfile))
         .args(["-t", tag])
         .arg(context);
-    run_step(root, &format!("podman build -t {tag}"), cmd)
+    let replaced = inspect(tag, "{{.Id}}").ok();
+    run_step(root, &format!("podman build -t {tag}"), cmd)?;
+    // The image the tag named before, unless something still uses it: every rebuild (each
+    // CI run) would otherwise leave its binary's layer behind.
+    if let Some(old) = replaced
+        && inspect(tag, "{{.Id}}").ok() != Some(old.clone())
+    {
+        let mut rmi = podman();
+        rmi.args(["rmi", &old]);
+        let _ = output("podman rmi", rmi);
+    }
+    Ok(())
+}
+
+/// One field of `podman image inspect` for image `name`, by a Go template such as
+/// `{{.Size}}`.
+fn inspect(name: &str, template: &str) -> Result<String> {
+    let mut cmd = podman();
+    cmd.args(["image", "inspect", "--format", template, name]);
+    let out = output(&format!("podman image inspect {name}"), cmd)?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// An image's size in bytes, as `podman images` counts it (uncompressed, layers included).
 fn image_size(name: &str) -> Result<u64> {
-    let mut cmd = podman();
-    cmd.args(["image", "inspect", "--format", "{{.Size}}", name]);
-    let out = output(&format!("podman image inspect {name}"), cmd)?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.trim()
-        .parse()
+    let text = inspect(name, "{{.Size}}")?;
+    text.parse()
         .with_context(|| format!("podman gave no size for {name}: {text:?}"))
 }
 

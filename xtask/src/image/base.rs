@@ -7,8 +7,8 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use super::podman;
-use crate::process::{output, run_step};
+use super::{inspect, podman};
+use crate::process::run_step;
 
 /// The base both Containerfiles name (`ARG BASE`), fully qualified as Docker and podman
 /// resolve `debian:bookworm-slim`.
@@ -96,17 +96,10 @@ fn image_exists(name: &str) -> Result<bool> {
 /// Reuses the base image, or makes it with debootstrap and imports it under [`BASE_IMAGE`].
 pub(super) fn ensure_base(root: &Path) -> Result<()> {
     if image_exists(BASE_IMAGE)? {
-        let mut label = podman();
-        label.args([
-            "image",
-            "inspect",
-            "--format",
-            &format!("{{{{index .Labels \"{BASE_LABEL}\"}}}}"),
+        let made = inspect(
             BASE_IMAGE,
-        ]);
-        let made = String::from_utf8_lossy(&output("podman image inspect", label)?.stdout)
-            .trim()
-            .to_owned();
+            &format!("{{{{index .Labels \"{BASE_LABEL}\"}}}}"),
+        )?;
         let origin = if made.is_empty() || made == "<no value>" {
             "pulled from a registry".to_owned()
         } else {
