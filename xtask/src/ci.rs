@@ -147,7 +147,7 @@ pub fn run(root: &Path) -> Result<()> {
     // The container images' test (the images hold the dev binaries just built), after the
     // tests rather than beside the contract targets: those wait on timers (MailDev's case
     // waits 3 s for an email, and misses it on a loaded machine with or without this step),
-    // and podman's builds would only add load there. Here it costs 15 to 18 s.
+    // and podman's builds would only add load there. Here it costs 15 to 25 s.
     let foreground = foreground.and(images.wait()).and_then(|()| {
         let mut image = Command::new(&xtask);
         image.args(["image", "--test", "--dev"]);
