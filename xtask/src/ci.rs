@@ -46,7 +46,8 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 ///
 /// 1. `cargo fmt --all --check`, `cargo xtask codegen --check` and the spec half of
 ///    `cargo xtask api-diff` (xtask is built already);
-/// 2. meanwhile, on another thread, the npm and PyPI tools are installed (network waits);
+/// 2. meanwhile, on other threads, the npm and PyPI tools are installed, and podman and the
+///    container images' base (apt-get, debootstrap: network and dpkg waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
 ///    [`clippy_on_build_env`]: the same lints as `cargo clippy --workspace --all-targets
 ///    -- -D warnings`);
@@ -55,7 +56,9 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 ///    xtask's tests (linted the same way; apart, so that its dependencies build once), while
 ///    the doc tests and the contract suite on each target run beside them (see
 ///    [`Background`]): those mostly wait on servers and timers;
-/// 6. then, beside each other, `cargo doc` with rustdoc's warnings as errors and
+/// 6. the container images' test, `image --test --dev` (the images hold the dev binaries
+///    just built);
+/// 7. then, beside each other, `cargo doc` with rustdoc's warnings as errors and
 ///    `cargo xtask dependent` (a crate outside the workspace on the SDK).
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
@@ -95,6 +98,9 @@ pub fn run(root: &Path) -> Result<()> {
             crate::contract::ensure_maildev(&root).map(drop)
         })
     };
+
+    // The container images' tools and base (apt-get, debootstrap: the network and dpkg) too.
+    let images = crate::image::Preparation::start(root);
 
     let mut build = cargo();
     build.arg("build").args(TEST_PACKAGES).arg("--all-targets");
@@ -153,6 +159,15 @@ pub fn run(root: &Path) -> Result<()> {
             "cargo test -p xtask --all-targets (with clippy -D warnings)",
             test_xtask,
         )
+    });
+    // The container images' test (the images hold the dev binaries just built), after the
+    // tests rather than beside the contract targets: those wait on timers (MailDev's case
+    // waits 3 s for an email, and misses it on a loaded machine with or without this step),
+    // and podman's builds would only add load there. Here it costs 15 to 25 s.
+    let foreground = foreground.and(images.wait()).and_then(|()| {
+        let mut image = Command::new(&xtask);
+        image.args(["image", "--test", "--dev"]);
+        run_step(root, "cargo xtask image --test --dev", image)
     });
     // Every step beside is awaited and printed, whatever the foreground did: a CI log
     // names every failure, not the first.

@@ -10,6 +10,7 @@ mod ci;
 mod codegen;
 mod contract;
 mod dependent;
+mod image;
 mod mock;
 mod mutants;
 mod process;
@@ -60,10 +61,17 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Build the mock's and the suite's container images with podman (installed with apt-get
+    /// when missing; the base image made with debootstrap when absent); print their sizes
+    /// and each step's time. `--test` then runs the suite's image against the mock's.
+    ///
+    /// Example: `cargo xtask image --test`
+    Image(image::ImageArgs),
     /// Everything CI runs: fmt and codegen --check, one build of the workspace linted by
-    /// clippy (-D warnings), the tests on it (nextest when installed), validate-spec, and the
+    /// clippy (-D warnings), the tests on it (nextest when installed), validate-spec, the
     /// contract suite on six targets at once (embedded, conforming, the binary the tests
-    /// built, its conforming variant, with MailDev, through the proxy).
+    /// built, its conforming variant, with MailDev, through the proxy), then the container
+    /// images' test on the dev binaries (`image --test --dev`).
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
     /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
@@ -129,6 +137,7 @@ fn main() -> ExitCode {
         Command::Contract(args) => contract::run(&root, args),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
         Command::Mock { args } => mock::run(&root, &args),
+        Command::Image(args) => image::run(&root, args),
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),

@@ -74,12 +74,12 @@ pub fn contract_through_proxy(root: &Path) -> Result<()> {
 }
 
 /// `GET base_url + path` over plain HTTP/1.1 and its JSON body.
-fn get(base_url: &str, path: &str) -> Result<Value> {
+pub(crate) fn get(base_url: &str, path: &str) -> Result<Value> {
     let authority = base_url
         .strip_prefix("http://")
-        .context("the proxy URL is not http://")?;
-    let mut stream = TcpStream::connect(authority)
-        .with_context(|| format!("connecting to the proxy at {authority}"))?;
+        .with_context(|| format!("{base_url} is not http://"))?;
+    let mut stream =
+        TcpStream::connect(authority).with_context(|| format!("connecting to {authority}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
