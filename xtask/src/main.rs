@@ -11,6 +11,8 @@ mod codegen;
 mod contract;
 mod dependent;
 mod image;
+mod imports;
+mod invariants;
 mod mock;
 mod mutants;
 mod process;
@@ -102,6 +104,12 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Run the check of every invariant ARCHITECTURE.md states (its `## Invariants` section's
+    /// `sh` blocks); fails naming each invariant whose check printed anything.
+    Invariants,
+    /// Print every import cycle between the modules of a workspace crate, one per line
+    /// (nothing when there is none): `a.rs -> b.rs -> a.rs` where each imports the next.
+    ImportCycles,
     /// Regenerate the workspace-hack crate (cargo-hakari, pinned, installed into target/ on
     /// first use) after a dependency or its features changed. It gives every workspace crate
     /// the same features of each dependency, so that no dependency is built twice (once for
@@ -140,6 +148,8 @@ fn main() -> ExitCode {
         Command::Image(args) => image::run(&root, args),
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
+        Command::Invariants => invariants::run(&root),
+        Command::ImportCycles => imports::print_cycles(&root),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
         Command::ApiDiff(args) => api_diff::run(&root, args),
         Command::Dependent => dependent::run(&root),
