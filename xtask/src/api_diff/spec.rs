@@ -480,7 +480,8 @@ impl<'a> Diff<'a> {
         {
             return;
         }
-        let open = new_name.is_some_and(|name| OPEN_ENUMS.contains(&name));
+        let open =
+            new_name.is_some_and(|name| OPEN_ENUMS.iter().any(|(schema, _)| *schema == name));
         let effect = |diff: &mut Self, effect: Effect, what: &str| {
             diff.push(
                 flow.level(effect),
