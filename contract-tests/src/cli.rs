@@ -32,10 +32,12 @@ use std::time::Instant;
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use crate::cases::all as all_cases;
 use crate::report::{self, RunSummary};
-use crate::runner::{execute, skip_reason, skipped, CaseReport, PARALLEL_CASES};
+use crate::runner::{
+    coverage_gaps, execute, skip_reason, skipped, CaseReport, Target, Verdict, PARALLEL_CASES,
+};
 use crate::target::TargetSpec;
-use crate::{all_cases, coverage_gaps, Target, Verdict};
 
 /// What one run does, beyond libtest's command line.
 #[derive(Debug)]

@@ -26,31 +26,17 @@ macro_rules! ensure {
     ($cond:expr, $($arg:tt)*) => { if !$cond { return Err(format!($($arg)*)); } };
 }
 
+// `#[macro_export]` puts both macros at the crate's root for other crates; inside this crate
+// they are imported from here, so that no module imports the root, which imports the modules.
+pub(crate) use {ensure, fail};
+
 /// The three operations, by operationId: the SDK's [`Operation`](invitations_sdk::Operation),
 /// under the short name the cases use.
 pub use invitations_sdk::Operation as Op;
 
-/// `err` and each of its causes, `: `-separated, a cause left out when its text is already
-/// there: reqwest's own text (`error sending request for url (…)`) does not say why.
-///
-/// ```
-/// let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
-/// let text = invitations_contract_tests::context::error_chain(&io);
-/// assert_eq!(text, "Connection refused");
-/// ```
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let more = cause.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = cause.source();
-    }
-    text
-}
+// Still public here; defined in a module of its own so that the mailbox, which this module
+// uses, need not import this one.
+pub use crate::error_chain::error_chain;
 
 /// Which credentials a request carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,6 +20,7 @@ pub mod cases;
 pub mod cli;
 pub mod context;
 pub mod decision;
+mod error_chain;
 pub mod mailbox;
 pub mod preflight;
 pub mod redact;

@@ -219,7 +219,7 @@ impl Mailbox {
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|err| format!("mailbox {url}: {}", crate::context::error_chain(&err)))?
+            .map_err(|err| format!("mailbox {url}: {}", crate::error_chain::error_chain(&err)))?
             .json()
             .await
             .map_err(|err| format!("mailbox {url}: not JSON: {err}"))?;

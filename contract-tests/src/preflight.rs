@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::context::error_chain;
+use crate::error_chain::error_chain;
 use crate::mailbox::Mailbox;
 use crate::target::{
     Secret, TargetData, BASE_URL_ENV, MANAGER_KEY_ENV, OTHER_TENANT_KEY_ENV, VIEWER_KEY_ENV,

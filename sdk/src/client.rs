@@ -793,6 +793,35 @@ mod tests {
         assert!(check_idempotency_key("x".repeat(256)).is_err());
         assert!(check_idempotency_key("a\nb".into()).is_err());
     }
+
+    /// Sharing is `http.rs`'s job; the test is here, beside the SDK client it builds, because
+    /// that module does not import this one.
+    #[cfg(feature = "native-tls")]
+    #[test]
+    fn every_client_shares_one_tls_configuration() {
+        use std::sync::atomic::Ordering::SeqCst;
+
+        use crate::http::tls_counts::{MADE, USES};
+        use crate::http::{reqwest_builder, shared_native_tls};
+
+        assert!(shared_native_tls().is_some(), "this platform makes one");
+        let (uses, made) = (USES.load(SeqCst), MADE.load(SeqCst));
+        for _ in 0..5 {
+            reqwest_builder().build().expect("a plain client builds");
+            Client::builder()
+                .base_url("https://api.example.com")
+                .api_key("k")
+                .build()
+                .expect("an SDK client builds");
+        }
+        // Other tests build clients at the same time: at least ours asked for it ...
+        assert!(
+            USES.load(SeqCst) >= uses + 10,
+            "a client made its own TLS setup"
+        );
+        // ... and once one exists, nobody makes another.
+        assert_eq!(MADE.load(SeqCst), made, "the TLS setup was made again");
+    }
 }
 
 /// The retry loop and what it records, driven without a server, and the key rules at their

@@ -382,7 +382,7 @@ clients should be ready for codes added later.
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Identifier of the invitation.
         pub id: ::std::num::NonZeroU64,
-        pub status: crate::InvitationStatus,
+        pub status: crate::status::InvitationStatus,
         ///Identifier of the tenant that owns the invitation.
         #[serde(
             rename = "tenantId",
@@ -880,7 +880,7 @@ clients should be ready for codes added later.
             >,
             id: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
             status: ::std::result::Result<
-                crate::InvitationStatus,
+                crate::status::InvitationStatus,
                 ::std::string::String,
             >,
             tenant_id: ::std::result::Result<
@@ -951,7 +951,7 @@ clients should be ready for codes added later.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::InvitationStatus>,
+                T: ::std::convert::TryInto<crate::status::InvitationStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value

@@ -2,7 +2,7 @@
 
 use std::num::NonZeroU64;
 
-use crate::Error;
+use crate::error::Error;
 
 mod sealed {
     pub trait Sealed {}

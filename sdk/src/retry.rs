@@ -164,7 +164,7 @@ pub(crate) enum Safety {
 }
 
 impl Safety {
-    pub(crate) fn allows(self, err: &crate::Error) -> bool {
+    pub(crate) fn allows(self, err: &crate::error::Error) -> bool {
         match self {
             Safety::Idempotent => err.is_retryable(),
             Safety::ConnectOnly => err.is_connect(),
@@ -250,7 +250,7 @@ mod safety_tests {
 
     #[test]
     fn a_503_is_retried_only_with_an_idempotency_key() {
-        let unavailable = crate::Error::Api {
+        let unavailable = crate::error::Error::Api {
             status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
             code: None,
             message: String::new(),

@@ -2,7 +2,7 @@
 //! SDK's users, as one verdict (major, minor or patch) checked against the version bump of
 //! `sdk/Cargo.toml`.
 //!
-//! Two halves, each giving classified changes:
+//! Two halves, each giving classified changes ([`change`]):
 //! - the spec half ([`spec`]): the document at REV and in the working tree, both parsed with
 //!   openapiv3, each difference classified for an HTTP client;
 //! - the Rust half ([`rust`]): the SDK regenerated from each spec (xtask's codegen) and
@@ -13,50 +13,20 @@
 //! number is the breaking one (0.1 to 0.2) and the patch number takes everything else
 //! (additions included); a patch verdict needs no bump at all.
 
+mod change;
 mod rust;
 mod spec;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
 use crate::codegen::SPEC_PATH;
-use crate::process::output;
+use crate::process::git;
+use change::{verdict, Change, Level};
 
 const SDK_MANIFEST: &str = "sdk/Cargo.toml";
-
-/// How much a change matters to a client of the API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    /// Nothing a client sends or receives changes (documentation, examples).
-    Patch,
-    /// A compatible change: what worked before still works.
-    Minor,
-    /// A breaking change: some client that followed the old contract may now fail.
-    Major,
-}
-
-impl Level {
-    fn name(self) -> &'static str {
-        match self {
-            Level::Patch => "patch",
-            Level::Minor => "minor",
-            Level::Major => "major",
-        }
-    }
-}
-
-/// One classified change: where, and what it is with why it has its level.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
-    pub level: Level,
-    /// The operation and the part of it (`resendInvite 200 body .inviteId`), or the Rust
-    /// item for the Rust half.
-    pub place: String,
-    pub what: String,
-}
 
 /// `cargo xtask api-diff`'s arguments.
 #[derive(clap::Args)]
@@ -137,15 +107,6 @@ pub fn run(root: &Path, args: ApiDiffArgs) -> Result<()> {
     Ok(())
 }
 
-/// The highest level among `changes`; patch when there are none.
-pub fn verdict(changes: &[Change]) -> Level {
-    changes
-        .iter()
-        .map(|c| c.level)
-        .max()
-        .unwrap_or(Level::Patch)
-}
-
 /// The lowest version after `old` that a change of `level` may be released as.
 pub fn needed_version(old: &semver::Version, level: Level) -> semver::Version {
     let (major, minor, patch) = (old.major, old.minor, old.patch);
@@ -217,14 +178,6 @@ pub fn changelog(changes: &[Change], version: &semver::Version) -> String {
     out
 }
 
-/// `git <args>` in `root`, its stdout as text.
-fn git(root: &Path, args: &[&str]) -> Result<String> {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C").arg(root).args(args);
-    let out = output(&format!("git {}", args.join(" ")), cmd)?;
-    String::from_utf8(out.stdout).context("git printed something that is not UTF-8")
-}
-
 /// The merge base of HEAD with `main` (or `origin/main` where there is no local `main`).
 fn merge_base(root: &Path) -> Result<String> {
     for base in ["main", "origin/main"] {
@@ -265,28 +218,6 @@ mod tests {
         // A patch verdict needs no release at all.
         assert!(check_bump(&v("0.1.0"), &v("0.1.0"), Level::Patch).is_ok());
         assert!(check_bump(&v("0.2.0"), &v("0.1.9"), Level::Patch).is_err());
-    }
-
-    #[test]
-    fn the_verdict_is_the_highest_level() {
-        let change = |level| Change {
-            level,
-            place: "x".into(),
-            what: "y".into(),
-        };
-        assert_eq!(verdict(&[]), Level::Patch);
-        assert_eq!(
-            verdict(&[change(Level::Minor), change(Level::Patch)]),
-            Level::Minor
-        );
-        assert_eq!(
-            verdict(&[
-                change(Level::Minor),
-                change(Level::Major),
-                change(Level::Patch)
-            ]),
-            Level::Major
-        );
     }
 
     #[test]

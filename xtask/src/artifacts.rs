@@ -130,6 +130,12 @@ pub fn command(executable: &Path) -> Result<Command> {
     Ok(Command::new(executable))
 }
 
+/// A file of the repository as text, for tests; panics when it cannot be read.
+#[cfg(test)]
+pub fn read_workspace_file(path: &str) -> String {
+    std::fs::read_to_string(workspace_root().join(path)).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

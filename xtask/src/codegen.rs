@@ -13,9 +13,12 @@ pub const SPEC_PATH: &str = "openapi/invitations.yaml";
 pub const OUTPUT_PATH: &str = "sdk/src/generated.rs";
 
 /// The spec's open enums: schemas the SDK reads through a hand-written type of the same name
-/// at its root, which keeps a value added to the API later (`Unknown`) instead of failing the
-/// whole response (see sdk/src/status.rs). `api-diff` counts a new value there as compatible.
-pub const OPEN_ENUMS: &[&str] = &["InvitationStatus"];
+/// (re-exported at its root), which keeps a value added to the API later (`Unknown`) instead
+/// of failing the whole response (see sdk/src/status.rs). `api-diff` counts a new value there
+/// as compatible. Each is `(schema, the path generated.rs names the type by)`: the module that
+/// defines it, not the root's re-export, so that generated.rs does not import the SDK's root,
+/// which imports it.
+pub const OPEN_ENUMS: &[(&str, &str)] = &[("InvitationStatus", "crate::status::InvitationStatus")];
 
 const HEADER: &str = "\
 // @generated from openapi/invitations.yaml by `cargo xtask codegen`; do not edit.
@@ -65,10 +68,10 @@ pub fn generate(spec_text: &str) -> Result<String> {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("schemars::JsonSchema");
-    for name in OPEN_ENUMS {
+    for (name, path) in OPEN_ENUMS {
         settings.with_replacement(
             *name,
-            format!("crate::{name}"),
+            *path,
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }

@@ -348,8 +348,7 @@ mod tests {
     use super::*;
 
     fn template() -> String {
-        std::fs::read_to_string(crate::artifacts::workspace_root().join(LOCAL_MOCK_PROFILE))
-            .unwrap()
+        crate::artifacts::read_workspace_file(LOCAL_MOCK_PROFILE)
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //! `podman run` to healthy, and from SIGTERM to exit.
 //!
 //! Here: the command, the build contexts and the builds; `base` installs podman and makes
-//! the base image; `check` is `--test`.
+//! the base image; `check` is `--test`; `podman` is podman as this machine needs it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,9 +31,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::process::{output, run_step};
+use podman::{inspect, podman, ULIMITS};
 
 mod base;
 mod check;
+mod podman;
 
 /// Options of the command (its command line: the doc comments are its help).
 #[derive(clap::Args)]
@@ -49,20 +51,6 @@ pub struct ImageArgs {
     #[arg(long)]
     pub dev: bool,
 }
-
-/// Global podman options this machine kind needs: Debian's podman defaults to a runtime and
-/// cgroup manager that do not work here (no systemd); runc with cgroupfs does, and works
-/// wherever podman does.
-const PODMAN_GLOBAL: [&str; 4] = ["--runtime", "runc", "--cgroup-manager", "cgroupfs"];
-/// Explicit limits for every container (builds' `RUN` steps too): without them runc cannot
-/// set the defaults it inherits here ("error setting rlimit type 7: operation not
-/// permitted").
-const ULIMITS: [&str; 4] = [
-    "--ulimit",
-    "nofile=1024:1024",
-    "--ulimit",
-    "nproc=4096:4096",
-];
 
 /// One image: its repository name, Containerfile, and the binary it carries.
 struct Image {
@@ -217,13 +205,6 @@ fn prepare_timed(root: &Path, timings: &mut Timings) -> Result<()> {
     })
 }
 
-/// `podman` with the global options this machine needs.
-fn podman() -> Command {
-    let mut cmd = Command::new("podman");
-    cmd.args(PODMAN_GLOBAL);
-    cmd
-}
-
 /// Builds both binaries (release, or the dev build of `cargo test`) and returns each one's
 /// `(name, executable)`, the mock's first.
 fn build_binaries(root: &Path, dev: bool) -> Result<Vec<(&'static str, PathBuf)>> {
@@ -334,15 +315,6 @@ fn build(root: &Path, image: &Image, tag: &str, version: &str, context: &Path) -
     Ok(())
 }
 
-/// One field of `podman image inspect` for image `name`, by a Go template such as
-/// `{{.Size}}`.
-fn inspect(name: &str, template: &str) -> Result<String> {
-    let mut cmd = podman();
-    cmd.args(["image", "inspect", "--format", template, name]);
-    let out = output(&format!("podman image inspect {name}"), cmd)?;
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
 /// An image's size in bytes, as `podman images` counts it (uncompressed, layers included).
 fn image_size(name: &str) -> Result<u64> {
     let text = inspect(name, "{{.Size}}")?;
@@ -357,15 +329,11 @@ fn megabytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A file of the repository.
-    pub(super) fn read(path: &str) -> String {
-        std::fs::read_to_string(crate::artifacts::workspace_root().join(path)).unwrap()
-    }
+    use crate::artifacts::read_workspace_file;
 
     #[test]
     fn every_copied_file_passes_the_dockerignore() {
-        let ignore = read(".dockerignore");
+        let ignore = read_workspace_file(".dockerignore");
         let kept: Vec<&str> = ignore
             .lines()
             .filter_map(|line| line.strip_prefix('!'))
@@ -373,7 +341,7 @@ mod tests {
         assert!(ignore.lines().any(|line| line == "*"), "{ignore}");
         let mut copied = Vec::new();
         for image in [&MOCK, &SUITE] {
-            let sources = copy_sources(&read(image.containerfile));
+            let sources = copy_sources(&read_workspace_file(image.containerfile));
             assert!(
                 sources.contains(&format!("{BUILT_PREFIX}{}", image.bin)),
                 "{} copies no {}: {sources:?}",
@@ -394,7 +362,7 @@ mod tests {
     #[test]
     fn the_containerfiles_name_the_base_xtask_makes() {
         for image in [&MOCK, &SUITE] {
-            let text = read(image.containerfile);
+            let text = read_workspace_file(image.containerfile);
             let arg = text
                 .lines()
                 .find_map(|line| line.strip_prefix("ARG BASE="))
@@ -423,7 +391,8 @@ mod tests {
     /// Byte for byte, so that podman and Docker build that layer once for both images.
     #[test]
     fn both_images_share_their_first_layer() {
-        let [mock, suite] = [&MOCK, &SUITE].map(|image| first_run(&read(image.containerfile)));
+        let [mock, suite] =
+            [&MOCK, &SUITE].map(|image| first_run(&read_workspace_file(image.containerfile)));
         assert!(mock.contains("useradd --uid 10001"), "{mock}");
         assert_eq!(mock, suite);
     }

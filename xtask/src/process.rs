@@ -1,5 +1,5 @@
 //! The one way xtask runs other programs: a step that must succeed ([`run_step`],
-//! [`cargo_step`]), a command whose output is read ([`output`]) or kept in a log
+//! [`cargo_step`]), a command whose output is read ([`output`], [`git`]) or kept in a log
 //! ([`run_logged`]), and a server started on a free port ([`Server`]).
 //!
 //! Every failure names the command that failed, so that `cargo xtask ci` says which step broke.
@@ -66,6 +66,14 @@ pub fn output(name: &str, mut cmd: Command) -> Result<Output> {
         bail!("`{name}` failed ({}): {}", out.status, printed.trim());
     }
     Ok(out)
+}
+
+/// `git <args>` in `root`, its stdout as text.
+pub fn git(root: &Path, args: &[&str]) -> Result<String> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(root).args(args);
+    let out = output(&format!("git {}", args.join(" ")), cmd)?;
+    String::from_utf8(out.stdout).context("git printed something that is not UTF-8")
 }
 
 /// Runs `cmd` with its stdout and stderr in the file `log` and returns its wall time; fails

@@ -8,12 +8,12 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use super::case::{case, Case, Needs};
 use super::iam_resend::fresh_key;
+use super::steps::{by_email, iam_resend, tenant_resend};
 use super::tenant_resend::expect_not_pending_code;
-use super::{by_email, case, iam_resend, tenant_resend, Case, Needs};
-use crate::context::{Auth, CaseResult, Ctx, Op};
+use crate::context::{ensure, fail, Auth, CaseResult, Ctx, Op};
 use crate::decision::Decision;
-use crate::{ensure, fail};
 
 pub(super) fn cases() -> Vec<Case> {
     // Their lookups of addresses with no pending invitation are 404s, coded by our decision.

@@ -4,11 +4,11 @@
 //! draw them elsewhere, and the report says where it did. Limits that are a deployment's own
 //! choice come from the profile (see `iam_resend_body_over_limit_is_413`).
 
+use super::case::{case, Case, Needs};
 use super::iam_resend::fresh_key;
-use super::{by_email, case, expect_addresses_refused, iam_resend, tenant_resend, Case, Needs};
-use crate::context::{Auth, CaseResult, Ctx, Op};
+use super::steps::{by_email, expect_addresses_refused, iam_resend, tenant_resend};
+use crate::context::{ensure, Auth, CaseResult, Ctx, Op};
 use crate::decision::Decision;
-use crate::ensure;
 
 pub(super) fn cases() -> Vec<Case> {
     const CODES: Decision = Decision::ErrorCodes;

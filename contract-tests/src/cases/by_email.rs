@@ -1,11 +1,11 @@
 //! `GET /tenant/admin/user/invitations_by_email` (GetUserInvitationByEmail).
 
-use super::{by_email, case, expect_addresses_refused, inject_fault, Case, Needs};
+use super::case::{case, Case, Needs};
+use super::steps::{by_email, expect_addresses_refused, inject_fault};
 use crate::context::{
-    generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
+    ensure, fail, generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
 };
 use crate::decision::Decision;
-use crate::{ensure, fail};
 
 const OP: Op = Op::GetUserInvitationByEmail;
 

@@ -1,12 +1,12 @@
 //! `POST /iam/v1/users/{id}/actions/resend` (resendInvite).
 
-use super::{case, iam_resend, inject_fault, Case, Needs};
+use super::case::{case, Case, Needs};
+use super::steps::{iam_resend, inject_fault};
 use crate::context::{
-    generated_outcome, sdk_agrees, sdk_outcome, Auth, Call, CaseResult, Ctx, Exchange, Op,
-    SdkOutcome,
+    ensure, fail, generated_outcome, sdk_agrees, sdk_outcome, Auth, Call, CaseResult, Ctx,
+    Exchange, Op, SdkOutcome,
 };
 use crate::decision::Decision;
-use crate::{ensure, fail};
 
 const OP: Op = Op::ResendInvite;
 

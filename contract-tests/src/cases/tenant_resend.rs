@@ -1,11 +1,11 @@
 //! `PUT /tenant/{tenantId}/admin/user/invitation/resend` (ResendInvitation).
 
-use super::{case, inject_fault, tenant_resend, Case, Needs};
+use super::case::{case, Case, Needs};
+use super::steps::{inject_fault, tenant_resend};
 use crate::context::{
-    generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
+    ensure, fail, generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
 };
 use crate::decision::{Decision, DOCUMENTED_CODE};
-use crate::{ensure, fail};
 
 const OP: Op = Op::ResendInvitation;
 

@@ -14,9 +14,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use super::{git, Change, Level};
+use super::change::{Change, Level};
 use crate::codegen::{generate, OUTPUT_PATH, SPEC_PATH};
-use crate::process::output;
+use crate::process::{git, output};
 
 /// The SDK's Rust API changes from `rev` to the working tree.
 pub fn compare(root: &Path, rev: &str) -> Result<Vec<Change>> {

@@ -40,7 +40,7 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use super::{Change, Level};
+use super::change::{Change, Level};
 use crate::codegen::OPEN_ENUMS;
 
 /// Every change from `old` to `new` (YAML or JSON texts of the document), classified.
@@ -480,7 +480,8 @@ impl<'a> Diff<'a> {
         {
             return;
         }
-        let open = new_name.is_some_and(|name| OPEN_ENUMS.contains(&name));
+        let open =
+            new_name.is_some_and(|name| OPEN_ENUMS.iter().any(|(schema, _)| *schema == name));
         let effect = |diff: &mut Self, effect: Effect, what: &str| {
             diff.push(
                 flow.level(effect),
@@ -851,7 +852,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api_diff::verdict;
+    use crate::api_diff::change::verdict;
 
     /// Today's spec as JSON (which is YAML too), for edits by JSON pointer.
     fn today() -> Value {

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use super::{inspect, podman};
+use super::podman::{inspect, podman};
 use crate::process::run_step;
 
 /// The base both Containerfiles name (`ARG BASE`), fully qualified as Docker and podman

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use super::{podman, ULIMITS};
+use super::podman::{podman, ULIMITS};
 use crate::process::output;
 
 /// What `--test` measured.
@@ -467,7 +467,7 @@ fn log_ended_cleanly(log: &str) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::tests::read;
+    use crate::artifacts::read_workspace_file;
 
     #[test]
     fn junit_counts_read_the_report_element() {
@@ -514,7 +514,7 @@ mod tests {
 
     #[test]
     fn the_test_profile_is_the_mock_profile_at_the_images_url() {
-        let template = read(crate::contract::LOCAL_MOCK_PROFILE);
+        let template = read_workspace_file(crate::contract::LOCAL_MOCK_PROFILE);
         let text = test_profile(&template, "http://127.0.0.1:4321").unwrap();
         let profile: toml::Table = text.parse().unwrap();
         let original: toml::Table = template.parse().unwrap();
