@@ -2,24 +2,33 @@
 //!
 //! Pure functions: no sockets, no clock. [`Contract::check`] takes an [`Exchange`] and says
 //! which operation it was and what, on either side, breaks the spec. Every rule is read from
-//! the spec through `invitations_spec` (operations, parameters and their schemas, statuses,
-//! media types, body schemas), plus the few rules the spec states in words (envelope flags,
-//! `inviteId` as given in the path, the resent or looked-up invitation being the one asked
-//! for).
+//! the spec (operations, parameters and their schemas, statuses, media types, body schemas),
+//! plus the few rules the spec states in words (`rules.rs`: envelope flags, `inviteId` as
+//! given in the path, the resent or looked-up invitation being the one asked for) and the
+//! `WWW-Authenticate` challenge HTTP requires of every 401 under the spec's bearer scheme.
 //!
 //! When does an exchange break the contract? When the upstream's answer is not one the spec
 //! allows for that request:
 //!
 //! * the request matches an operation: the status must be documented for it, the media type
-//!   documented for that status, the body valid against its schema; and a request the spec
-//!   refuses (a bad parameter, no bearer key, a body that is not a JSON object) must not be
-//!   answered with success;
+//!   documented for that status, the body valid against its schema;
+//! * the request is one the spec refuses: only the refusal its faults call for keeps the
+//!   contract, in whichever order a server checks them: 401 for a missing or malformed bearer
+//!   key, 400 for a bad parameter or body (or 413 for a body over the server's limit), and,
+//!   when a key was sent, 401 or 403 should the server refuse the key before looking at the
+//!   rest. A success, a 5xx (even the documented 500) or another 4xx is a violation naming
+//!   what was expected and why;
 //! * the request matches no operation: only a 4xx refusal keeps the contract.
 //!
-//! A request outside the contract that the upstream refused with a documented error is the
-//! contract working as written (the contract suite sends many on purpose): its findings are
-//! reported in [`Verdict::request`] but it is no violation, unless the proxy runs with
+//! A request outside the contract that the upstream refused as documented is the contract
+//! working as written (the contract suite sends many on purpose): its findings are reported
+//! in [`Verdict::request`] but it is no violation, unless the proxy runs with
 //! `--strict-requests` (for checking an application's own calls).
+//!
+//! A body that fails a `oneOf` (an envelope's `value` or `error`, which may be null) is
+//! checked again against the branch the status selects (on a 2xx, `value` is the payload and
+//! `error` null; on a failure the reverse), so the finding names the field, its value and
+//! the rule it breaks rather than "not valid under any of the schemas listed".
 //!
 //! ```
 //! use invitations_mock::proxy::check::{Contract, Exchange};
@@ -44,136 +53,27 @@
 //! assert!(verdict.breaks_contract(false));
 //! let text = verdict.summary();
 //! assert!(text.contains("\"inviteId\" is a required property"), "{text}");
-//! assert!(text.contains("Authorization"), "{text}");
+//! assert!(text.contains("expected 401 (header Authorization: missing"), "{text}");
 //! ```
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use http::HeaderMap;
-use invitations_spec::{InlineSchema, Spec, SpecError};
-use serde::Serialize;
+use invitations_spec::{Spec, SpecError};
+use jsonschema::Validator;
+use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use super::exchange::{bearer_key, finding, Seen};
+pub use super::exchange::{Exchange, Finding, Side, Verdict};
+use super::json::{Document, Node};
+use super::rules::{self, Asked};
+use super::schema::Schemas;
 use crate::core::http::Query;
 
-/// One request and the answer it got, as raw as they travelled.
-#[derive(Clone, Copy)]
-pub struct Exchange<'a> {
-    /// The request method.
-    pub method: &'a str,
-    /// The request path, still percent-encoded, without the query string.
-    pub path: &'a str,
-    /// The raw query string (after `?`), if any.
-    pub query: Option<&'a str>,
-    /// The request headers.
-    pub request_headers: &'a HeaderMap,
-    /// The request body.
-    pub request_body: &'a [u8],
-    /// The answer's status.
-    pub status: u16,
-    /// The answer's headers.
-    pub response_headers: &'a HeaderMap,
-    /// The answer's body.
-    pub response_body: &'a [u8],
-}
-
-/// Header values and bodies carry API keys and tokens: only their names and sizes are shown.
-impl std::fmt::Debug for Exchange<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names = |headers: &HeaderMap| -> Vec<String> {
-            headers.keys().map(|k| k.as_str().to_owned()).collect()
-        };
-        f.debug_struct("Exchange")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("has_query", &self.query.is_some())
-            .field("request_header_names", &names(self.request_headers))
-            .field("request_body_len", &self.request_body.len())
-            .field("status", &self.status)
-            .field("response_header_names", &names(self.response_headers))
-            .field("response_body_len", &self.response_body.len())
-            .finish()
-    }
-}
-
-/// Which side of an exchange a finding is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Side {
-    /// The client's request.
-    Request,
-    /// The upstream's answer.
-    Response,
-}
-
-/// One thing that breaks the spec.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// Request or answer.
-    pub side: Side,
-    /// Where: `operation`, `status`, `content-type`, `query id`, `path tenantId`,
-    /// `header Authorization`, `request body /x`, or `body /value/0/id` (a JSON pointer into
-    /// the answer's body).
-    pub at: String,
-    /// What is wrong, at most 300 characters, with the exchange's secrets (bearer key,
-    /// `Idempotency-Key`, token fields) replaced by `<redacted>`.
-    pub message: String,
-}
-
-/// What [`Contract::check`] found.
-#[derive(Clone, Default)]
-pub struct Verdict {
-    /// The operationId the request matched, if any.
-    pub operation: Option<String>,
-    /// Where the request breaks the spec.
-    pub request: Vec<Finding>,
-    /// Where the answer breaks the spec, given the request.
-    pub response: Vec<Finding>,
-    /// The answer's body as JSON, when it is JSON.
-    pub body: Option<Value>,
-}
-
-/// The body is left out: a wrong upstream may put a token in it.
-impl std::fmt::Debug for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verdict")
-            .field("operation", &self.operation)
-            .field("request", &self.request)
-            .field("response", &self.response)
-            .field("body_is_json", &self.body.is_some())
-            .finish()
-    }
-}
-
-impl Verdict {
-    /// Whether the exchange breaks the contract: the answer does; or, with `strict_requests`,
-    /// the request does even though the upstream refused it as documented.
-    pub fn breaks_contract(&self, strict_requests: bool) -> bool {
-        !self.response.is_empty() || (strict_requests && !self.request.is_empty())
-    }
-
-    /// Whether the answer keeps the contract (its invitations may be recorded).
-    pub fn answer_is_valid(&self) -> bool {
-        self.response.is_empty()
-    }
-
-    /// Every finding, answer first, as `at: message` joined by `; `: one log line's worth.
-    pub fn summary(&self) -> String {
-        self.response
-            .iter()
-            .chain(&self.request)
-            .map(|f| {
-                let side = match f.side {
-                    Side::Request => "request ",
-                    Side::Response => "",
-                };
-                format!("{side}{}: {}", f.at, f.message)
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
+/// More path segments than any template of the spec has: such a path matches nothing.
+const MAX_SEGMENTS: usize = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Location {
@@ -190,13 +90,12 @@ enum Kind {
     String,
 }
 
-#[derive(Debug)]
 struct Param {
     name: String,
     location: Location,
     required: bool,
     /// The parameter's schema, compiled once when the contract is prepared.
-    schema: InlineSchema,
+    schema: Validator,
     kind: Kind,
 }
 
@@ -206,16 +105,16 @@ enum Segment {
     Param(String),
 }
 
-#[derive(Debug)]
 struct OperationInfo {
-    id: String,
+    id: Arc<str>,
     method: String,
-    template: String,
     segments: Vec<Segment>,
     params: Vec<Param>,
     /// `(required, component schema name)` of a JSON request body.
     body: Option<(bool, Option<String>)>,
     bearer: bool,
+    /// A tenant-surface operation: every body is the result envelope.
+    envelope: bool,
     /// What the spec documents for each status, read once: checking an answer then looks
     /// nothing up in the spec but the schema's validator.
     responses: Result<Vec<Documented>, String>,
@@ -247,6 +146,18 @@ impl OperationInfo {
                 )
             })
     }
+
+    fn documents(&self, status: u16) -> bool {
+        self.response(status).is_ok()
+    }
+
+    /// The raw (still percent-encoded) path segment of the parameter `name`.
+    fn path_segment<'p>(&self, name: &str, segments: &[&'p str]) -> Option<&'p str> {
+        self.segments
+            .iter()
+            .position(|s| matches!(s, Segment::Param(n) if n == name))
+            .and_then(|at| segments.get(at).copied())
+    }
 }
 
 /// Every documented response of `operation_id`, as `Spec::response` and
@@ -275,10 +186,29 @@ fn documented_responses(spec: &Spec, operation_id: &str) -> Result<Vec<Documente
 }
 
 /// The spec's operations, prepared once for matching and checking requests.
-#[derive(Debug)]
 pub struct Contract {
     spec: &'static Spec,
+    schemas: Schemas,
     operations: Vec<OperationInfo>,
+}
+
+impl std::fmt::Debug for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contract")
+            .field("operations", &self.operation_ids())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the request's faults call for: which refusals keep the contract.
+#[derive(Clone, Copy, Debug, Default)]
+struct Faults {
+    /// No usable bearer key: 401.
+    auth: bool,
+    /// A bad parameter or body: 400.
+    invalid: bool,
+    /// A body was sent with a fault: a server may refuse its size first (413).
+    body: bool,
 }
 
 impl Contract {
@@ -290,279 +220,227 @@ impl Contract {
 
     /// Prepares `spec`'s operations.
     pub fn new(spec: &'static Spec) -> Contract {
+        let schemas = Schemas::new(spec);
         // The spec as JSON: parameters and request bodies are read from it, with `$ref`s
         // followed by hand (openapiv3 keeps them as references).
         let doc = serde_json::to_value(spec.openapi()).unwrap_or(Value::Null);
         let global_security = doc.get("security").cloned();
         let mut operations = Vec::new();
-        if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-            for (template, item) in paths {
-                let shared = item.get("parameters").and_then(Value::as_array);
-                let Some(item) = item.as_object() else {
+        for (template, item) in doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let shared = item.get("parameters").and_then(Value::as_array);
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if !matches!(
+                    method.as_str(),
+                    "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace"
+                ) {
                     continue;
-                };
-                for (method, op) in item {
-                    if !matches!(
-                        method.as_str(),
-                        "get" | "put" | "post" | "delete" | "patch" | "head" | "options" | "trace"
-                    ) {
-                        continue;
-                    }
-                    let mut params: Vec<Param> = Vec::new();
-                    let own = op.get("parameters").and_then(Value::as_array);
-                    for raw in own.into_iter().chain(shared).flatten() {
-                        let raw = resolve(&doc, raw);
-                        if let Some(param) = read_param(spec, &doc, raw)
-                            && !params
-                                .iter()
-                                .any(|p| p.name == param.name && p.location == param.location)
-                        {
-                            params.push(param);
-                        }
-                    }
-                    let body = op.get("requestBody").map(|b| {
-                        let b = resolve(&doc, b);
-                        let required = b.get("required").and_then(Value::as_bool) == Some(true);
-                        let name = b
-                            .pointer("/content/application~1json/schema/$ref")
-                            .and_then(Value::as_str)
-                            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                            .map(str::to_owned);
-                        (required, name)
-                    });
-                    let security = op.get("security").or(global_security.as_ref());
-                    let bearer = security
-                        .and_then(Value::as_array)
-                        .is_some_and(|reqs| !reqs.is_empty());
-                    let id = op
-                        .get("operationId")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    operations.push(OperationInfo {
-                        responses: documented_responses(spec, &id),
-                        id,
-                        method: method.to_ascii_uppercase(),
-                        template: template.clone(),
-                        segments: template
-                            .trim_start_matches('/')
-                            .split('/')
-                            .map(
-                                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                                    Some(name) => Segment::Param(name.to_owned()),
-                                    None => Segment::Literal(s.to_owned()),
-                                },
-                            )
-                            .collect(),
-                        params,
-                        body,
-                        bearer,
-                    });
                 }
+                let mut params: Vec<Param> = Vec::new();
+                let own = op.get("parameters").and_then(Value::as_array);
+                for raw in own.into_iter().chain(shared).flatten() {
+                    if let Some(param) = read_param(&schemas, &doc, resolve(&doc, raw))
+                        && !params
+                            .iter()
+                            .any(|p| p.name == param.name && p.location == param.location)
+                    {
+                        params.push(param);
+                    }
+                }
+                let body = op.get("requestBody").map(|b| {
+                    let b = resolve(&doc, b);
+                    let required = b.get("required").and_then(Value::as_bool) == Some(true);
+                    let name = b
+                        .pointer("/content/application~1json/schema/$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        .map(str::to_owned);
+                    (required, name)
+                });
+                let security = op.get("security").or(global_security.as_ref());
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                operations.push(OperationInfo {
+                    responses: documented_responses(spec, id),
+                    id: id.into(),
+                    method: method.to_ascii_uppercase(),
+                    envelope: template.starts_with("/tenant/"),
+                    segments: template
+                        .trim_start_matches('/')
+                        .split('/')
+                        .map(
+                            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                                Some(name) => Segment::Param(name.to_owned()),
+                                None => Segment::Literal(s.to_owned()),
+                            },
+                        )
+                        .collect(),
+                    params,
+                    body,
+                    bearer: security
+                        .and_then(Value::as_array)
+                        .is_some_and(|reqs| !reqs.is_empty()),
+                });
             }
         }
-        Contract { spec, operations }
+        Contract {
+            spec,
+            schemas,
+            operations,
+        }
     }
 
     /// The operationIds this contract knows, in path order.
     pub fn operation_ids(&self) -> Vec<&str> {
-        self.operations.iter().map(|o| o.id.as_str()).collect()
+        self.operations.iter().map(|o| &*o.id).collect()
     }
 
     /// Checks one exchange.
     pub fn check(&self, exchange: &Exchange<'_>) -> Verdict {
-        let mut verdict = Verdict {
-            body: serde_json::from_slice(exchange.response_body).ok(),
-            ..Verdict::default()
-        };
-        match self.find(exchange.method, exchange.path) {
-            Match::None => {
-                verdict.request.push(finding(
-                    Side::Request,
-                    "operation",
+        let mut verdict = Verdict::default();
+        let mut raw_segments = [""; MAX_SEGMENTS];
+        let count = split_path(exchange.path, &mut raw_segments);
+        let segments = &raw_segments[..count];
+        let status = exchange.status;
+        match self.find(exchange.method, segments) {
+            Found::Nothing(other_methods) => {
+                let message = if other_methods.is_empty() {
                     format!(
                         "no operation of the spec matches {} {}",
                         exchange.method,
                         shorten(exchange.path)
-                    ),
-                ));
-            }
-            Match::OtherMethod(documented) => {
-                verdict.request.push(finding(
-                    Side::Request,
-                    "operation",
+                    )
+                } else {
                     format!(
                         "{} is not documented for {} (documented: {})",
                         exchange.method,
                         shorten(exchange.path),
-                        documented.join(", ")
-                    ),
-                ));
+                        other_methods.join(", ")
+                    )
+                };
+                verdict
+                    .request
+                    .push(finding(Side::Request, "operation", message));
+                if !(400..500).contains(&status) {
+                    verdict.response.push(finding(
+                        Side::Response,
+                        "status",
+                        format!(
+                            "the upstream answered {status} to a request the spec refuses; \
+                             only a 4xx refusal keeps the contract"
+                        ),
+                    ));
+                }
             }
-            Match::Operation(op, path_params) => {
+            Found::Operation(op, segments) => {
                 verdict.operation = Some(op.id.clone());
-                self.check_request(op, &path_params, exchange, &mut verdict.request);
-                self.check_response(
-                    op,
-                    &path_params,
-                    exchange,
-                    &verdict.body,
-                    &mut verdict.response,
-                )
-            }
-        }
-        let status = exchange.status;
-        if !verdict.request.is_empty() {
-            let refused = (400..500).contains(&status);
-            let known = verdict.operation.is_some();
-            // A known operation's documented 5xx is already judged by the response checks.
-            if !refused && (status < 400 || !known) {
-                verdict.response.push(finding(
-                    Side::Response,
-                    "status",
-                    format!(
-                        "the upstream answered {status} to a request the spec refuses (see the \
-                         request findings); only a documented 4xx refusal keeps the contract"
-                    ),
-                ));
+                let query = Query::parse(exchange.query.map(str::as_bytes));
+                let faults = self.check_request(op, segments, &query, exchange, &mut verdict);
+                if !verdict.request.is_empty() {
+                    if let Some(expected) = refusal_breach(op, &faults, &verdict.request, status) {
+                        verdict
+                            .response
+                            .push(finding(Side::Response, "status", expected));
+                    }
+                }
+                let asked = asked(op, segments, query.as_ref().ok());
+                self.check_response(op, &asked, exchange, &mut verdict);
             }
         }
         super::secrets::scrub(&mut verdict, exchange);
         verdict
     }
 
-    fn find<'s>(&'s self, method: &str, raw_path: &str) -> Match<'s> {
-        let segments: Vec<Cow<'_, [u8]>> = raw_path
-            .strip_prefix('/')
-            .unwrap_or("\u{0}")
-            .split('/')
-            .map(|s| percent_encoding::percent_decode_str(s).into())
-            .collect();
+    fn find<'s, 'p>(&'s self, method: &str, segments: &'p [&'p str]) -> Found<'s, 'p> {
         let mut other_methods = Vec::new();
         for op in &self.operations {
-            let Some(params) = match_template(&op.segments, &segments) else {
+            if !matches_template(&op.segments, segments) {
                 continue;
-            };
+            }
             if op.method == method {
-                return Match::Operation(op, params);
+                return Found::Operation(op, segments);
             }
             other_methods.push(op.method.as_str());
         }
-        if other_methods.is_empty() {
-            Match::None
-        } else {
-            Match::OtherMethod(other_methods)
-        }
+        Found::Nothing(other_methods)
     }
 
+    /// Adds the request's findings to `verdict` and says what they call for.
     fn check_request(
         &self,
         op: &OperationInfo,
-        path_params: &[(String, Vec<u8>)],
+        segments: &[&str],
+        query: &Result<Query<'_>, crate::core::http::QueryError>,
         exchange: &Exchange<'_>,
-        out: &mut Vec<Finding>,
-    ) {
-        if op.bearer {
-            let values: Vec<_> = exchange
-                .request_headers
-                .get_all(http::header::AUTHORIZATION)
-                .iter()
-                .collect();
-            let problem = match values.as_slice() {
-                [] => Some("missing; the spec requires `Authorization: Bearer <api key>`"),
-                [one] => {
-                    let text = one.to_str().unwrap_or_default();
-                    match text.split_once(' ') {
-                        Some((scheme, key))
-                            if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() =>
-                        {
-                            None
-                        }
-                        _ => Some("not a `Bearer <api key>` credential"),
-                    }
-                }
-                _ => Some("sent more than once"),
-            };
-            if let Some(problem) = problem {
-                out.push(finding(Side::Request, "header Authorization", problem));
-            }
+        verdict: &mut Verdict,
+    ) -> Faults {
+        let out = &mut verdict.request;
+        let mut faults = Faults::default();
+        if op.bearer
+            && let Err(problem) = bearer_key(exchange.request_headers)
+        {
+            faults.auth = true;
+            out.push(finding(Side::Request, "header Authorization", problem));
         }
-        let query = Query::parse(exchange.query.map(str::as_bytes));
-        if let Err(err) = &query {
+        if let Err(err) = query {
+            faults.invalid = true;
             out.push(finding(Side::Request, "query", err.message()));
         }
         for param in &op.params {
             let (place, raw): (&str, Result<Option<Cow<'_, str>>, &str>) = match param.location {
                 Location::Path => (
                     "path",
-                    match path_params.iter().find(|(n, _)| *n == param.name) {
-                        Some((_, bytes)) => match std::str::from_utf8(bytes) {
-                            Ok(text) => Ok(Some(Cow::Borrowed(text))),
-                            Err(_) => Err("not UTF-8 once percent-decoded"),
-                        },
+                    match op.path_segment(&param.name, segments) {
+                        Some(raw) => percent_decode_str(raw)
+                            .decode_utf8()
+                            .map(Some)
+                            .map_err(|_| "not UTF-8 once percent-decoded"),
                         None => Ok(None),
                     },
                 ),
                 Location::Query => (
                     "query",
-                    match &query {
+                    match query {
                         Ok(query) => Ok(query.get(&param.name).map(Cow::Borrowed)),
                         // Already reported for the whole query string.
                         Err(_) => continue,
                     },
                 ),
-                Location::Header => {
-                    let values: Vec<_> = exchange
-                        .request_headers
-                        .get_all(param.name.as_str())
-                        .iter()
-                        .collect();
-                    (
-                        "header",
-                        match values.as_slice() {
-                            [] => Ok(None),
-                            [one] => match one.to_str() {
-                                Ok(text) => Ok(Some(Cow::Borrowed(text))),
-                                Err(_) => Err("not visible ASCII"),
-                            },
-                            _ => Err("sent more than once"),
-                        },
-                    )
-                }
+                Location::Header => ("header", header_text(exchange.request_headers, &param.name)),
             };
+            let before = out.len();
             // Only written out for a finding.
             let at = || format!("{place} {}", param.name);
-            let value = match raw {
-                Err(problem) => {
-                    out.push(finding(Side::Request, &at(), problem));
-                    continue;
+            match raw {
+                Err(problem) => out.push(finding(Side::Request, &at(), problem)),
+                Ok(None) if param.required => {
+                    out.push(finding(Side::Request, &at(), "required but missing"));
                 }
-                Ok(None) => {
-                    if param.required {
-                        out.push(finding(Side::Request, &at(), "required but missing"));
+                Ok(None) => {}
+                Ok(Some(value)) => match typed_value(param.kind, &value) {
+                    Err(problem) => out.push(finding(Side::Request, &at(), problem)),
+                    Ok(typed) if !param.schema.is_valid(&typed) => {
+                        let at = at();
+                        for err in param.schema.iter_errors(&typed) {
+                            out.push(finding(Side::Request, &at, err.to_string()));
+                        }
                     }
-                    continue;
-                }
-                Ok(Some(value)) => value,
-            };
-            let typed = match typed_value(param.kind, &value) {
-                Ok(typed) => typed,
-                Err(problem) => {
-                    out.push(finding(Side::Request, &at(), problem));
-                    continue;
-                }
-            };
-            if !param.schema.is_valid(&typed) {
-                let at = at();
-                if let Err(err) = param.schema.validate(&typed, &at) {
-                    for (_, message) in schema_errors(&err) {
-                        out.push(finding(Side::Request, &at, message));
-                    }
-                }
+                    Ok(_) => {}
+                },
             }
+            faults.invalid |= out.len() > before;
         }
         if let Some((required, schema)) = &op.body {
-            if exchange.request_body.is_empty() {
+            let before = out.len();
+            // Whitespace alone reads as no body (the mock's reading; a server may also refuse
+            // it as not JSON, which a request without findings allows).
+            if exchange.request_body.iter().all(u8::is_ascii_whitespace) {
                 if *required {
                     out.push(finding(Side::Request, "request body", "required but empty"));
                 }
@@ -575,9 +453,11 @@ impl Contract {
                     )),
                     Ok(body) => {
                         if let Some(name) = schema
-                            && let Err(err) = self.spec.validate_component(name, &body)
+                            && let Err(SpecError::Invalid { errors, .. }) =
+                                self.spec.validate_component(name, &body)
                         {
-                            for (pointer, message) in schema_errors(&err) {
+                            for (pointer, message) in errors.iter().map(|e| pointer_and_message(e))
+                            {
                                 out.push(finding(
                                     Side::Request,
                                     &format!("request body {pointer}"),
@@ -587,18 +467,21 @@ impl Contract {
                         }
                     }
                 }
+                faults.body = out.len() > before;
             }
+            faults.invalid |= out.len() > before;
         }
+        faults
     }
 
     fn check_response(
         &self,
         op: &OperationInfo,
-        path_params: &[(String, Vec<u8>)],
+        asked: &Asked<'_>,
         exchange: &Exchange<'_>,
-        body: &Option<Value>,
-        out: &mut Vec<Finding>,
+        verdict: &mut Verdict,
     ) {
+        let out = &mut verdict.response;
         let status = exchange.status;
         let documented = match op.response(status) {
             Ok(documented) => documented,
@@ -607,117 +490,326 @@ impl Contract {
                 return;
             }
         };
+        if status == 401 && op.bearer && !challenges_bearer(exchange.response_headers) {
+            out.push(finding(
+                Side::Response,
+                "header WWW-Authenticate",
+                "a 401 must name the scheme to use: `WWW-Authenticate: Bearer` (RFC 9110 \
+                 §11.6.1, RFC 6750 §3; the spec's security scheme is bearer)",
+            ));
+        }
         if documented.media.is_empty() {
             return;
         }
-        let media: Vec<&str> = documented.media.iter().map(String::as_str).collect();
-        let content_type = exchange
-            .response_headers
-            .get(http::header::CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()));
-        let essence = content_type.as_deref().map(|ct| {
-            ct.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-        match &essence {
-            None => out.push(finding(
-                Side::Response,
-                "content-type",
-                format!("missing; the spec documents {}", media.join(", ")),
-            )),
-            Some(essence) if !media.iter().any(|m| m.eq_ignore_ascii_case(essence)) => {
+        content_type_findings(&documented.media, status, exchange.response_headers, out);
+        let document = match Document::parse(exchange.response_body) {
+            Ok(document) => document,
+            Err(err) => {
+                let what = if exchange.response_body.is_empty() {
+                    "empty".to_owned()
+                } else {
+                    format!("not JSON ({err})")
+                };
                 out.push(finding(
                     Side::Response,
-                    "content-type",
-                    format!(
-                        "{} where the spec documents {} for {status}",
-                        shorten(content_type.as_deref().unwrap_or_default()),
-                        media.join(", ")
-                    ),
-                ))
+                    "body",
+                    format!("{what}; the spec documents a JSON body for {status}"),
+                ));
+                return;
             }
-            Some(_) => {}
-        }
-        let Some(body) = body else {
-            let what = if exchange.response_body.is_empty() {
-                "empty".to_owned()
-            } else {
-                let err = serde_json::from_slice::<Value>(exchange.response_body)
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default();
-                format!("not JSON ({err})")
-            };
-            out.push(finding(
-                Side::Response,
-                "body",
-                format!("{what}; the spec documents a JSON body for {status}"),
-            ));
+        };
+        let body = document.root();
+        let Some(schema) = documented.schema.as_deref() else {
+            // A body the spec gives no component schema: its own words, on a Value.
+            if let Err(SpecError::Invalid { errors, .. }) =
+                self.spec
+                    .validate_response(&op.id, status, &body.to_value())
+            {
+                for (pointer, message) in errors.iter().map(|e| pointer_and_message(e)) {
+                    out.push(finding(
+                        Side::Response,
+                        &format!("body {pointer}"),
+                        format!("{message} (its schema)"),
+                    ));
+                }
+            }
             return;
         };
-        let schema = documented.schema.as_deref();
-        let before = out.len();
-        let validated = match schema {
-            Some(name) => self.spec.validate_component(name, body),
-            // The spec's own words for a body it gives no component schema.
-            None => self.spec.validate_response(&op.id, status, body),
-        };
-        if let Err(err) = validated {
-            let schema = schema.unwrap_or("its schema");
-            for (pointer, message) in schema_errors(&err) {
-                out.push(finding(
-                    Side::Response,
-                    &format!("body {pointer}"),
-                    format!("{message} (schema {schema})"),
-                ));
-            }
-        }
-        if out.len() > before {
-            if let Some(hint) = super::rules::shape_hint(schema, body) {
+        if !self.schemas.is_valid(schema, body) {
+            self.schema_findings(schema, status, body, out);
+            if let Some(hint) = rules::shape_hint(schema, body) {
                 out.push(finding(Side::Response, "body /", hint));
             }
             return;
         }
-        super::rules::documented_in_words(
-            &op.id,
-            &op.template,
-            path_params,
-            exchange,
-            status,
-            body,
-            out,
-        );
-    }
-}
-
-enum Match<'s> {
-    None,
-    OtherMethod(Vec<&'s str>),
-    Operation(&'s OperationInfo, Vec<(String, Vec<u8>)>),
-}
-
-fn match_template(
-    template: &[Segment],
-    actual: &[Cow<'_, [u8]>],
-) -> Option<Vec<(String, Vec<u8>)>> {
-    if template.len() != actual.len() {
-        return None;
-    }
-    let mut params = Vec::new();
-    for (want, got) in template.iter().zip(actual) {
-        match want {
-            Segment::Literal(text) => {
-                if text.as_bytes() != &**got {
-                    return None;
-                }
-            }
-            Segment::Param(name) => params.push((name.clone(), got.to_vec())),
+        let before = out.len();
+        rules::documented_in_words(&op.id, op.envelope, status, asked, body, out);
+        if out.len() == before && verdict.request.is_empty() {
+            verdict.seen = seen_in(&op.id, status, asked, body);
         }
     }
-    Some(params)
+
+    /// The schema's errors, each `oneOf` failure replaced by the errors of the branch the
+    /// status selects.
+    fn schema_findings(&self, schema: &str, status: u16, body: Node<'_>, out: &mut Vec<Finding>) {
+        for error in self.schemas.errors(schema, body) {
+            let branch = if error.one_of {
+                self.selected_branch(schema, &error.pointer, status)
+            } else {
+                None
+            };
+            let Some(branch) = branch else {
+                out.push(finding(
+                    Side::Response,
+                    &format!("body {}", error.pointer),
+                    format!("{} (schema {schema})", error.message),
+                ));
+                continue;
+            };
+            let field = error.pointer.rsplit('/').next().unwrap_or_default();
+            let selected_by = format!("the branch of `{field}` a {status} answer selects");
+            match (branch, body.pointer(&error.pointer)) {
+                (Some(name), Some(node)) => {
+                    for inner in self.schemas.errors(&name, node) {
+                        let pointer = match inner.pointer.as_str() {
+                            "/" => error.pointer.clone(),
+                            deeper => format!("{}{deeper}", error.pointer),
+                        };
+                        out.push(finding(
+                            Side::Response,
+                            &format!("body {pointer}"),
+                            format!("{} (schema {name}, {selected_by})", inner.message),
+                        ));
+                    }
+                }
+                (_, _) => out.push(finding(
+                    Side::Response,
+                    &format!("body {}", error.pointer),
+                    format!("must be null ({selected_by}, schema {schema})"),
+                )),
+            }
+        }
+    }
+
+    /// Which branch of the `oneOf` at `pointer` the status selects: `Some(Some(name))` a
+    /// component, `Some(None)` the null branch, `None` when the status selects none (a
+    /// `oneOf` outside the envelope: reported as it is).
+    fn selected_branch(&self, schema: &str, pointer: &str, status: u16) -> Option<Option<String>> {
+        let branches = self.schemas.one_of_at(schema, pointer)?;
+        let success = (200..300).contains(&status);
+        // The envelope's words: on success `value` is the payload and `error` null; on a
+        // failure the reverse.
+        let wants_payload = match pointer {
+            "/value" => success,
+            "/error" => !success,
+            _ => return None,
+        };
+        if wants_payload {
+            let mut components = branches.into_iter().flatten();
+            match (components.next(), components.next()) {
+                (Some(only), None) => Some(Some(only)),
+                _ => None,
+            }
+        } else {
+            branches.contains(&None).then_some(None)
+        }
+    }
+}
+
+/// The path's segments (after the leading `/`), raw; an empty list when there are more than
+/// [`MAX_SEGMENTS`] (no template has that many).
+fn split_path<'p>(path: &'p str, out: &mut [&'p str; MAX_SEGMENTS]) -> usize {
+    let Some(rest) = path.strip_prefix('/') else {
+        return 0;
+    };
+    let (mut count, mut start) = (0, 0);
+    for (i, b) in rest.bytes().enumerate().chain([(rest.len(), b'/')]) {
+        if b == b'/' {
+            if count == MAX_SEGMENTS {
+                return 0;
+            }
+            out[count] = &rest[start..i];
+            count += 1;
+            start = i + 1;
+        }
+    }
+    count
+}
+
+/// Whether the raw `segments` fit `template` (literals compared once percent-decoded).
+fn matches_template(template: &[Segment], segments: &[&str]) -> bool {
+    template.len() == segments.len()
+        && template.iter().zip(segments).all(|(want, got)| match want {
+            // Decoded only when there is something to decode: every request is matched.
+            Segment::Literal(text) if got.contains('%') => percent_decode_str(got).eq(text.bytes()),
+            Segment::Literal(text) => text == got,
+            Segment::Param(_) => true,
+        })
+}
+
+enum Found<'s, 'p> {
+    /// No operation; the methods documented for this path, if any.
+    Nothing(Vec<&'s str>),
+    Operation(&'s OperationInfo, &'p [&'p str]),
+}
+
+/// A header parameter's text: absent, once, or a problem.
+fn header_text<'h>(
+    headers: &'h HeaderMap,
+    name: &str,
+) -> Result<Option<Cow<'h, str>>, &'static str> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (None, _) => Ok(None),
+        (Some(_), Some(_)) => Err("sent more than once"),
+        (Some(one), None) => one
+            .to_str()
+            .map(|text| Some(Cow::Borrowed(text)))
+            .map_err(|_| "not visible ASCII"),
+    }
+}
+
+/// Whether a `WWW-Authenticate` challenge names the `Bearer` scheme (any of the headers,
+/// any of the comma-separated challenges).
+fn challenges_bearer(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(http::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|challenge| challenge.split_whitespace().next())
+        .any(|scheme| scheme.eq_ignore_ascii_case("bearer"))
+}
+
+/// The finding, if any, that the answer's `Content-Type` is not one documented.
+fn content_type_findings(
+    media: &[String],
+    status: u16,
+    headers: &HeaderMap,
+    out: &mut Vec<Finding>,
+) {
+    let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
+        out.push(finding(
+            Side::Response,
+            "content-type",
+            format!("missing; the spec documents {}", media.join(", ")),
+        ));
+        return;
+    };
+    let essence = value
+        .as_bytes()
+        .split(|b| *b == b';')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    if !media
+        .iter()
+        .any(|m| m.as_bytes().eq_ignore_ascii_case(essence))
+    {
+        out.push(finding(
+            Side::Response,
+            "content-type",
+            format!(
+                "{} where the spec documents {} for {status}",
+                shorten(&String::from_utf8_lossy(value.as_bytes())),
+                media.join(", ")
+            ),
+        ));
+    }
+}
+
+/// The finding that the status breaks the refusal a faulty request calls for; none when it
+/// is one of them.
+fn refusal_breach(
+    op: &OperationInfo,
+    faults: &Faults,
+    request: &[Finding],
+    status: u16,
+) -> Option<String> {
+    let reason = |auth: bool| {
+        request
+            .iter()
+            .find(|f| (f.at == "header Authorization") == auth)
+            .map(|f| format!("{}: {}", f.at, f.message))
+            .unwrap_or_default()
+    };
+    let mut expected: Vec<String> = Vec::new();
+    let mut allowed: Vec<u16> = Vec::new();
+    if faults.auth {
+        allowed.push(401);
+        expected.push(format!("401 ({})", reason(true)));
+    }
+    if faults.invalid {
+        allowed.push(400);
+        expected.push(format!("400 ({})", reason(false)));
+        if faults.body && op.documents(413) {
+            allowed.push(413);
+            expected.push("413 should the body exceed the server's limit".to_owned());
+        }
+        if !faults.auth {
+            allowed.extend([401, 403]);
+            expected.push("401 or 403 should the key be refused first".to_owned());
+        }
+    }
+    if allowed.contains(&status) {
+        return None;
+    }
+    Some(format!(
+        "the upstream answered {status} to a request the spec refuses; expected {}",
+        expected.join(", or ")
+    ))
+}
+
+/// What the request asked for, as the rules in words compare it.
+fn asked<'a>(op: &OperationInfo, segments: &[&'a str], query: Option<&'a Query<'a>>) -> Asked<'a> {
+    let path = |name: &str| {
+        op.path_segment(name, segments)
+            .and_then(|raw| percent_decode_str(raw).decode_utf8().ok())
+    };
+    Asked {
+        path_id: path("id"),
+        path_tenant: path("tenantId").and_then(|t| t.parse().ok()),
+        query_id: query.and_then(|q| q.get("id")).and_then(|v| v.parse().ok()),
+        email: query.and_then(|q| q.get("email")),
+        dry_run: query.and_then(|q| q.get("dryRun")) == Some("true"),
+    }
+}
+
+/// What a valid answer shows: the path's tenant and, on a 2xx, the invitations (id and
+/// tenant) and an IAM resend's id.
+fn seen_in(operation: &str, status: u16, asked: &Asked<'_>, body: Node<'_>) -> Seen {
+    let asked_invitation = asked
+        .query_id
+        .or_else(|| asked.path_id.as_deref().and_then(|id| id.parse().ok()));
+    if !(200..300).contains(&status) {
+        return Seen {
+            path_tenant: asked.path_tenant,
+            asked_invitation,
+            ..Seen::default()
+        };
+    }
+    let invitation = |item: Node<'_>| {
+        let id = item.get("id").and_then(|n| n.as_u64())?;
+        Some((id, item.get("tenantId").and_then(|n| n.as_u64())))
+    };
+    let value = body.get("value");
+    Seen {
+        path_tenant: asked.path_tenant,
+        asked_invitation,
+        invitations: match operation {
+            "ResendInvitation" => value
+                .into_iter()
+                .flat_map(|v| v.elements())
+                .filter_map(invitation)
+                .collect(),
+            "GetUserInvitationByEmail" => value.and_then(invitation).into_iter().collect(),
+            _ => Vec::new(),
+        },
+        resent: (operation == "resendInvite")
+            .then(|| body.get("inviteId").and_then(|n| n.as_str()))
+            .flatten()
+            .map(|id| (id.to_owned(), asked.dry_run)),
+    }
 }
 
 fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
@@ -730,14 +822,14 @@ fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
-fn read_param(spec: &Spec, doc: &Value, raw: &Value) -> Option<Param> {
+fn read_param(schemas: &Schemas, doc: &Value, raw: &Value) -> Option<Param> {
     let location = match raw.get("in")?.as_str()? {
         "path" => Location::Path,
         "query" => Location::Query,
         "header" => Location::Header,
         _ => return None,
     };
-    let schema = resolve(doc, raw.get("schema")?).clone();
+    let schema = resolve(doc, raw.get("schema")?);
     let kind = match schema.get("type").and_then(Value::as_str) {
         Some("integer") => Kind::Integer,
         Some("number") => Kind::Number,
@@ -748,64 +840,47 @@ fn read_param(spec: &Spec, doc: &Value, raw: &Value) -> Option<Param> {
         name: raw.get("name")?.as_str()?.to_owned(),
         location,
         required: raw.get("required").and_then(Value::as_bool) == Some(true),
-        schema: spec.compile_inline(&schema),
+        schema: schemas.inline(schema),
         kind,
     })
 }
 
 /// The text of a parameter as the JSON value its schema describes.
-fn typed_value(kind: Kind, text: &str) -> Result<Value, String> {
+fn typed_value(kind: Kind, text: &str) -> Result<Value, &'static str> {
     match kind {
         Kind::String => Ok(Value::String(text.to_owned())),
         Kind::Boolean => match text {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
-            _ => Err("not a boolean (`true` or `false`)".to_owned()),
+            _ => Err("not a boolean (`true` or `false`)"),
         },
         Kind::Integer => {
             let digits = text.strip_prefix('-').unwrap_or(text);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err("not an integer".to_owned());
+                return Err("not an integer");
             }
             text.parse::<i64>()
                 .map(Value::from)
-                .map_err(|_| "outside the int64 range".to_owned())
+                .map_err(|_| "outside the int64 range")
         }
         Kind::Number => text
             .parse::<f64>()
             .ok()
             .and_then(serde_json::Number::from_f64)
             .map(Value::Number)
-            .ok_or_else(|| "not a number".to_owned()),
+            .ok_or("not a number"),
     }
 }
 
-/// `(JSON pointer, message)` for each schema error `invitations_spec` reported.
-fn schema_errors(err: &SpecError) -> Vec<(String, String)> {
-    match err {
-        SpecError::Invalid { errors, .. } => errors
-            .iter()
-            .map(|line| {
-                let line = line.trim();
-                // invitations_spec writes `at /pointer: message`.
-                match line
-                    .strip_prefix("at ")
-                    .and_then(|rest| rest.split_once(": "))
-                {
-                    Some((pointer, message)) => (pointer.to_owned(), message.to_owned()),
-                    None => ("/".to_owned(), line.to_owned()),
-                }
-            })
-            .collect(),
-        other => vec![("/".to_owned(), other.to_string())],
-    }
-}
-
-pub(super) fn finding(side: Side, at: &str, message: impl Into<String>) -> Finding {
-    Finding {
-        side,
-        at: at.to_owned(),
-        message: message.into(),
+/// `(JSON pointer, message)` of one line of `invitations_spec`'s error (`at /pointer: message`).
+fn pointer_and_message(line: &str) -> (String, String) {
+    let line = line.trim();
+    match line
+        .strip_prefix("at ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((pointer, message)) => (pointer.to_owned(), message.to_owned()),
+        None => ("/".to_owned(), line.to_owned()),
     }
 }
 
@@ -869,6 +944,14 @@ mod tests {
             verdict.request.is_empty() && verdict.response.is_empty(),
             "{verdict:?}"
         );
+        let verdict = check(
+            "POST",
+            "/iam/v1/%75sers/9001/actions/resend",
+            &keyed(),
+            200,
+            r#"{"message": "ok", "inviteId": "9001"}"#,
+        );
+        assert_eq!(verdict.operation.as_deref(), Some("resendInvite"));
     }
 
     #[test]
