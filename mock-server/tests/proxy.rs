@@ -1104,6 +1104,10 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
         // Seen by id only.
         ("POST", format!("{}?dryRun=true", iam("9003")), ACME, 200),
         ("POST", iam("9004"), ACME, 200),
+        // Refused as not pending: it exists there, in some other state.
+        ("PUT", tenant_resend(1024, "?id=9003"), ACME, 400),
+        // An IAM id that is not the invitation's spelling names another invite.
+        ("POST", iam("09005"), ACME, 404),
         // No tenant shown, and none of this key's known yet: the resend that follows names it.
         ("GET", by_email("frank@example.com"), GLOBEX, 200),
         ("PUT", tenant_resend(2048, "?id=9102"), GLOBEX, 200),
@@ -1135,6 +1139,7 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
     }
     let recorded = Fixture::from_file(&file).unwrap();
     let ids: Vec<u64> = recorded.invitations.iter().map(|i| i.id).collect();
+    let now = deployment.now();
     assert_eq!(
         ids,
         [9002, 9003, 9004, 9005, 9101, 9102],
@@ -1143,6 +1148,14 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
     for invitation in &recorded.invitations {
         let truth = deployment.invitation(invitation.id).unwrap();
         assert_eq!(invitation.tenant_id, truth.tenant_id, "{invitation:?}");
+        let pending = |status: &invitations_sdk::InvitationStatus| {
+            *status == invitations_sdk::InvitationStatus::Pending
+        };
+        assert_eq!(
+            pending(&invitation.status),
+            pending(&truth.effective_status(now)),
+            "{invitation:?} against {truth:?}"
+        );
     }
     let keys: Vec<(&str, &[u64], bool)> = recorded
         .api_keys
@@ -1207,14 +1220,21 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
             serde_json::from_str(&seen).unwrap(),
             serde_json::from_str(&served).unwrap(),
         );
-        if status == 200 {
-            let field = if verb == "GET" { "value" } else { "inviteId" };
-            let (shown, same) = shown_fields(&seen[field], &served[field]);
-            if verb == "GET" {
+        match (verb.as_str(), status) {
+            ("GET", 200) => {
+                let (shown, same) = shown_fields(&seen["value"], &served["value"]);
                 assert_eq!(same, shown, "{target}: the fields the deployment shows");
-            } else {
-                assert_eq!(served[field], seen[field], "{target}");
             }
+            ("POST", 200) => assert_eq!(served["inviteId"], seen["inviteId"], "{target}"),
+            ("PUT", 200) => {
+                let (shown, same) = shown_fields(&seen["value"][0], &served["value"][0]);
+                let without_expiry = |mut v: Value| {
+                    v.as_object_mut().map(|o| o.remove("expiresAt"));
+                    v
+                };
+                assert_eq!(without_expiry(same), without_expiry(shown), "{target}");
+            }
+            (_, _) => assert_eq!(served["error"]["code"], seen["error"]["code"], "{target}"),
         }
     }
     // The banner's curl line (`curl -H 'Authorization: Bearer KEY' BASE/...?email=EMAIL`).

@@ -31,6 +31,14 @@ pub fn spawn_logging_to(
     extra: &[&str],
     stderr: Stdio,
 ) -> Result<Server> {
+    let mut cmd = Command::new(executable(root, build)?);
+    cmd.args(["--port", "0"]).args(extra).stderr(stderr);
+    let name = format!("invitations-mock {}", extra.join(" "));
+    Server::start(name.trim_end(), cmd)
+}
+
+/// Builds the mock binary; returns its path.
+pub fn executable(root: &Path, build: MockBuild) -> Result<std::path::PathBuf> {
     let test_build: Vec<&str> = ["test", "--quiet", "--no-run"]
         .into_iter()
         .chain(process::TEST_PACKAGES)
@@ -47,11 +55,7 @@ pub fn spawn_logging_to(
             "invitations-mock",
         ],
     };
-    let executable = crate::artifacts::build_bin(root, args, "invitations-mock")?;
-    let mut cmd = Command::new(&executable);
-    cmd.args(["--port", "0"]).args(extra).stderr(stderr);
-    let name = format!("invitations-mock {}", extra.join(" "));
-    Server::start(name.trim_end(), cmd)
+    crate::artifacts::build_bin(root, args, "invitations-mock")
 }
 
 /// `--fixture FILE` for the mock binary: the fixture contract-tests/targets/local-mock.toml

@@ -65,7 +65,7 @@ use jsonschema::Validator;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use super::exchange::{bearer_key, finding, Seen};
+use super::exchange::{bearer_key, finding, invitation_number, Seen};
 pub use super::exchange::{Exchange, Finding, Side, Verdict};
 use super::json::{Document, Node};
 use super::rules::{self, Asked};
@@ -780,11 +780,16 @@ fn asked<'a>(op: &OperationInfo, segments: &[&'a str], query: Option<&'a Query<'
 fn seen_in(operation: &str, status: u16, asked: &Asked<'_>, body: Node<'_>) -> Seen {
     let asked_invitation = asked
         .query_id
-        .or_else(|| asked.path_id.as_deref().and_then(|id| id.parse().ok()));
+        .or_else(|| asked.path_id.as_deref().and_then(invitation_number));
     if !(200..300).contains(&status) {
+        let code = body.get("error").and_then(|e| e.get("code"));
         return Seen {
             path_tenant: asked.path_tenant,
             asked_invitation,
+            // The spec's code for "only a pending invitation can be resent here".
+            not_pending: operation == "ResendInvitation"
+                && status == 400
+                && code.and_then(|c| c.as_str()) == Some("InvitationNotPending"),
             ..Seen::default()
         };
     }
@@ -796,6 +801,7 @@ fn seen_in(operation: &str, status: u16, asked: &Asked<'_>, body: Node<'_>) -> S
     Seen {
         path_tenant: asked.path_tenant,
         asked_invitation,
+        not_pending: false,
         invitations: match operation {
             "ResendInvitation" => value
                 .into_iter()

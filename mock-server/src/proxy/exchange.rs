@@ -109,6 +109,15 @@ pub(crate) fn bearer_key(headers: &HeaderMap) -> Result<&str, &'static str> {
     Ok(key)
 }
 
+/// The invitation id an IAM invite id names: its plain decimal spelling only (`9001`, not
+/// `09001` or `+9001`). The IAM id is an opaque string; only the spelling of the tenant
+/// surface's ids joins the two.
+pub(crate) fn invitation_number(invite_id: &str) -> Option<u64> {
+    let plain = invite_id.bytes().all(|b| b.is_ascii_digit())
+        && !(invite_id.len() > 1 && invite_id.starts_with('0'));
+    plain.then(|| invite_id.parse().ok()).flatten()
+}
+
 /// What the proxy's checks found in one exchange.
 #[derive(Clone, Debug, Default)]
 pub struct Verdict {
@@ -135,6 +144,9 @@ pub(crate) struct Seen {
     pub(crate) invitations: Vec<(u64, Option<u64>)>,
     /// The IAM resend's invite id as the answer gave it, and whether it was a dry run.
     pub(crate) resent: Option<(String, bool)>,
+    /// A tenant resend refused with `InvitationNotPending`: the invitation asked exists in
+    /// the path's tenant and is not pending.
+    pub(crate) not_pending: bool,
 }
 
 impl Verdict {
@@ -160,5 +172,65 @@ impl Verdict {
     /// Every finding, answer first.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.response.iter().chain(&self.request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authorization(values: &[&[u8]]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                http::header::AUTHORIZATION,
+                http::HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        headers
+    }
+
+    #[test]
+    fn the_bearer_key_or_what_is_wrong_with_it() {
+        assert_eq!(bearer_key(&authorization(&[b"Bearer k-1"])), Ok("k-1"));
+        assert_eq!(bearer_key(&authorization(&[b"bEARER   k-1  "])), Ok("k-1"));
+        let missing = "missing; the spec requires `Authorization: Bearer <api key>`";
+        assert_eq!(bearer_key(&authorization(&[])), Err(missing));
+        assert_eq!(
+            bearer_key(&authorization(&[b"Bearer a", b"Bearer b"])),
+            Err("sent more than once")
+        );
+        for wrong in [
+            &b"Basic a2V5"[..],
+            b"Bearer",
+            b"Bearer  ",
+            b"Bearerk",
+            b"Token k",
+            "Bearer k\u{e9}".as_bytes(),
+        ] {
+            assert_eq!(
+                bearer_key(&authorization(&[wrong])),
+                Err("not a `Bearer <api key>` credential"),
+                "{}",
+                String::from_utf8_lossy(wrong)
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_plain_decimal_spelling_names_an_invitation() {
+        assert_eq!(invitation_number("9001"), Some(9001));
+        assert_eq!(invitation_number("0"), Some(0));
+        for other in [
+            "09001",
+            "+9001",
+            "-1",
+            "",
+            "9001 ",
+            "inv_9001",
+            "99999999999999999999",
+        ] {
+            assert_eq!(invitation_number(other), None, "{other}");
+        }
     }
 }

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use super::exchange::{finding, Finding, Side, Verdict};
+use super::exchange::{finding, invitation_number, Finding, Side, Verdict};
 
 /// At most this many keys and invitations are remembered; past it, new ones are not (a
 /// proxy left running all day must not grow without bound).
@@ -100,7 +100,7 @@ impl KeyLedger {
                 .chain(
                     seen.resent
                         .as_ref()
-                        .and_then(|(id, _)| id.parse().ok())
+                        .and_then(|(id, _)| invitation_number(id))
                         .map(|id| (id, tenant_of(id, None))),
                 );
             for (id, tenant) in revealed {

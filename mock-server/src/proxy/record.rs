@@ -16,7 +16,10 @@
 //!   that saw it manages (a 2xx on its path, or its invitations' tenants), else a tenant made
 //!   up for that key alone, numbered after every tenant seen;
 //! * seen only in an IAM answer (no address, no creation time): the address
-//!   `invite-<id>@recorded.invalid` and the time it was first seen.
+//!   `invite-<id>@recorded.invalid` and the time it was first seen;
+//! * seen only in a tenant resend refused with `InvitationNotPending` (the invitation exists
+//!   there and is not pending): `Expired`, which answers every request as `Declined` or
+//!   `Cancelled` would, and the same made-up address.
 //!
 //! API keys seen in traffic are never written: each key seen gets a made-up one,
 //! `recorded-key-1`, `recorded-key-2`, ... in the order they were first seen, managing the
@@ -30,7 +33,7 @@ use chrono::{DateTime, Duration, Utc};
 use invitations_sdk::InvitationStatus;
 use serde_json::Value;
 
-use super::exchange::Seen;
+use super::exchange::{invitation_number, Seen};
 use super::keys::KeyFacts;
 use crate::core::USERS_MANAGER;
 use crate::fixture::{ApiKeyFixture, Fixture, FixtureTime, InvitationFixture, TenantFixture};
@@ -129,9 +132,14 @@ impl Recorder {
             }
             ("resendInvite", 200..=299) => {
                 if let Some((id, dry_run)) = &seen.resent
-                    && let Ok(id) = id.parse::<u64>()
+                    && let Some(id) = invitation_number(id)
                 {
                     self.resent(id, *dry_run, sighting);
+                }
+            }
+            ("ResendInvitation", 400) if seen.not_pending => {
+                if let (Some(id), Some(tenant)) = (seen.asked_invitation, seen.path_tenant) {
+                    self.not_pending(id, tenant, sighting);
                 }
             }
             ("ResendInvitation" | "resendInvite", 404) => {
@@ -158,6 +166,10 @@ impl Recorder {
     }
 
     fn note_key(&mut self, sighting: &Sighting<'_>) {
+        // A key refused as unknown (401) is no key of the deployment's.
+        if sighting.status == 401 {
+            return;
+        }
         let next = self.keys.len() + 1;
         let key = self.keys.entry(sighting.key_id).or_insert(RecordedKey {
             ordinal: next,
@@ -226,6 +238,23 @@ impl Recorder {
         known.status = InvitationStatus::Pending;
         if let Expiry::Shown(_) = known.expires_at {
             known.expires_at = Expiry::Shown(sighting.at + Duration::hours(RESEND_VALIDITY_HOURS));
+        }
+    }
+
+    /// A tenant resend refused because `id` is not pending: recorded `Expired` unless a state
+    /// other than `Pending` was seen (every state but `Pending` answers every request alike).
+    fn not_pending(&mut self, id: u64, tenant: u64, sighting: &Sighting<'_>) {
+        let known = self.invitations.entry(id).or_insert_with(|| Recorded {
+            tenant: Some(tenant),
+            key: sighting.key_id,
+            email: None,
+            status: InvitationStatus::Expired,
+            created_at: sighting.at,
+            expires_at: Expiry::NotShown,
+        });
+        known.tenant = Some(tenant);
+        if known.status == InvitationStatus::Pending {
+            known.status = InvitationStatus::Expired;
         }
     }
 
@@ -643,6 +672,89 @@ mod tests {
             None
         )));
         assert!(recorder.fixture().invitations.is_empty());
+    }
+
+    #[test]
+    fn a_refusal_as_not_pending_records_the_invitation_not_pending() {
+        let mut recorder = Recorder::new("unused.json");
+        let refused = |id: u64| Seen {
+            path_tenant: Some(4),
+            asked_invitation: Some(id),
+            not_pending: true,
+            ..Seen::default()
+        };
+        let pending = json!({"value": [{"id": 5, "email": "a@example.com", "status": "Pending",
+                                        "createdAt": "2024-03-15T12:30:00Z"}]});
+        let on_four = Seen {
+            path_tenant: Some(4),
+            ..Seen::default()
+        };
+        recorder.observe(&sighting(
+            "ResendInvitation",
+            200,
+            (1, &[4], true),
+            &on_four,
+            Some(&pending),
+        ));
+        recorder.observe(&sighting(
+            "ResendInvitation",
+            400,
+            (1, &[4], true),
+            &refused(5),
+            None,
+        ));
+        recorder.observe(&sighting(
+            "ResendInvitation",
+            400,
+            (1, &[4], true),
+            &refused(6),
+            None,
+        ));
+        let other_400 = Seen {
+            not_pending: false,
+            ..refused(7)
+        };
+        recorder.observe(&sighting(
+            "ResendInvitation",
+            400,
+            (1, &[4], true),
+            &other_400,
+            None,
+        ));
+        let fixture = recorder.fixture();
+        fixture.validate().unwrap();
+        let states: Vec<(u64, u64, &str, InvitationStatus)> = fixture
+            .invitations
+            .iter()
+            .map(|i| (i.id, i.tenant_id, i.email.as_str(), i.status.clone()))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                (5, 4, "a@example.com", InvitationStatus::Expired),
+                (6, 4, "invite-6@recorded.invalid", InvitationStatus::Expired),
+            ]
+        );
+        let declined = json!({"value": [{"id": 5, "email": "a@example.com", "status": "Declined",
+                                         "createdAt": "2024-03-15T12:30:00Z"}]});
+        recorder.observe(&sighting(
+            "ResendInvitation",
+            200,
+            (1, &[4], true),
+            &on_four,
+            Some(&declined),
+        ));
+        recorder.observe(&sighting(
+            "ResendInvitation",
+            400,
+            (1, &[4], true),
+            &refused(5),
+            None,
+        ));
+        assert_eq!(
+            recorder.fixture().invitations[0].status,
+            InvitationStatus::Declined
+        );
     }
 
     #[test]
