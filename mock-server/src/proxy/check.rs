@@ -187,7 +187,6 @@ fn documented_responses(spec: &Spec, operation_id: &str) -> Result<Vec<Documente
 
 /// The spec's operations, prepared once for matching and checking requests.
 pub struct Contract {
-    spec: &'static Spec,
     schemas: Schemas,
     operations: Vec<OperationInfo>,
 }
@@ -219,7 +218,7 @@ impl Contract {
     }
 
     /// Prepares `spec`'s operations.
-    pub fn new(spec: &'static Spec) -> Contract {
+    pub fn new(spec: &Spec) -> Contract {
         let schemas = Schemas::new(spec);
         // The spec as JSON: parameters and request bodies are read from it, with `$ref`s
         // followed by hand (openapiv3 keeps them as references).
@@ -290,7 +289,6 @@ impl Contract {
             }
         }
         Contract {
-            spec,
             schemas,
             operations,
         }
@@ -342,12 +340,12 @@ impl Contract {
                 verdict.operation = Some(op.id.clone());
                 let query = Query::parse(exchange.query.map(str::as_bytes));
                 let faults = self.check_request(op, segments, &query, exchange, &mut verdict);
-                if !verdict.request.is_empty() {
-                    if let Some(expected) = refusal_breach(op, &faults, &verdict.request, status) {
-                        verdict
-                            .response
-                            .push(finding(Side::Response, "status", expected));
-                    }
+                if !verdict.request.is_empty()
+                    && let Some(expected) = refusal_breach(op, &faults, &verdict.request, status)
+                {
+                    verdict
+                        .response
+                        .push(finding(Side::Response, "status", expected));
                 }
                 let asked = asked(op, segments, query.as_ref().ok());
                 self.check_response(op, &asked, exchange, &mut verdict);
@@ -445,25 +443,22 @@ impl Contract {
                     out.push(finding(Side::Request, "request body", "required but empty"));
                 }
             } else {
-                match serde_json::from_slice::<Value>(exchange.request_body) {
+                match Document::parse(exchange.request_body) {
                     Err(err) => out.push(finding(
                         Side::Request,
                         "request body",
                         format!("not JSON ({err})"),
                     )),
                     Ok(body) => {
-                        if let Some(name) = schema
-                            && let Err(SpecError::Invalid { errors, .. }) =
-                                self.spec.validate_component(name, &body)
+                        for error in schema
+                            .iter()
+                            .flat_map(|name| self.schemas.errors(name, body.root()))
                         {
-                            for (pointer, message) in errors.iter().map(|e| pointer_and_message(e))
-                            {
-                                out.push(finding(
-                                    Side::Request,
-                                    &format!("request body {pointer}"),
-                                    message,
-                                ));
-                            }
+                            out.push(finding(
+                                Side::Request,
+                                &format!("request body {}", error.pointer),
+                                error.message,
+                            ));
                         }
                     }
                 }
@@ -519,20 +514,9 @@ impl Contract {
             }
         };
         let body = document.root();
+        // Every JSON body of the spec has a component schema; an inline one (none today) is
+        // checked for being JSON only, as `invitations_spec` validates components only.
         let Some(schema) = documented.schema.as_deref() else {
-            // A body the spec gives no component schema: its own words, on a Value.
-            if let Err(SpecError::Invalid { errors, .. }) =
-                self.spec
-                    .validate_response(&op.id, status, &body.to_value())
-            {
-                for (pointer, message) in errors.iter().map(|e| pointer_and_message(e)) {
-                    out.push(finding(
-                        Side::Response,
-                        &format!("body {pointer}"),
-                        format!("{message} (its schema)"),
-                    ));
-                }
-            }
             return;
         };
         if !self.schemas.is_valid(schema, body) {
@@ -878,18 +862,6 @@ fn typed_value(kind: Kind, text: &str) -> Result<Value, &'static str> {
     }
 }
 
-/// `(JSON pointer, message)` of one line of `invitations_spec`'s error (`at /pointer: message`).
-fn pointer_and_message(line: &str) -> (String, String) {
-    let line = line.trim();
-    match line
-        .strip_prefix("at ")
-        .and_then(|rest| rest.split_once(": "))
-    {
-        Some((pointer, message)) => (pointer.to_owned(), message.to_owned()),
-        None => ("/".to_owned(), line.to_owned()),
-    }
-}
-
 fn shorten(text: &str) -> String {
     crate::core::http::truncate(text, 200)
 }
@@ -898,12 +870,14 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A JSON answer's headers (with the challenge a 401 needs).
     fn json_headers() -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(
             "content-type",
             "application/json; charset=utf-8".parse().unwrap(),
         );
+        headers.insert("www-authenticate", "Bearer".parse().unwrap());
         headers
     }
 
@@ -1018,5 +992,549 @@ mod tests {
         for secret in ["acme-manager-key", "t0ken-value", "ada@example.com"] {
             assert!(!shown.contains(secret), "{shown}");
         }
+    }
+
+    /// A spec of its own, with what the Invitations spec does not use: a path-level
+    /// parameter an operation overrides, an operation without security, a number and a
+    /// header parameter, a required body, a response without content, an inline schema.
+    const OTHER_SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+security: [{key: []}]
+paths:
+  /things/{thingId}:
+    parameters:
+      - {name: thingId, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: getThing
+      security: []
+      parameters:
+        - {name: thingId, in: path, required: true, schema: {type: string, maxLength: 3}}
+        - {name: ratio, in: query, required: false, schema: {type: number, maximum: 1}}
+        - {name: X-Trace, in: header, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+        '204': {description: nothing}
+        '202':
+          description: inline
+          content:
+            application/json:
+              schema: {type: object, required: [x]}
+    put:
+      operationId: putThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Thing'}
+      responses:
+        '200': {description: ok}
+        '401': {description: no}
+components:
+  securitySchemes:
+    key: {type: http, scheme: bearer}
+  schemas:
+    Thing:
+      type: object
+      required: [name]
+      properties: {name: {type: string}}
+"##;
+
+    fn other() -> &'static Contract {
+        static OTHER: std::sync::OnceLock<Contract> = std::sync::OnceLock::new();
+        OTHER.get_or_init(|| Contract::new(&Spec::parse(OTHER_SPEC).unwrap()))
+    }
+
+    /// The findings of `exchange` on `contract`, as `side at: message` lines.
+    fn findings(contract: &Contract, exchange: &Exchange<'_>) -> Vec<String> {
+        contract
+            .check(exchange)
+            .findings()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// An exchange of `method target` (the query after `?`).
+    fn exchange<'a>(
+        method: &'a str,
+        target: &'a str,
+        request_headers: &'a HeaderMap,
+        request_body: &'a [u8],
+        status: u16,
+        response_headers: &'a HeaderMap,
+        response_body: &'a [u8],
+    ) -> Exchange<'a> {
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (target, None),
+        };
+        Exchange {
+            method,
+            path,
+            query,
+            request_headers,
+            request_body,
+            status,
+            response_headers,
+            response_body,
+        }
+    }
+
+    #[test]
+    fn operations_parameters_security_and_bodies_are_read_from_any_spec() {
+        let contract = other();
+        assert_eq!(contract.operation_ids(), ["getThing", "putThing"]);
+        let mut traced = HeaderMap::new();
+        traced.insert("x-trace", "t-1".parse().unwrap());
+        let json = json_headers();
+        let empty_headers = HeaderMap::new();
+        // The operation's own `thingId` (a string) replaces the path's (an integer), and it
+        // needs no key (`security: []`).
+        let ok = exchange(
+            "GET",
+            "/things/abc?ratio=0.5",
+            &traced,
+            b"",
+            200,
+            &json,
+            br#"{"name": "x"}"#,
+        );
+        assert_eq!(findings(contract, &ok), Vec::<String>::new());
+        let verdict = contract.check(&ok);
+        assert_eq!(verdict.operation.as_deref(), Some("getThing"));
+        let wrong = exchange(
+            "GET",
+            "/things/abcd?ratio=2",
+            &empty_headers,
+            b"",
+            400,
+            &json,
+            b"{}",
+        );
+        assert_eq!(
+            findings(contract, &wrong),
+            [
+                "status: 400 is not documented for getThing (documented: 200, 202, 204)",
+                "request path thingId: \"abcd\" is longer than 3 characters",
+                "request query ratio: 2.0 is greater than the maximum of 1.0",
+                "request header X-Trace: required but missing",
+            ]
+        );
+        let not_a_number = exchange("GET", "/things/a?ratio=x", &traced, b"", 204, &json, b"");
+        assert_eq!(
+            findings(contract, &not_a_number),
+            [
+                "status: the upstream answered 204 to a request the spec refuses; expected 400 (query ratio: not a number), or 401 or 403 should the key be refused first",
+                "request query ratio: not a number",
+            ]
+        );
+        let mut twice = traced.clone();
+        twice.append("x-trace", "t-2".parse().unwrap());
+        let mut not_ascii = HeaderMap::new();
+        not_ascii.insert("x-trace", http::HeaderValue::from_bytes(b"t\xe9").unwrap());
+        for (headers, problem) in [
+            (&twice, "sent more than once"),
+            (&not_ascii, "not visible ASCII"),
+        ] {
+            let bad = exchange("GET", "/things/a", headers, b"", 400, &json, b"{}");
+            assert_eq!(
+                findings(contract, &bad)[1],
+                format!("request header X-Trace: {problem}")
+            );
+        }
+        // No content documented: the body is not looked at; an inline schema: JSON only.
+        let empty = exchange(
+            "GET",
+            "/things/a",
+            &traced,
+            b"",
+            204,
+            &empty_headers,
+            b"whatever",
+        );
+        assert_eq!(findings(contract, &empty), Vec::<String>::new());
+        let inline = exchange("GET", "/things/a", &traced, b"", 202, &json, b"{}");
+        assert_eq!(findings(contract, &inline), Vec::<String>::new());
+        let not_json = exchange("GET", "/things/a", &traced, b"", 202, &json, b"{");
+        assert_eq!(
+            findings(contract, &not_json),
+            ["body: not JSON (EOF while parsing an object at line 1 column 1); the spec documents a JSON body for 202"]
+        );
+        let empty_json = exchange("GET", "/things/a", &traced, b"", 200, &json, b"");
+        assert_eq!(
+            findings(contract, &empty_json),
+            ["body: empty; the spec documents a JSON body for 200"]
+        );
+    }
+
+    #[test]
+    fn a_required_body_and_the_global_security_apply() {
+        let contract = other();
+        let json = json_headers();
+        let empty_headers = HeaderMap::new();
+        let keyed = keyed();
+        let fine = exchange(
+            "PUT",
+            "/things/1",
+            &keyed,
+            br#"{"name": "n"}"#,
+            200,
+            &empty_headers,
+            b"",
+        );
+        assert_eq!(findings(contract, &fine), Vec::<String>::new());
+        let missing = exchange("PUT", "/things/1", &keyed, b" \n", 200, &json, b"");
+        assert_eq!(
+            findings(contract, &missing),
+            [
+                "status: the upstream answered 200 to a request the spec refuses; expected 400 (request body: required but empty), or 401 or 403 should the key be refused first",
+                "request request body: required but empty",
+            ]
+        );
+        let wrong = exchange(
+            "PUT",
+            "/things/1",
+            &empty_headers,
+            br#"{"name": 1}"#,
+            401,
+            &empty_headers,
+            b"",
+        );
+        assert_eq!(
+            findings(contract, &wrong),
+            [
+                "header WWW-Authenticate: a 401 must name the scheme to use: `WWW-Authenticate: Bearer` (RFC 9110 §11.6.1, RFC 6750 §3; the spec's security scheme is bearer)",
+                "request header Authorization: missing; the spec requires `Authorization: Bearer <api key>`",
+                "request request body /name: 1 is not of type \"string\"",
+            ]
+        );
+        let other_method = exchange("DELETE", "/things/1", &keyed, b"", 404, &json, b"");
+        assert_eq!(
+            findings(contract, &other_method),
+            ["request operation: DELETE is not documented for /things/1 (documented: GET, PUT)"]
+        );
+    }
+
+    #[test]
+    fn paths_are_matched_segment_by_segment() {
+        let keyed = keyed();
+        let nothing = |path: &str| {
+            let verdict = check("GET", path, &keyed, 404, "{}");
+            let first = verdict.request.first().map(|f| f.message.clone());
+            let shown = format!("{path}: {verdict:?}");
+            (verdict.operation.clone(), first.unwrap_or(shown))
+        };
+        let long = format!("/tenant{}", "/x".repeat(16));
+        for path in [
+            "tenant/admin/user/invitations_by_email",
+            "/tenant/admin/user/invitations_by_email/",
+            "/tenant/admin/user",
+            long.as_str(),
+        ] {
+            let (operation, message) = nothing(path);
+            assert_eq!(operation, None, "{path}");
+            assert!(
+                message.starts_with("no operation of the spec matches GET"),
+                "{message}"
+            );
+        }
+        let very_long = format!("/{}", "y".repeat(300));
+        let (_, message) = nothing(&very_long);
+        assert!(
+            message.ends_with(&format!("GET /{}…", "y".repeat(199))),
+            "{message}"
+        );
+        let verdict = check(
+            "GET",
+            "/tenant/admin/user/invitations_by_%65mail?email=ada@example.com",
+            &keyed,
+            404,
+            r#"{"isSuccess": false, "isFailure": true, "value": null,
+                "error": {"code": "NotFound", "message": "none", "info": []}}"#,
+        );
+        assert_eq!(
+            verdict.operation.as_deref(),
+            Some("GetUserInvitationByEmail")
+        );
+        assert!(!verdict.breaks_contract(true), "{verdict:?}");
+    }
+
+    #[test]
+    fn refusals_allowed_by_the_faults_of_the_request() {
+        let keyed = keyed();
+        let none = HeaderMap::new();
+        let failure = |code: &str| {
+            format!(
+                r#"{{"isSuccess": false, "isFailure": true, "value": null,
+                     "error": {{"code": "{code}", "message": "m", "info": []}}}}"#
+            )
+        };
+        let resend = "/tenant/1024/admin/user/invitation/resend?id=abc";
+        let allowed = |headers: &HeaderMap, status: u16| {
+            !check("PUT", resend, headers, status, &failure("X")).breaks_contract(false)
+        };
+        // A key and a bad id: 400, or the key refused first.
+        assert_eq!(
+            [400, 401, 403, 404, 413, 500].map(|s| allowed(&keyed, s)),
+            [true, true, true, false, false, false]
+        );
+        // No key and a bad id: 401 or 400, never 403.
+        assert_eq!(
+            [400, 401, 403, 404].map(|s| allowed(&none, s)),
+            [true, true, false, false]
+        );
+        let iam = |body: &[u8], status: u16| {
+            let headers = keyed.clone();
+            let response = json_headers();
+            let exchange = exchange(
+                "POST",
+                "/iam/v1/users/9001/actions/resend",
+                &headers,
+                body,
+                status,
+                &response,
+                br#"{"error": "e"}"#,
+            );
+            !Contract::get().check(&exchange).breaks_contract(false)
+        };
+        // A body that is not an object: 413 too (the server's size limit may come first).
+        assert!(iam(b"[1]", 413) && iam(b"[1]", 400) && !iam(b"[1]", 404));
+        // A fault elsewhere than in the body: not 413.
+        let wrong_key = |status: u16| {
+            let mut headers = HeaderMap::new();
+            headers.insert("authorization", "Basic a2V5".parse().unwrap());
+            let response = json_headers();
+            let exchange = exchange(
+                "POST",
+                "/iam/v1/users/9001/actions/resend?dryRun=maybe",
+                &headers,
+                b"",
+                status,
+                &response,
+                br#"{"error": "e"}"#,
+            );
+            Contract::get().check(&exchange)
+        };
+        assert!(wrong_key(413).breaks_contract(false));
+        assert_eq!(
+            wrong_key(500).response[0].message,
+            "the upstream answered 500 to a request the spec refuses; expected 401 (header \
+             Authorization: not a `Bearer <api key>` credential), or 400 (query dryRun: not a \
+             boolean (`true` or `false`))"
+        );
+        // The documented 500 to a request without faults is no violation.
+        assert!(iam(b"{}", 500));
+    }
+
+    #[test]
+    fn a_401_names_the_bearer_scheme_in_any_challenge() {
+        let challenged = |values: &[&str]| {
+            let mut headers = json_headers();
+            headers.remove("www-authenticate");
+            for value in values {
+                headers.append("www-authenticate", value.parse().unwrap());
+            }
+            let request = keyed();
+            let exchange = exchange(
+                "POST",
+                "/iam/v1/users/9001/actions/resend",
+                &request,
+                b"",
+                401,
+                &headers,
+                br#"{"error": "who?"}"#,
+            );
+            !Contract::get().check(&exchange).breaks_contract(false)
+        };
+        assert!(challenged(&["Bearer"]));
+        assert!(challenged(&["bearer realm=\"x\""]));
+        assert!(challenged(&["Basic realm=\"x\", Bearer"]));
+        assert!(challenged(&[
+            "Basic realm=\"x\"",
+            "Bearer error=\"invalid_token\""
+        ]));
+        assert!(!challenged(&[]));
+        assert!(!challenged(&["Basic realm=\"Bearer\""]));
+        assert!(!challenged(&["Bearerish"]));
+    }
+
+    #[test]
+    fn the_content_type_is_compared_without_parameters_or_case() {
+        let typed = |value: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = value {
+                headers.insert("content-type", value.parse().unwrap());
+            }
+            let request = keyed();
+            let exchange = exchange(
+                "POST",
+                "/iam/v1/users/9001/actions/resend",
+                &request,
+                b"",
+                404,
+                &headers,
+                br#"{"error": "none"}"#,
+            );
+            findings(Contract::get(), &exchange)
+        };
+        assert_eq!(
+            typed(Some(" APPLICATION/json ;charset=utf-8")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            typed(None),
+            ["content-type: missing; the spec documents application/json"]
+        );
+        assert_eq!(
+            typed(Some("application/jsonx")),
+            ["content-type: application/jsonx where the spec documents application/json for 404"]
+        );
+    }
+
+    #[test]
+    fn a_oneof_is_reported_against_the_branch_the_status_selects() {
+        let contract = Contract::get();
+        assert_eq!(
+            contract.selected_branch("UserInvitationResult", "/value", 200),
+            Some(Some("UserInvitationModel".to_owned()))
+        );
+        assert_eq!(
+            contract.selected_branch("UserInvitationResult", "/value", 404),
+            Some(None)
+        );
+        assert_eq!(
+            contract.selected_branch("UserInvitationResult", "/error", 200),
+            Some(None)
+        );
+        assert_eq!(
+            contract.selected_branch("UserInvitationResult", "/error", 500),
+            Some(Some("ApiError".to_owned()))
+        );
+        assert_eq!(
+            contract.selected_branch("UserInvitationResult", "/other", 200),
+            None
+        );
+        assert_eq!(
+            contract.selected_branch("UserInvitationListResult", "/value", 200),
+            None
+        );
+        // The whole value when the branch refuses it at its root.
+        let verdict = check(
+            "GET",
+            "/tenant/admin/user/invitations_by_email?email=ada@example.com",
+            &keyed(),
+            200,
+            r#"{"isSuccess": true, "isFailure": false, "error": null, "value": []}"#,
+        );
+        assert_eq!(
+            verdict.summary(),
+            "body /value: [] is not of type \"object\" (schema UserInvitationModel, the branch of \
+             `value` a 200 answer selects)"
+        );
+    }
+
+    #[test]
+    fn what_a_valid_answer_shows_is_kept_for_later_exchanges() {
+        let keyed = keyed();
+        let seen = |method: &str, target: &str, status: u16, body: &str| {
+            check(method, target, &keyed, status, body).seen
+        };
+        let list = r#"{"isSuccess": true, "isFailure": false, "error": null, "value": [
+            {"id": 9001, "tenantId": 1024, "email": "ada@example.com", "status": "Pending",
+             "createdAt": "2024-03-15T12:30:00Z"},
+            {"id": 9002, "email": "bob@example.com", "status": "Pending",
+             "createdAt": "2024-03-15T12:30:00Z"}]}"#;
+        let resent = seen(
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=9001",
+            200,
+            list,
+        );
+        assert_eq!(resent.path_tenant, Some(1024));
+        assert_eq!(resent.asked_invitation, Some(9001));
+        assert_eq!(resent.invitations, [(9001, Some(1024)), (9002, None)]);
+        let not_pending = r#"{"isSuccess": false, "isFailure": true, "value": null,
+            "error": {"code": "InvitationNotPending", "message": "m", "info": []}}"#;
+        let refused = seen(
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=9003",
+            400,
+            not_pending,
+        );
+        assert!(refused.not_pending && refused.invitations.is_empty());
+        assert_eq!(
+            (refused.path_tenant, refused.asked_invitation),
+            (Some(1024), Some(9003))
+        );
+        let other_400 = not_pending.replace("InvitationNotPending", "ValidationError");
+        assert!(
+            !seen(
+                "PUT",
+                "/tenant/1024/admin/user/invitation/resend?id=9003",
+                400,
+                &other_400
+            )
+            .not_pending
+        );
+        let iam = |target: &str| {
+            seen(
+                "POST",
+                target,
+                200,
+                r#"{"message": "m", "inviteId": "9001"}"#,
+            )
+        };
+        assert_eq!(
+            iam("/iam/v1/users/9001/actions/resend").resent,
+            Some(("9001".to_owned(), false))
+        );
+        assert_eq!(
+            iam("/iam/v1/users/9001/actions/resend").asked_invitation,
+            Some(9001)
+        );
+        assert_eq!(
+            iam("/iam/v1/users/9001/actions/resend?dryRun=true").resent,
+            Some(("9001".to_owned(), true))
+        );
+        assert!(
+            !iam("/iam/v1/users/9001/actions/resend?dryRun=false")
+                .resent
+                .unwrap()
+                .1
+        );
+        let by_email = r#"{"isSuccess": true, "isFailure": false, "error": null, "value":
+            {"id": 9005, "email": "erin@example.com", "status": "Pending",
+             "createdAt": "2024-03-15T12:30:00Z"}}"#;
+        let found = seen(
+            "GET",
+            "/tenant/admin/user/invitations_by_email?email=erin@example.com",
+            200,
+            by_email,
+        );
+        assert_eq!(found.invitations, [(9005, None)]);
+        assert_eq!(found.path_tenant, None);
+        // Nothing from an answer that breaks the contract, or from a faulty request.
+        let broken = by_email.replace("erin@", "someone@");
+        assert!(seen(
+            "GET",
+            "/tenant/admin/user/invitations_by_email?email=erin@example.com",
+            200,
+            &broken
+        )
+        .invitations
+        .is_empty());
+        let faulty = check(
+            "GET",
+            "/tenant/admin/user/invitations_by_email?email=erin@example.com&x=1&x=2",
+            &keyed,
+            400,
+            not_pending,
+        );
+        assert_eq!(faulty.seen.path_tenant, None);
+        assert!(faulty.seen.invitations.is_empty());
     }
 }
