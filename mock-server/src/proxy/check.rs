@@ -70,7 +70,7 @@ pub use super::exchange::{Exchange, Finding, Side, Verdict};
 use super::json::{Document, Node};
 use super::rules::{self, Asked};
 use super::schema::Schemas;
-use crate::core::http::Query;
+use crate::core::http::{decode_segment, Query};
 
 /// More path segments than any template of the spec has: such a path matches nothing.
 const MAX_SEGMENTS: usize = 16;
@@ -624,9 +624,8 @@ fn split_path<'p>(path: &'p str, out: &mut [&'p str; MAX_SEGMENTS]) -> usize {
 fn matches_template(template: &[Segment], segments: &[&str]) -> bool {
     template.len() == segments.len()
         && template.iter().zip(segments).all(|(want, got)| match want {
-            // Decoded only when there is something to decode: every request is matched.
-            Segment::Literal(text) if got.contains('%') => percent_decode_str(got).eq(text.bytes()),
-            Segment::Literal(text) => text == got,
+            // Borrowed when there is nothing to decode (`Cow`): every request is matched.
+            Segment::Literal(text) => *decode_segment(got.as_bytes()) == *text.as_bytes(),
             Segment::Param(_) => true,
         })
 }
@@ -1019,6 +1018,7 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/Thing'}
         '204': {description: nothing}
+        '401': {description: not yours}
         '202':
           description: inline
           content:
@@ -1088,6 +1088,10 @@ components:
     fn operations_parameters_security_and_bodies_are_read_from_any_spec() {
         let contract = other();
         assert_eq!(contract.operation_ids(), ["getThing", "putThing"]);
+        assert_eq!(
+            format!("{contract:?}"),
+            "Contract { operations: [\"getThing\", \"putThing\"], .. }"
+        );
         let mut traced = HeaderMap::new();
         traced.insert("x-trace", "t-1".parse().unwrap());
         let json = json_headers();
@@ -1118,7 +1122,7 @@ components:
         assert_eq!(
             findings(contract, &wrong),
             [
-                "status: 400 is not documented for getThing (documented: 200, 202, 204)",
+                "status: 400 is not documented for getThing (documented: 200, 202, 204, 401)",
                 "request path thingId: \"abcd\" is longer than 3 characters",
                 "request query ratio: 2.0 is greater than the maximum of 1.0",
                 "request header X-Trace: required but missing",
@@ -1146,6 +1150,9 @@ components:
                 format!("request header X-Trace: {problem}")
             );
         }
+        // No bearer scheme: a 401 needs no challenge.
+        let unchallenged = exchange("GET", "/things/a", &traced, b"", 401, &empty_headers, b"");
+        assert_eq!(findings(contract, &unchallenged), Vec::<String>::new());
         // No content documented: the body is not looked at; an inline schema: JSON only.
         let empty = exchange(
             "GET",
@@ -1210,6 +1217,16 @@ components:
                 "header WWW-Authenticate: a 401 must name the scheme to use: `WWW-Authenticate: Bearer` (RFC 9110 §11.6.1, RFC 6750 §3; the spec's security scheme is bearer)",
                 "request header Authorization: missing; the spec requires `Authorization: Bearer <api key>`",
                 "request request body /name: 1 is not of type \"string\"",
+            ]
+        );
+        // No 413 documented: a body's fault calls for 400 only.
+        let too_large = exchange("PUT", "/things/1", &keyed, b"[1]", 413, &json, b"");
+        assert_eq!(
+            findings(contract, &too_large),
+            [
+                "status: the upstream answered 413 to a request the spec refuses; expected 400 (request body /: [1] is not of type \"object\"), or 401 or 403 should the key be refused first",
+                "status: 413 is not documented for putThing (documented: 200, 401)",
+                "request request body /: [1] is not of type \"object\"",
             ]
         );
         let other_method = exchange("DELETE", "/things/1", &keyed, b"", 404, &json, b"");
@@ -1320,6 +1337,38 @@ components:
             Contract::get().check(&exchange)
         };
         assert!(wrong_key(413).breaks_contract(false));
+        // A fault elsewhere than in a body that was sent: not 413 either.
+        let valid_body = |status: u16| {
+            let headers = keyed.clone();
+            let response = json_headers();
+            let exchange = exchange(
+                "POST",
+                "/iam/v1/users/9001/actions/resend?dryRun=maybe",
+                &headers,
+                b"{}",
+                status,
+                &response,
+                br#"{"error": "e"}"#,
+            );
+            !Contract::get().check(&exchange).breaks_contract(false)
+        };
+        assert!(valid_body(400) && !valid_body(413));
+        let empty_id = check(
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=",
+            &keyed,
+            400,
+            &failure("X"),
+        );
+        assert_eq!(empty_id.request[0].message, "not an integer");
+        let minus = check(
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=-",
+            &keyed,
+            400,
+            &failure("X"),
+        );
+        assert_eq!(minus.request[0].message, "not an integer");
         assert_eq!(
             wrong_key(500).response[0].message,
             "the upstream answered 500 to a request the spec refuses; expected 401 (header \
@@ -1528,13 +1577,28 @@ components:
         .invitations
         .is_empty());
         let faulty = check(
-            "GET",
-            "/tenant/admin/user/invitations_by_email?email=erin@example.com&x=1&x=2",
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=9003&id=9003",
             &keyed,
             400,
             not_pending,
         );
         assert_eq!(faulty.seen.path_tenant, None);
-        assert!(faulty.seen.invitations.is_empty());
+        assert!(!faulty.seen.not_pending);
+        // The code means "not pending" on the tenant resend's 400 only.
+        let on_404 = seen(
+            "PUT",
+            "/tenant/1024/admin/user/invitation/resend?id=9003",
+            404,
+            not_pending,
+        );
+        assert!(!on_404.not_pending);
+        let iam_400 = seen(
+            "POST",
+            "/iam/v1/users/9003/actions/resend?dryRun=false",
+            400,
+            r#"{"error": "InvitationNotPending"}"#,
+        );
+        assert!(!iam_400.not_pending);
     }
 }
