@@ -69,7 +69,7 @@ use super::exchange::{bearer_key, finding, invitation_number, Seen};
 pub use super::exchange::{Exchange, Finding, Side, Verdict};
 use super::json::{Document, Node};
 use super::rules::{self, Asked};
-use super::schema::Schemas;
+use super::schema::{inline_errors, Schemas};
 use crate::core::http::{decode_segment, Query};
 
 /// More path segments than any template of the spec has: such a path matches nothing.
@@ -424,8 +424,8 @@ impl Contract {
                 Ok(Some(value)) => match typed_value(param.kind, &value) {
                     Err(problem) => out.push(finding(Side::Request, &at(), problem)),
                     Ok(typed) => {
-                        for err in param.schema.iter_errors(&typed) {
-                            out.push(finding(Side::Request, &at(), err.to_string()));
+                        for message in inline_errors(&param.schema, &typed) {
+                            out.push(finding(Side::Request, &at(), message));
                         }
                     }
                 },

@@ -224,6 +224,18 @@ impl Schemas {
     }
 }
 
+/// Every error of `value` against an inline schema (a parameter's), found only once
+/// `is_valid`, which builds no error, says there are some: nearly every value is valid.
+pub(crate) fn inline_errors(schema: &Validator, value: &Value) -> Vec<String> {
+    if schema.is_valid(value) {
+        return Vec::new();
+    }
+    schema
+        .iter_errors(value)
+        .map(|err| err.to_string())
+        .collect()
+}
+
 /// One error of a body against a schema.
 #[derive(Debug)]
 pub(crate) struct SchemaError {
@@ -307,6 +319,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_inline_schema_lists_every_error_and_none_for_a_valid_value() {
+        let email = schemas().inline(&json!({"type": "string", "format": "email", "minLength": 3}));
+        assert_eq!(
+            inline_errors(&email, &json!("ada@example.com")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            inline_errors(&email, &json!("a")),
+            [
+                "\"a\" is shorter than 3 characters",
+                "\"a\" is not a \"email\""
+            ]
+        );
     }
 
     #[test]
