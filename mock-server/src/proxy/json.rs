@@ -81,7 +81,11 @@ impl<'a> Document<'a> {
             entries: Vec::with_capacity(32),
         };
         let mut parser = serde_json::Deserializer::from_str(text);
-        NodeSeed { out: &mut document }.deserialize(&mut parser)?;
+        NodeSeed {
+            out: &mut document,
+            key: false,
+        }
+        .deserialize(&mut parser)?;
         parser.end()?;
         Ok(document)
     }
@@ -463,16 +467,21 @@ impl<'a> Plain<'a> {
     }
 }
 
-/// Reads one value (and its subtree) into the document.
+/// Reads one value (and its subtree), or an object's key, into the document.
 struct NodeSeed<'d, 'a> {
     out: &'d mut Document<'a>,
+    key: bool,
 }
 
 impl<'de, 'd> DeserializeSeed<'de> for NodeSeed<'d, 'de> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
+        if self.key {
+            deserializer.deserialize_str(self)
+        } else {
+            deserializer.deserialize_any(self)
+        }
     }
 }
 
@@ -530,7 +539,10 @@ impl<'de, 'd> Visitor<'de> for NodeSeed<'d, 'de> {
         let at = out.push(Entry::Array { len: 0, end: 0 });
         let mut len = 0u32;
         while seq
-            .next_element_seed(NodeSeed { out: &mut *out })?
+            .next_element_seed(NodeSeed {
+                out: &mut *out,
+                key: false,
+            })?
             .is_some()
         {
             len += 1;
@@ -544,8 +556,17 @@ impl<'de, 'd> Visitor<'de> for NodeSeed<'d, 'de> {
         let out = self.out;
         let at = out.push(Entry::Object { len: 0, end: 0 });
         let mut len = 0u32;
-        while map.next_key_seed(KeySeed { out: &mut *out })?.is_some() {
-            map.next_value_seed(NodeSeed { out: &mut *out })?;
+        while map
+            .next_key_seed(NodeSeed {
+                out: &mut *out,
+                key: true,
+            })?
+            .is_some()
+        {
+            map.next_value_seed(NodeSeed {
+                out: &mut *out,
+                key: false,
+            })?;
             len += 1;
         }
         let end = out.entries.len() as u32;
@@ -614,37 +635,6 @@ fn repeated_keys(document: &Document<'_>, first: usize, end: usize, len: u32) ->
             .rev()
             .filter(|&key| !seen.insert(name(key)))
             .collect()
-    }
-}
-
-/// Reads an object's key.
-struct KeySeed<'d, 'a> {
-    out: &'d mut Document<'a>,
-}
-
-impl<'de, 'd> DeserializeSeed<'de> for KeySeed<'d, 'de> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de, 'd> Visitor<'de> for KeySeed<'d, 'de> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string key")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
-        self.out.push(Entry::Str(Cow::Borrowed(v)));
-        Ok(())
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.out.push(Entry::Str(Cow::Owned(v.to_owned())));
-        Ok(())
     }
 }
 
@@ -846,9 +836,12 @@ mod tests {
                 entries: Vec::new(),
             };
             let mut parser = serde_json::Deserializer::from_str(text);
-            NodeSeed { out: &mut full }
-                .deserialize(&mut parser)
-                .unwrap();
+            NodeSeed {
+                out: &mut full,
+                key: false,
+            }
+            .deserialize(&mut parser)
+            .unwrap();
             let members = |d: &Document<'_>| -> Vec<String> {
                 d.entries.iter().map(|e| format!("{e:?}")).collect()
             };

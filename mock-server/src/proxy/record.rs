@@ -414,6 +414,18 @@ mod tests {
         }
     }
 
+    /// What `recorder` makes of one sighting; whether the recording changed.
+    fn see(
+        recorder: &mut Recorder,
+        operation: &str,
+        status: u16,
+        key: (u64, &[u64], bool),
+        seen: &Seen,
+        body: Option<&Value>,
+    ) -> bool {
+        recorder.observe(&sighting(operation, status, key, seen, body))
+    }
+
     #[test]
     fn records_as_seen_and_never_a_seen_key() {
         let mut recorder = Recorder::new("unused.json");
@@ -422,20 +434,22 @@ mod tests {
             "createdAt": "2024-03-15T12:30:00Z", "expiresAt": "2024-03-17T12:30:00Z"}});
         let seen = Seen::default();
         let key = (11, &[5][..], true);
-        assert!(recorder.observe(&sighting(
+        assert!(see(
+            &mut recorder,
             "GetUserInvitationByEmail",
             200,
             key,
             &seen,
             Some(&by_email)
-        )));
-        assert!(!recorder.observe(&sighting(
+        ));
+        assert!(!see(
+            &mut recorder,
             "GetUserInvitationByEmail",
             200,
             key,
             &seen,
             Some(&by_email)
-        )));
+        ));
         let resend = json!({"isSuccess": true, "isFailure": false, "error": null, "value": [{
             "id": 8, "email": "yan@example.com", "status": "Cancelled",
             "createdAt": "2024-03-15T12:30:00Z"}]});
@@ -443,13 +457,14 @@ mod tests {
             path_tenant: Some(6),
             ..Seen::default()
         };
-        assert!(recorder.observe(&sighting(
+        assert!(see(
+            &mut recorder,
             "ResendInvitation",
             200,
             (12, &[6], true),
             &on_six,
             Some(&resend)
-        )));
+        ));
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(fixture.invitations.len(), 2);
@@ -481,13 +496,14 @@ mod tests {
         let mut recorder = Recorder::new("unused.json");
         let old = json!({"value": {"id": 9, "email": "a@example.com", "status": "Pending",
                                    "createdAt": "2020-01-01T00:00:00Z"}});
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "GetUserInvitationByEmail",
             200,
             (1, &[3], true),
             &Seen::default(),
             Some(&old),
-        ));
+        );
         let fixture = recorder.fixture();
         assert_eq!(
             fixture.invitations[0].expires_at,
@@ -507,22 +523,24 @@ mod tests {
                           "createdAt": "2024-03-15T12:30:00Z"});
         let by_email = json!({"value": item});
         // A key seen managing nothing yet: a tenant of its own, after every tenant seen.
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "GetUserInvitationByEmail",
             200,
             (1, &[], true),
             &Seen::default(),
             Some(&by_email),
-        ));
+        );
         let other = json!({"value": {"id": 4, "tenantId": 40, "email": "b@example.com",
                                      "status": "Declined", "createdAt": "2024-03-15T12:30:00Z"}});
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "GetUserInvitationByEmail",
             200,
             (2, &[40], true),
             &Seen::default(),
             Some(&other),
-        ));
+        );
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(fixture.invitations[1].tenant_id, 41);
@@ -536,20 +554,22 @@ mod tests {
             path_tenant: Some(3),
             ..Seen::default()
         };
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "ResendInvitation",
             200,
             (1, &[3], true),
             &on_three,
             Some(&json!({"value": [item]})),
-        ));
-        recorder.observe(&sighting(
+        );
+        see(
+            &mut recorder,
             "GetUserInvitationByEmail",
             200,
             (1, &[3], true),
             &Seen::default(),
             Some(&by_email),
-        ));
+        );
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(fixture.invitations[1].tenant_id, 3);
@@ -566,25 +586,40 @@ mod tests {
             path_tenant: Some(1),
             ..Seen::default()
         };
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "ResendInvitation",
             200,
             (1, &[1], true),
             &on_one,
             Some(&declined),
-        ));
+        );
         let resent = |id: &str, dry_run: bool| Seen {
             resent: Some((id.to_owned(), dry_run)),
             ..Seen::default()
         };
         let dry = resent("9002", true);
-        recorder.observe(&sighting("resendInvite", 200, (1, &[1], true), &dry, None));
+        see(
+            &mut recorder,
+            "resendInvite",
+            200,
+            (1, &[1], true),
+            &dry,
+            None,
+        );
         assert_eq!(
             recorder.fixture().invitations[0].status,
             InvitationStatus::Declined
         );
         let real = resent("9002", false);
-        assert!(recorder.observe(&sighting("resendInvite", 200, (1, &[1], true), &real, None)));
+        assert!(see(
+            &mut recorder,
+            "resendInvite",
+            200,
+            (1, &[1], true),
+            &real,
+            None
+        ));
         let fixture = recorder.fixture();
         assert_eq!(fixture.invitations[0].status, InvitationStatus::Pending);
         assert_eq!(
@@ -594,21 +629,23 @@ mod tests {
         );
         // Seen only by id: kept, with a placeholder address, in the key's tenant.
         let alone = resent("9003", false);
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "resendInvite",
             200,
             (1, &[1], true),
             &alone,
             None,
-        ));
+        );
         let opaque = resent("inv_abc", false);
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "resendInvite",
             200,
             (1, &[1], true),
             &opaque,
             None,
-        ));
+        );
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(
@@ -634,43 +671,61 @@ mod tests {
             asked_invitation: Some(5),
             ..Seen::default()
         };
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "ResendInvitation",
             200,
             (1, &[1], true),
             &on(1),
             Some(&item),
-        ));
+        );
         // Another tenant's 404 says nothing about it; another key's IAM 404 neither.
-        assert!(!recorder.observe(&sighting(
+        assert!(!see(
+            &mut recorder,
             "ResendInvitation",
             404,
             (1, &[1], true),
             &on(2),
             None
-        )));
+        ));
         let iam = Seen {
             asked_invitation: Some(5),
             ..Seen::default()
         };
-        recorder.observe(&sighting("resendInvite", 404, (2, &[7], true), &iam, None));
+        see(
+            &mut recorder,
+            "resendInvite",
+            404,
+            (2, &[7], true),
+            &iam,
+            None,
+        );
         assert_eq!(recorder.fixture().invitations.len(), 1);
-        assert!(recorder.observe(&sighting("resendInvite", 404, (1, &[1], true), &iam, None)));
+        assert!(see(
+            &mut recorder,
+            "resendInvite",
+            404,
+            (1, &[1], true),
+            &iam,
+            None
+        ));
         assert!(recorder.fixture().invitations.is_empty());
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "ResendInvitation",
             200,
             (1, &[1], true),
             &on(1),
             Some(&item),
-        ));
-        assert!(recorder.observe(&sighting(
+        );
+        assert!(see(
+            &mut recorder,
             "ResendInvitation",
             404,
             (3, &[1], true),
             &on(1),
             None
-        )));
+        ));
         assert!(recorder.fixture().invitations.is_empty());
     }
 
@@ -689,38 +744,42 @@ mod tests {
             path_tenant: Some(4),
             ..Seen::default()
         };
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "ResendInvitation",
             200,
             (1, &[4], true),
             &on_four,
             Some(&pending),
-        ));
-        recorder.observe(&sighting(
+        );
+        see(
+            &mut recorder,
             "ResendInvitation",
             400,
             (1, &[4], true),
             &refused(5),
             None,
-        ));
-        recorder.observe(&sighting(
+        );
+        see(
+            &mut recorder,
             "ResendInvitation",
             400,
             (1, &[4], true),
             &refused(6),
             None,
-        ));
+        );
         let other_400 = Seen {
             not_pending: false,
             ..refused(7)
         };
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "ResendInvitation",
             400,
             (1, &[4], true),
             &other_400,
             None,
-        ));
+        );
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         let states: Vec<(u64, u64, &str, InvitationStatus)> = fixture
@@ -737,20 +796,22 @@ mod tests {
         );
         let declined = json!({"value": [{"id": 5, "email": "a@example.com", "status": "Declined",
                                          "createdAt": "2024-03-15T12:30:00Z"}]});
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "ResendInvitation",
             200,
             (1, &[4], true),
             &on_four,
             Some(&declined),
-        ));
-        recorder.observe(&sighting(
+        );
+        see(
+            &mut recorder,
             "ResendInvitation",
             400,
             (1, &[4], true),
             &refused(5),
             None,
-        ));
+        );
         assert_eq!(
             recorder.fixture().invitations[0].status,
             InvitationStatus::Declined
@@ -762,13 +823,14 @@ mod tests {
         let mut recorder = Recorder::new("unused.json");
         let bad = json!({"value": {"id": 5, "email": "not-an-address", "status": "Pending",
                                    "createdAt": "2024-03-15T12:30:00Z"}});
-        recorder.observe(&sighting(
+        see(
+            &mut recorder,
             "GetUserInvitationByEmail",
             200,
             (1, &[1], true),
             &Seen::default(),
             Some(&bad),
-        ));
+        );
         assert!(recorder.fixture().invitations.is_empty());
         assert_eq!(ordinal_words(11), "11th");
         assert_eq!(ordinal_words(2), "second");

@@ -116,28 +116,22 @@ impl Schemas {
     /// When a component does not compile; `invitations_spec` compiles the same schemas on
     /// parsing the spec, and its tests fail first.
     pub(crate) fn new(spec: &Spec) -> Schemas {
-        let doc = serde_json::to_value(spec.openapi()).unwrap_or(Value::Null);
-        let converted: serde_json::Map<String, Value> = doc
+        let components = spec.json_schema_components().clone();
+        let names: Vec<String> = components
             .pointer("/components/schemas")
             .and_then(Value::as_object)
-            .map(|schemas| {
-                schemas
-                    .iter()
-                    .map(|(name, schema)| (name.clone(), to_json_schema(schema)))
-                    .collect()
-            })
+            .map(|schemas| schemas.keys().cloned().collect())
             .unwrap_or_default();
-        let components = json!({ "components": { "schemas": converted } });
         let email = reference_email();
-        let validators = converted
-            .keys()
+        let validators = names
+            .into_iter()
             .map(|name| {
                 let mut document = components.clone();
                 document["$ref"] = json!(format!("{SCHEMA_REF_PREFIX}{name}"));
                 let validator = options::<Borrowed>(&email)
                     .build(&document)
                     .unwrap_or_else(|err| panic!("schema {name} does not compile: {err}"));
-                (name.clone(), validator)
+                (name, validator)
             })
             .collect();
         Schemas {
