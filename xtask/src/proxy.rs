@@ -69,7 +69,7 @@ fn through_proxy(root: &Path, alternative: bool, record: Option<&Path>) -> Resul
         path: crate::contract::binary_profile(root, alternative)?,
         base_url: Some(proxy_url.to_owned()),
     };
-    crate::contract::run_suite(root, &target, None, false)
+    crate::contract::run_suite(root, &target, Default::default(), false, false)
         .with_context(|| format!("the contract suite failed through the proxy ({variant})"))?;
     let health = get(proxy_url, "/__admin/health")?;
     let count = |name: &str| -> Result<u64> {
@@ -255,7 +255,7 @@ fn split_url(url: &str) -> Result<(&str, &str)> {
 }
 
 /// `GET base_url + path` over plain HTTP/1.1 and its JSON body (a 200 is required).
-fn get(base_url: &str, path: &str) -> Result<Value> {
+pub(crate) fn get(base_url: &str, path: &str) -> Result<Value> {
     let (status, body) = request(base_url, path, None)?;
     ensure!(status == 200, "GET {path} answered {status}: {body}");
     serde_json::from_str(&body).with_context(|| format!("GET {path}: not JSON: {body}"))
@@ -271,7 +271,7 @@ fn get_with_key(base_url: &str, path: &str, key: &str) -> Result<Value> {
 fn request(base_url: &str, path: &str, key: Option<&str>) -> Result<(u16, String)> {
     let authority = base_url
         .strip_prefix("http://")
-        .context("the server's URL is not http://")?;
+        .with_context(|| format!("{base_url} is not http://"))?;
     let mut stream =
         TcpStream::connect(authority).with_context(|| format!("connecting to {authority}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;

@@ -303,17 +303,13 @@ impl Core {
             .into(),
             _ => {
                 let delay = fault.as_ref().and_then(|f| f.delay);
-                if self.config.variant == Variant::Alternative {
-                    match variant::precheck(&self.store, operation, &param, request) {
-                        Some(early) => early.into(),
-                        None => variant::rewrite(
-                            self.operation(operation, param, request, delay, prechecked, now)
-                                .into_response(),
-                        )
-                        .into(),
+                match self.config.variant {
+                    Variant::Reference => {
+                        self.operation(operation, param, request, delay, prechecked, now)
                     }
-                } else {
-                    self.operation(operation, param, request, delay, prechecked, now)
+                    Variant::Alternative => {
+                        variant::answer(self, operation, param, request, delay, prechecked, now)
+                    }
                 }
             }
         };
