@@ -17,7 +17,9 @@
 //!   key, 400 for a bad parameter or body (or 413 for a body over the server's limit), and,
 //!   when a key was sent, 401 or 403 should the server refuse the key before looking at the
 //!   rest. A success, a 5xx (even the documented 500) or another 4xx is a violation naming
-//!   what was expected and why;
+//!   what was expected and why. A fault only against a rule of ours (a DECISIONS row where
+//!   the documents are silent, `decided.rs`) calls for nothing: a deployment may refuse it
+//!   or answer as to a valid request;
 //! * the request matches no operation: only a 4xx refusal keeps the contract.
 //!
 //! A request outside the contract that the upstream refused as documented is the contract
@@ -65,6 +67,7 @@ use jsonschema::Validator;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use super::decided::Decided;
 use super::exchange::{bearer_key, finding, invitation_number, Seen};
 pub use super::exchange::{Exchange, Finding, Side, Verdict};
 use super::json::{Document, Node};
@@ -82,6 +85,17 @@ enum Location {
     Header,
 }
 
+impl Location {
+    /// How a finding names it: `path`, `query`, `header`.
+    fn place(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Integer,
@@ -97,6 +111,8 @@ struct Param {
     /// The parameter's schema, compiled once when the contract is prepared.
     schema: Validator,
     kind: Kind,
+    /// The rule of its schema that a DECISIONS row makes, if any.
+    decided: Option<Decided>,
 }
 
 #[derive(Debug)]
@@ -204,8 +220,9 @@ impl std::fmt::Debug for Contract {
 struct Faults {
     /// No usable bearer key: 401.
     auth: bool,
-    /// A bad parameter or body: 400.
-    invalid: bool,
+    /// A bad parameter or body, by the documents (not only by a rule of ours, which a
+    /// deployment may skip): 400. The first finding that says so.
+    invalid: Option<usize>,
     /// A body was sent with a fault: a server may refuse its size first (413).
     body: bool,
 }
@@ -239,10 +256,14 @@ impl Contract {
                 ) {
                     continue;
                 }
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let mut params: Vec<Param> = Vec::new();
                 let own = op.get("parameters").and_then(Value::as_array);
                 for raw in own.into_iter().chain(shared).flatten() {
-                    if let Some(param) = read_param(&schemas, &doc, resolve(&doc, raw))
+                    if let Some(param) = read_param(&schemas, &doc, id, resolve(&doc, raw))
                         && !params
                             .iter()
                             .any(|p| p.name == param.name && p.location == param.location)
@@ -261,10 +282,6 @@ impl Contract {
                     (required, name)
                 });
                 let security = op.get("security").or(global_security.as_ref());
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
                 operations.push(OperationInfo {
                     responses: documented_responses(spec, id),
                     id: id.into(),
@@ -387,41 +404,35 @@ impl Contract {
             out.push(finding(Side::Request, "header Authorization", problem));
         }
         if let Err(err) = query {
-            faults.invalid = true;
+            faults.invalid = Some(out.len());
             out.push(finding(Side::Request, "query", err.message()));
         }
         for param in &op.params {
-            let (place, raw): (&str, Result<Option<Cow<'_, str>>, &str>) = match param.location {
-                Location::Path => (
-                    "path",
-                    match op.path_segment(&param.name, segments) {
-                        Some(raw) => percent_decode_str(raw)
-                            .decode_utf8()
-                            .map(Some)
-                            .map_err(|_| "not UTF-8 once percent-decoded"),
-                        None => Ok(None),
-                    },
-                ),
-                Location::Query => (
-                    "query",
-                    match query {
-                        Ok(query) => Ok(query.get(&param.name).map(Cow::Borrowed)),
-                        // Already reported for the whole query string.
-                        Err(_) => continue,
-                    },
-                ),
-                Location::Header => ("header", header_text(exchange.request_headers, &param.name)),
+            let raw: Result<Option<Cow<'_, str>>, &str> = match param.location {
+                Location::Path => match op.path_segment(&param.name, segments) {
+                    Some(raw) => percent_decode_str(raw)
+                        .decode_utf8()
+                        .map(Some)
+                        .map_err(|_| "not UTF-8 once percent-decoded"),
+                    None => Ok(None),
+                },
+                Location::Query => match query {
+                    Ok(query) => Ok(query.get(&param.name).map(Cow::Borrowed)),
+                    // Already reported for the whole query string.
+                    Err(_) => continue,
+                },
+                Location::Header => header_text(exchange.request_headers, &param.name),
             };
             let before = out.len();
             // Only written out for a finding.
-            let at = || format!("{place} {}", param.name);
-            match raw {
-                Err(problem) => out.push(finding(Side::Request, &at(), problem)),
+            let at = || format!("{} {}", param.location.place(), param.name);
+            match &raw {
+                Err(problem) => out.push(finding(Side::Request, &at(), *problem)),
                 Ok(None) if param.required => {
                     out.push(finding(Side::Request, &at(), "required but missing"));
                 }
                 Ok(None) => {}
-                Ok(Some(value)) => match typed_value(param.kind, &value) {
+                Ok(Some(value)) => match typed_value(param.kind, value) {
                     Err(problem) => out.push(finding(Side::Request, &at(), problem)),
                     Ok(typed) => {
                         for message in inline_errors(&param.schema, &typed) {
@@ -430,7 +441,21 @@ impl Contract {
                     }
                 },
             }
-            faults.invalid |= out.len() > before;
+            if out.len() == before {
+                continue;
+            }
+            let text = raw.as_ref().ok().and_then(|value| value.as_deref());
+            match param.decided.filter(|rule| !rule.documents_refuse(text)) {
+                // Only a rule of ours: a deployment may answer as to a valid request.
+                Some(rule) => {
+                    for found in &mut out[before..] {
+                        found.message = format!("{}: {}", rule.note(), found.message);
+                    }
+                }
+                None => {
+                    faults.invalid.get_or_insert(before);
+                }
+            }
         }
         if let Some((required, schema)) = &op.body {
             let before = out.len();
@@ -462,7 +487,9 @@ impl Contract {
                 }
                 faults.body = out.len() > before;
             }
-            faults.invalid |= out.len() > before;
+            if out.len() > before {
+                faults.invalid.get_or_insert(before);
+            }
         }
         faults
     }
@@ -707,10 +734,8 @@ fn refusal_breach(
     request: &[Finding],
     status: u16,
 ) -> Option<String> {
-    let reason = |auth: bool| {
-        request
-            .iter()
-            .find(|f| (f.at == "header Authorization") == auth)
+    let reason = |found: Option<&Finding>| {
+        found
             .map(|f| format!("{}: {}", f.at, f.message))
             .unwrap_or_default()
     };
@@ -718,11 +743,12 @@ fn refusal_breach(
     let mut allowed: Vec<u16> = Vec::new();
     if faults.auth {
         allowed.push(401);
-        expected.push(format!("401 ({})", reason(true)));
+        let found = request.iter().find(|f| f.at == "header Authorization");
+        expected.push(format!("401 ({})", reason(found)));
     }
-    if faults.invalid {
+    if let Some(at) = faults.invalid {
         allowed.push(400);
-        expected.push(format!("400 ({})", reason(false)));
+        expected.push(format!("400 ({})", reason(request.get(at))));
         if faults.body && op.documents(413) {
             allowed.push(413);
             expected.push("413 should the body exceed the server's limit".to_owned());
@@ -732,7 +758,8 @@ fn refusal_breach(
             expected.push("401 or 403 should the key be refused first".to_owned());
         }
     }
-    if allowed.contains(&status) {
+    // Nothing allowed: only rules of ours are broken, and any answer to a valid request is.
+    if allowed.is_empty() || allowed.contains(&status) {
         return None;
     }
     Some(format!(
@@ -767,10 +794,13 @@ fn seen_in(operation: &str, status: u16, asked: &Asked<'_>, body: Node<'_>) -> S
         return Seen {
             path_tenant: asked.path_tenant,
             asked_invitation,
-            // The spec's code for "only a pending invitation can be resent here".
+            // A valid tenant resend refused with 400: the documents' one cause left is "only a
+            // pending invitation can be resent". Our code for it (`InvitationNotPending`) is a
+            // DECISIONS row, so any code but the documents' `ValidationError` (a bad id)
+            // reads as not pending.
             not_pending: operation == "ResendInvitation"
                 && status == 400
-                && code.and_then(|c| c.as_str()) == Some("InvitationNotPending"),
+                && code.and_then(|c| c.as_str()) != Some("ValidationError"),
             ..Seen::default()
         };
     }
@@ -809,7 +839,8 @@ fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
-fn read_param(schemas: &Schemas, doc: &Value, raw: &Value) -> Option<Param> {
+/// The parameter `raw` of the operation `operation_id`.
+fn read_param(schemas: &Schemas, doc: &Value, operation_id: &str, raw: &Value) -> Option<Param> {
     let location = match raw.get("in")?.as_str()? {
         "path" => Location::Path,
         "query" => Location::Query,
@@ -823,8 +854,10 @@ fn read_param(schemas: &Schemas, doc: &Value, raw: &Value) -> Option<Param> {
         Some("boolean") => Kind::Boolean,
         _ => Kind::String,
     };
+    let name = raw.get("name")?.as_str()?;
     Some(Param {
-        name: raw.get("name")?.as_str()?.to_owned(),
+        decided: Decided::of(operation_id, location.place(), name),
+        name: name.to_owned(),
         location,
         required: raw.get("required").and_then(Value::as_bool) == Some(true),
         schema: schemas.inline(schema),
@@ -1394,6 +1427,83 @@ components:
     }
 
     #[test]
+    fn a_request_that_breaks_only_a_rule_of_ours_may_be_answered_as_a_valid_one() {
+        let keyed = keyed();
+        let not_found = r#"{"isSuccess": false, "isFailure": true, "value": null,
+            "error": {"code": "NotFound", "message": "none", "info": []}}"#;
+        let lookup = |email: &str, headers: &HeaderMap, status: u16| {
+            check(
+                "GET",
+                &format!("/tenant/admin/user/invitations_by_email?email={email}"),
+                headers,
+                status,
+                not_found,
+            )
+        };
+        // An address only our reading of the RFCs refuses (row 16): 404 as well as 400.
+        let ours = lookup("ada@-example.com", &keyed, 404);
+        assert!(!ours.breaks_contract(false), "{ours:?}");
+        assert!(ours.breaks_contract(true), "still outside our spec");
+        assert_eq!(
+            ours.request[0].message,
+            "DECISIONS row 16 (the documents let a deployment accept it): \"ada@-example.com\" \
+             is not a \"email\""
+        );
+        assert!(!lookup("ada@-example.com", &keyed, 400).breaks_contract(false));
+        // The answer is checked as any answer to a valid request.
+        assert!(lookup("ada@-example.com", &keyed, 410).breaks_contract(false));
+        // Without a key, 401 is still the only answer.
+        assert!(lookup("ada@-example.com", &HeaderMap::new(), 404).breaks_contract(false));
+        // An address no reading allows: a refusal only.
+        let documented = lookup("ada@example..com", &keyed, 404);
+        assert_eq!(
+            documented.response[0].message,
+            "the upstream answered 404 to a request the spec refuses; expected 400 (query \
+             email: \"ada@example..com\" is not a \"email\"), or 401 or 403 should the key be \
+             refused first"
+        );
+        // An invite id longer than ours (row 14), found or not.
+        let long = format!("/iam/v1/users/{}/actions/resend", "x".repeat(129));
+        let iam =
+            |target: &str, status: u16, body: &str| check("POST", target, &keyed, status, body);
+        assert!(!iam(&long, 404, r#"{"error": "none"}"#).breaks_contract(false));
+        let resent = format!(r#"{{"message": "ok", "inviteId": "{}"}}"#, "x".repeat(129));
+        assert!(!iam(&long, 200, &resent).breaks_contract(false));
+        // Beside a fault the documents name, the refusal names that fault.
+        let with_dry_run = iam(&format!("{long}?dryRun=maybe"), 404, r#"{"error": "none"}"#);
+        assert_eq!(
+            with_dry_run.response[0].message,
+            "the upstream answered 404 to a request the spec refuses; expected 400 (query \
+             dryRun: not a boolean (`true` or `false`)), or 401 or 403 should the key be \
+             refused first"
+        );
+        // An empty invite id is refused by the documents too.
+        let empty = iam("/iam/v1/users//actions/resend", 404, r#"{"error": "none"}"#);
+        assert!(empty.breaks_contract(false), "{empty:?}");
+        // Idempotency-Key (row 12, not in the documents): empty, read as none.
+        let mut empty_key = keyed.clone();
+        empty_key.insert("idempotency-key", "".parse().unwrap());
+        let response = json_headers();
+        let exchange = exchange(
+            "POST",
+            "/iam/v1/users/9001/actions/resend",
+            &empty_key,
+            b"",
+            200,
+            &response,
+            br#"{"message": "ok", "inviteId": "9001"}"#,
+        );
+        let verdict = Contract::get().check(&exchange);
+        assert!(!verdict.breaks_contract(false), "{verdict:?}");
+        assert!(
+            verdict.request[0]
+                .message
+                .starts_with("DECISIONS row 12 (the documents have no Idempotency-Key"),
+            "{verdict:?}"
+        );
+    }
+
+    #[test]
     fn a_401_names_the_bearer_scheme_in_any_challenge() {
         let challenged = |values: &[&str]| {
             let mut headers = json_headers();
@@ -1532,6 +1642,17 @@ components:
         assert_eq!(
             (refused.path_tenant, refused.asked_invitation),
             (Some(1024), Some(9003))
+        );
+        // Another server's name for it (the conforming variant's) says the same.
+        let renamed = not_pending.replace("InvitationNotPending", "InvitationNotResendable");
+        assert!(
+            seen(
+                "PUT",
+                "/tenant/1024/admin/user/invitation/resend?id=9003",
+                400,
+                &renamed
+            )
+            .not_pending
         );
         let other_400 = not_pending.replace("InvitationNotPending", "ValidationError");
         assert!(

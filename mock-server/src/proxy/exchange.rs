@@ -144,8 +144,9 @@ pub(crate) struct Seen {
     pub(crate) invitations: Vec<(u64, Option<u64>)>,
     /// The IAM resend's invite id as the answer gave it, and whether it was a dry run.
     pub(crate) resent: Option<(String, bool)>,
-    /// A tenant resend refused with `InvitationNotPending`: the invitation asked exists in
-    /// the path's tenant and is not pending.
+    /// A valid tenant resend refused with 400 and any code but `ValidationError` (ours says
+    /// `InvitationNotPending`): the invitation asked exists in the path's tenant and is not
+    /// pending.
     pub(crate) not_pending: bool,
 }
 

@@ -34,14 +34,15 @@
 //! the SDK's TLS choice: an `https://` upstream is verified against the system's trust
 //! store, exactly as the SDK would.
 
-// The modules import each other one way only: `exchange` (the types every check shares)
-// and `config` import no sibling; `json`, `schema`, `rules`, `secrets`, `keys` and
+// The modules import each other one way only: `exchange` (the types every check shares),
+// `decided` and `config` import no sibling; `json`, `schema`, `rules`, `secrets`, `keys` and
 // `violations` only those below them; `check` and `record` sit on top of the checks;
 // `upstream` under `transport`, `transport` under `cli`. This file declares them and
 // re-exports; no module imports it back.
 pub mod check;
 pub mod cli;
 mod config;
+mod decided;
 mod exchange;
 pub mod json;
 mod keys;

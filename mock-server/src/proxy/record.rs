@@ -17,8 +17,8 @@
 //!   up for that key alone, numbered after every tenant seen;
 //! * seen only in an IAM answer (no address, no creation time): the address
 //!   `invite-<id>@recorded.invalid` and the time it was first seen;
-//! * seen only in a tenant resend refused with `InvitationNotPending` (the invitation exists
-//!   there and is not pending): `Expired`, which answers every request as `Declined` or
+//! * seen only in a valid tenant resend refused with 400 (`InvitationNotPending` here, any
+//!   code but `ValidationError` elsewhere: the invitation exists there and is not pending): `Expired`, which answers every request as `Declined` or
 //!   `Cancelled` would, and the same made-up address.
 //!
 //! API keys seen in traffic are never written: each key seen gets a made-up one,
