@@ -1,11 +1,15 @@
-//! The validating proxy (`invitations_mock::proxy`): in front of the standalone mock it
-//! finds nothing; in front of deliberately wrong servers it names each problem precisely;
-//! upstream failures are clear; `--record` round-trips through `--fixture`; no secret leaks.
+//! The validating proxy (`invitations_mock::proxy`): in front of the standalone mock, either
+//! variant, it finds nothing; the table of contract breaks puts it in front of small servers
+//! that each answer one wrong way and expects the exact finding, beside servers that make
+//! the other choices the documents allow and must get none; upstream failures are clear;
+//! `--record` round-trips through `--fixture`; no secret leaks.
 
 mod common;
 
 use std::time::Duration;
 
+use invitations_mock::core::{Clock, Core, CoreConfig, Variant};
+use invitations_mock::fixture::{FixtureTime, InvitationFixture};
 use invitations_mock::proxy::{Proxy, ProxyConfig, Side, Violation};
 use invitations_mock::server::Server;
 use invitations_mock::{fixture, Fault, Fixture, InvitationsMock, MockHandle};
@@ -14,6 +18,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BY_EMAIL: &str = "/tenant/admin/user/invitations_by_email";
+const AUTH_MISSING: &str =
+    "header Authorization: missing; the spec requires `Authorization: Bearer <api key>`";
 
 /// The standalone server (hyper) on a free port, stopped when the sender drops.
 async fn standalone_mock(handle: MockHandle) -> (String, tokio::sync::oneshot::Sender<()>) {
@@ -32,6 +38,15 @@ async fn standalone_mock(handle: MockHandle) -> (String, tokio::sync::oneshot::S
     (url, stop)
 }
 
+/// A mock core of `variant` on `fixture`, with the system clock.
+fn handle_of(variant: Variant, fixture: Fixture) -> MockHandle {
+    MockHandle::from_core(Core::with_config(
+        fixture,
+        CoreConfig::for_variant(variant),
+        Clock::system(),
+    ))
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
@@ -45,7 +60,19 @@ async fn send(
     body: Option<&str>,
     headers: &[(&str, &str)],
 ) -> (u16, String) {
-    let mut request = client().request(verb.parse().unwrap(), format!("{}{target}", proxy.uri()));
+    send_to(&proxy.uri(), verb, target, key, body, headers).await
+}
+
+/// Sends one request to `base`; returns status and body text.
+async fn send_to(
+    base: &str,
+    verb: &str,
+    target: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut request = client().request(verb.parse().unwrap(), format!("{base}{target}"));
     if let Some(key) = key {
         request = request.bearer_auth(key);
     }
@@ -61,16 +88,6 @@ async fn send(
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
 }
-
-/// (method, target, key, body, headers, expected status)
-type Case<'a> = (
-    &'a str,
-    String,
-    Option<&'a str>,
-    Option<&'a str>,
-    Vec<(&'a str, &'a str)>,
-    u16,
-);
 
 fn manager() -> Option<&'static str> {
     Some(fixture::ACME_MANAGER_KEY)
@@ -118,61 +135,798 @@ fn only_violation(proxy: &Proxy) -> Violation {
     violations.into_iter().next().unwrap()
 }
 
-fn messages(violation: &Violation) -> String {
+/// Each finding as `[Side] at: message`.
+fn lines(violation: &Violation) -> Vec<String> {
     violation
         .findings
         .iter()
         .map(|f| format!("[{:?}] {}: {}", f.side, f.at, f.message))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
+}
+
+/// A wrong server: wiremock answering `template` to `verb path`.
+async fn wrong_server(verb: &str, route: &str, template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+// ---------------------------------------------------------------------------------------
+// The table of contract breaks.
+// ---------------------------------------------------------------------------------------
+
+/// One answer of a row's server.
+struct Stub {
+    method: &'static str,
+    path: &'static str,
+    status: u16,
+    content_type: &'static str,
+    headers: Vec<(&'static str, &'static str)>,
+    body: String,
+    /// Answers only the first matching request (a later stub answers the next ones).
+    once: bool,
+}
+
+fn stub(method: &'static str, path: &'static str, status: u16, body: Value) -> Stub {
+    Stub {
+        method,
+        path,
+        status,
+        content_type: "application/json",
+        headers: Vec::new(),
+        body: body.to_string(),
+        once: false,
+    }
+}
+
+impl Stub {
+    fn once(mut self) -> Stub {
+        self.once = true;
+        self
+    }
+
+    fn header(mut self, name: &'static str, value: &'static str) -> Stub {
+        self.headers.push((name, value));
+        self
+    }
+
+    fn content_type(mut self, value: &'static str) -> Stub {
+        self.content_type = value;
+        self
+    }
+
+    fn raw_body(mut self, body: &str) -> Stub {
+        self.body = body.to_owned();
+        self
+    }
+}
+
+/// A request sent through the proxy.
+struct Call {
+    method: &'static str,
+    target: String,
+    key: Option<&'static str>,
+    body: Option<String>,
+    headers: Vec<(&'static str, &'static str)>,
+}
+
+/// A call with the Acme manager's key.
+fn call(method: &'static str, target: impl Into<String>) -> Call {
+    Call {
+        method,
+        target: target.into(),
+        key: manager(),
+        body: None,
+        headers: Vec::new(),
+    }
+}
+
+impl Call {
+    fn key(mut self, key: Option<&'static str>) -> Call {
+        self.key = key;
+        self
+    }
+
+    fn body(mut self, body: impl Into<String>) -> Call {
+        self.body = Some(body.into());
+        self
+    }
+
+    fn header(mut self, name: &'static str, value: &'static str) -> Call {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+/// A small server, what is sent to it through the proxy, and the findings of the last
+/// exchange, exactly (the calls before it must find nothing: they teach the proxy what a
+/// key was answered). No findings: a server that makes an allowed choice.
+struct Row {
+    name: &'static str,
+    server: Vec<Stub>,
+    calls: Vec<Call>,
+    findings: Vec<String>,
+}
+
+fn row(name: &'static str, server: Vec<Stub>, calls: Vec<Call>, findings: &[&str]) -> Row {
+    Row {
+        name,
+        server,
+        calls,
+        findings: findings.iter().map(|f| (*f).to_owned()).collect(),
+    }
+}
+
+fn tenant_resend(tenant: u64, query: &str) -> String {
+    format!("/tenant/{tenant}/admin/user/invitation/resend{query}")
+}
+
+fn iam(id: &str) -> String {
+    format!("/iam/v1/users/{id}/actions/resend")
+}
+
+fn by_email(email: &str) -> String {
+    format!("{BY_EMAIL}?email={email}")
+}
+
+const TENANT_RESEND_1024: &str = "/tenant/1024/admin/user/invitation/resend";
+const TENANT_RESEND_2048: &str = "/tenant/2048/admin/user/invitation/resend";
+const IAM_9001: &str = "/iam/v1/users/9001/actions/resend";
+
+fn invitation() -> Value {
+    json!({"id": 9001, "tenantId": 1024, "email": "ada@example.com", "status": "Pending",
+           "createdAt": "2024-03-15T12:30:00Z", "expiresAt": "2024-03-17T12:30:00Z"})
+}
+
+fn globex_invitation() -> Value {
+    json!({"id": 9101, "tenantId": 2048, "email": "frank@example.com", "status": "Pending",
+           "createdAt": "2024-03-15T12:30:00Z", "expiresAt": "2024-03-17T12:30:00Z"})
+}
+
+/// The same invitation with `edit` applied to it.
+fn invitation_with(edit: impl FnOnce(&mut Value)) -> Value {
+    let mut value = invitation();
+    edit(&mut value);
+    value
+}
+
+fn ok(value: Value) -> Value {
+    json!({"isSuccess": true, "isFailure": false, "error": null, "value": value})
+}
+
+fn failure(code: &str) -> Value {
+    json!({"isSuccess": false, "isFailure": true, "value": null,
+           "error": {"code": code, "message": "refused", "info": []}})
+}
+
+fn contract_breaks() -> Vec<Row> {
+    let refused_500 = |what: &str| {
+        format!(
+            "[Response] status: the upstream answered 500 to a request the spec refuses; \
+             expected 400 ({what}), or 401 or 403 should the key be refused first"
+        )
+    };
+    vec![
+        row(
+            "data instead of value",
+            vec![stub("GET", BY_EMAIL, 200, json!({"isSuccess": true, "isFailure": false, "error": null, "data": invitation()}))],
+            vec![call("GET", by_email("ada@example.com"))],
+            &[
+                "[Response] body /: \"value\" is a required property (schema UserInvitationResult)",
+                "[Response] body /: the body names the payload `data`; the spec's envelope names it `value` (the source pages' examples use `data`, see openapi/DECISIONS.md)",
+            ],
+        ),
+        row(
+            "a missing isFailure",
+            vec![stub("GET", BY_EMAIL, 200, json!({"isSuccess": true, "error": null, "value": invitation()}))],
+            vec![call("GET", by_email("ada@example.com"))],
+            &["[Response] body /: \"isFailure\" is a required property (schema UserInvitationResult)"],
+        ),
+        row(
+            "an undocumented status",
+            vec![stub("POST", IAM_9001, 410, json!({"error": "gone"}))],
+            vec![call("POST", IAM_9001).body("{}")],
+            &["[Response] status: 410 is not documented for resendInvite (documented: 200, 400, 401, 403, 404, 409, 413, 422, 500)"],
+        ),
+        row(
+            "a text/plain error",
+            vec![stub("PUT", TENANT_RESEND_1024, 404, Value::Null).content_type("text/plain").raw_body("Not Found")],
+            vec![call("PUT", tenant_resend(1024, "?id=9001"))],
+            &[
+                "[Response] content-type: text/plain where the spec documents application/json for 404",
+                "[Response] body: not JSON (expected value at line 1 column 1); the spec documents a JSON body for 404",
+            ],
+        ),
+        row(
+            "a wrong Content-Type on an error",
+            vec![stub("PUT", TENANT_RESEND_1024, 400, failure("ValidationError")).content_type("application/problem+json")],
+            vec![call("PUT", tenant_resend(1024, "?id=9001"))],
+            &["[Response] content-type: application/problem+json where the spec documents application/json for 400"],
+        ),
+        row(
+            "a missing inviteId",
+            vec![stub("POST", IAM_9001, 200, json!({"message": "Invite resent."}))],
+            vec![call("POST", IAM_9001).body("{}")],
+            &["[Response] body /: \"inviteId\" is a required property (schema ResendInviteResponse)"],
+        ),
+        row(
+            "inviteId as a number",
+            vec![stub("POST", IAM_9001, 200, json!({"message": "Invite resent.", "inviteId": 9001}))],
+            vec![call("POST", IAM_9001).body("{}")],
+            &["[Response] body /inviteId: 9001 is not of type \"string\" (schema ResendInviteResponse)"],
+        ),
+        row(
+            "an inviteId other than the path's",
+            vec![stub("POST", IAM_9001, 200, json!({"message": "Invite resent.", "inviteId": "9002"}))],
+            vec![call("POST", IAM_9001)],
+            &["[Response] body /inviteId: must be the invite's ID as given in the path (\"9001\")"],
+        ),
+        row(
+            "the IAM error shape on the tenant surface",
+            vec![stub("GET", BY_EMAIL, 404, json!({"error": "No pending invitation."}))],
+            vec![call("GET", by_email("ada@example.com"))],
+            &[
+                "[Response] body /: \"isSuccess\" is a required property (schema FailureResult)",
+                "[Response] body /: \"isFailure\" is a required property (schema FailureResult)",
+                "[Response] body /: \"value\" is a required property (schema FailureResult)",
+                "[Response] body /error: \"No pending invitation.\" is not of type \"object\" (schema FailureResult)",
+                "[Response] body /: this is the IAM surface's error shape `{error: string}`; the tenant surface answers errors with the FailureResult envelope {isSuccess, isFailure, error, value}",
+            ],
+        ),
+        row(
+            "the tenant envelope on the IAM surface",
+            vec![stub("POST", IAM_9001, 404, failure("NotFound"))],
+            vec![call("POST", IAM_9001)],
+            &[
+                "[Response] body /error: {\"code\":\"NotFound\",\"info\":[],\"message\":\"refused\"} is not of type \"string\" (schema IamError)",
+                "[Response] body /: this is the tenant surface's envelope; the IAM surface answers errors with `{error: string}`",
+            ],
+        ),
+        row(
+            "a resend's value that is an object",
+            vec![stub("PUT", TENANT_RESEND_1024, 200, ok(json!({"id": 9001})))],
+            vec![call("PUT", tenant_resend(1024, "?id=9001"))],
+            &["[Response] body /value: {\"id\":9001} is not of types \"null\", \"array\" (schema UserInvitationListResult)"],
+        ),
+        row(
+            "rules stated in words: flags, address and state of a lookup",
+            vec![stub("GET", BY_EMAIL, 200, json!({"isSuccess": true, "isFailure": true, "error": null,
+                "value": invitation_with(|v| { v["email"] = json!("bob@example.com"); v["status"] = json!("Declined"); })}))],
+            vec![call("GET", by_email("ada@example.com"))],
+            &[
+                "[Response] body /isSuccess: a 200 answer must carry isSuccess: true and isFailure: false (isFailure is always the negation of isSuccess)",
+                "[Response] body /value/email: must be the address asked for (compared case-insensitively)",
+                "[Response] body /value/status: the lookup returns only pending invitations, not Declined",
+            ],
+        ),
+        row(
+            "a resend answer without the resent invitation",
+            vec![stub("PUT", TENANT_RESEND_1024, 200, ok(json!([])))],
+            vec![call("PUT", tenant_resend(1024, "?id=9001"))],
+            &["[Response] body /value: must hold the resent invitation (id 9001)"],
+        ),
+        row(
+            "another tenant's invitation resent",
+            vec![stub("PUT", TENANT_RESEND_2048, 200, ok(json!([invitation()])))],
+            vec![call("PUT", tenant_resend(2048, "?id=9001"))],
+            &["[Response] body /value: the resent invitation belongs to tenant 1024, not the tenant in the path"],
+        ),
+        row(
+            "a date-time in another format, in a lookup (a oneOf branch)",
+            vec![stub("GET", BY_EMAIL, 200, ok(invitation_with(|v| v["createdAt"] = json!("2024-03-15 12:30:00"))))],
+            vec![call("GET", by_email("ada@example.com"))],
+            &["[Response] body /value/createdAt: \"2024-03-15 12:30:00\" is not a \"date-time\" (schema UserInvitationModel, the branch of `value` a 200 answer selects)"],
+        ),
+        row(
+            "a date-time in another format, in a resend",
+            vec![stub("PUT", TENANT_RESEND_1024, 200, ok(json!([invitation_with(|v| v["expiresAt"] = json!("Sun, 17 Mar 2024 12:30:00 GMT"))])))],
+            vec![call("PUT", tenant_resend(1024, "?id=9001"))],
+            &["[Response] body /value/0/expiresAt: \"Sun, 17 Mar 2024 12:30:00 GMT\" is not a \"date-time\" (schema UserInvitationListResult)"],
+        ),
+        row(
+            "an error object on success (the null branch)",
+            vec![stub("GET", BY_EMAIL, 200, json!({"isSuccess": true, "isFailure": false, "error": {"code": 5}, "value": invitation()}))],
+            vec![call("GET", by_email("ada@example.com"))],
+            &["[Response] body /error: must be null (the branch of `error` a 200 answer selects, schema UserInvitationResult)"],
+        ),
+        row(
+            "success without a key",
+            vec![stub("PUT", TENANT_RESEND_1024, 200, ok(json!([invitation()])))],
+            vec![call("PUT", tenant_resend(1024, "?id=9001")).key(None)],
+            &[
+                &format!("[Response] status: the upstream answered 200 to a request the spec refuses; expected 401 ({AUTH_MISSING})"),
+                &format!("[Request] {AUTH_MISSING}"),
+            ],
+        ),
+        row(
+            "500 instead of 400: no id",
+            vec![stub("PUT", TENANT_RESEND_1024, 500, failure("InternalError"))],
+            vec![call("PUT", tenant_resend(1024, ""))],
+            &[&refused_500("query id: required but missing"), "[Request] query id: required but missing"],
+        ),
+        row(
+            "500 instead of 400: a malformed email",
+            vec![stub("GET", BY_EMAIL, 500, failure("InternalError"))],
+            vec![call("GET", by_email("not-an-email"))],
+            &[
+                &refused_500("query email: \"not-an-email\" is not a \"email\""),
+                "[Request] query email: \"not-an-email\" is not a \"email\"",
+            ],
+        ),
+        row(
+            "404 for an address no reading of the RFCs allows",
+            vec![stub("GET", BY_EMAIL, 404, failure("NotFound"))],
+            vec![call("GET", by_email("ada@example..com"))],
+            &[
+                "[Response] status: the upstream answered 404 to a request the spec refuses; expected 400 (query email: \"ada@example..com\" is not a \"email\"), or 401 or 403 should the key be refused first",
+                "[Request] query email: \"ada@example..com\" is not a \"email\"",
+            ],
+        ),
+        row(
+            "403 instead of 401 for a missing key",
+            vec![stub("GET", BY_EMAIL, 403, failure("Forbidden"))],
+            vec![call("GET", by_email("ada@example.com")).key(None)],
+            &[
+                &format!("[Response] status: the upstream answered 403 to a request the spec refuses; expected 401 ({AUTH_MISSING})"),
+                &format!("[Request] {AUTH_MISSING}"),
+            ],
+        ),
+        row(
+            "a 401 without WWW-Authenticate",
+            vec![stub("GET", BY_EMAIL, 401, failure("Unauthorized"))],
+            vec![call("GET", by_email("ada@example.com")).key(Some("unknown-key"))],
+            &["[Response] header WWW-Authenticate: a 401 must name the scheme to use: `WWW-Authenticate: Bearer` (RFC 9110 §11.6.1, RFC 6750 §3; the spec's security scheme is bearer)"],
+        ),
+        row(
+            "200 for an unmanaged tenant",
+            vec![
+                stub("PUT", TENANT_RESEND_2048, 403, failure("Forbidden")).once(),
+                stub("PUT", TENANT_RESEND_2048, 200, ok(json!([globex_invitation()]))),
+            ],
+            vec![call("PUT", tenant_resend(2048, "?id=9101")), call("PUT", tenant_resend(2048, "?id=9101"))],
+            &["[Response] status: this key was refused tenant 2048 (403) earlier; a key that does not manage a tenant gets 403 there, never 200"],
+        ),
+        row(
+            "an unmanaged tenant's invitation revealed by the lookup",
+            vec![
+                stub("PUT", TENANT_RESEND_2048, 403, failure("Forbidden")),
+                stub("GET", BY_EMAIL, 200, ok(globex_invitation())),
+            ],
+            vec![call("PUT", tenant_resend(2048, "?id=9101")), call("GET", by_email("frank@example.com"))],
+            &["[Response] status: invitation 9101 belongs to tenant 2048, which this key was refused (403) earlier; an invitation of a tenant the key does not manage is never revealed (the spec answers 404)"],
+        ),
+        row(
+            "an unmanaged tenant's invitation resent by the IAM surface",
+            vec![
+                stub("PUT", TENANT_RESEND_2048, 200, ok(json!([globex_invitation()]))).once(),
+                stub("PUT", TENANT_RESEND_2048, 403, failure("Forbidden")),
+                stub("POST", "/iam/v1/users/9101/actions/resend", 200, json!({"message": "ok", "inviteId": "9101"})),
+            ],
+            vec![
+                call("PUT", tenant_resend(2048, "?id=9101")).key(Some(fixture::GLOBEX_MANAGER_KEY)),
+                call("PUT", tenant_resend(2048, "?id=9101")),
+                call("POST", iam("9101")),
+            ],
+            &["[Response] status: invitation 9101 belongs to tenant 2048, which this key was refused (403) earlier; an invitation of a tenant the key does not manage is never revealed (the spec answers 404)"],
+        ),
+        row(
+            "200 for a key refused for lacking usersManager",
+            vec![
+                stub("GET", BY_EMAIL, 403, failure("Forbidden")),
+                stub("POST", IAM_9001, 200, json!({"message": "ok", "inviteId": "9001"})),
+            ],
+            vec![
+                call("GET", by_email("ada@example.com")).key(Some(fixture::ACME_VIEWER_KEY)),
+                call("POST", IAM_9001).key(Some(fixture::ACME_VIEWER_KEY)),
+            ],
+            &["[Response] status: this key was refused earlier for lacking the usersManager permission (a 403 from the by-email lookup or the IAM resend); a 200 now contradicts it"],
+        ),
+        row(
+            "403 for lacking usersManager after a 2xx",
+            vec![
+                stub("GET", BY_EMAIL, 200, ok(invitation())),
+                stub("POST", IAM_9001, 403, json!({"error": "no permission"})),
+            ],
+            vec![call("GET", by_email("ada@example.com")), call("POST", IAM_9001)],
+            &["[Response] status: this key was answered 2xx earlier, so it has the usersManager permission; a 403 for lacking it now contradicts that"],
+        ),
+        row(
+            "403 on a tenant the key was seen managing",
+            vec![
+                stub("PUT", TENANT_RESEND_1024, 200, ok(json!([invitation()]))).once(),
+                stub("PUT", TENANT_RESEND_1024, 403, failure("Forbidden")),
+            ],
+            vec![call("PUT", tenant_resend(1024, "?id=9001")), call("PUT", tenant_resend(1024, "?id=9001"))],
+            &["[Response] status: this key was seen managing tenant 1024 earlier (a 2xx on it, or one of its invitations shown); a 403 there now contradicts it"],
+        ),
+        row(
+            "an unknown operation answered with success",
+            vec![stub("GET", "/api/tenant/users", 200, json!({}))],
+            vec![call("GET", "/api/tenant/users")],
+            &[
+                "[Response] status: the upstream answered 200 to a request the spec refuses; only a 4xx refusal keeps the contract",
+                "[Request] operation: no operation of the spec matches GET /api/tenant/users",
+            ],
+        ),
+        row(
+            "an undocumented method answered with success",
+            vec![stub("DELETE", IAM_9001, 204, Value::Null).raw_body("")],
+            vec![call("DELETE", IAM_9001)],
+            &[
+                "[Response] status: the upstream answered 204 to a request the spec refuses; only a 4xx refusal keeps the contract",
+                "[Request] operation: DELETE is not documented for /iam/v1/users/9001/actions/resend (documented: POST)",
+            ],
+        ),
+    ]
+}
+
+/// A second implementation's choices, each allowed by the documents: none is a violation.
+fn allowed_choices() -> Vec<Row> {
+    let bearer_401 = |challenge: &'static str| {
+        stub("GET", BY_EMAIL, 401, json!({"isSuccess": false, "isFailure": true, "value": null,
+            "error": {"code": "AuthenticationFailed", "message": "Who are you?", "info": ["no such key"]}}))
+            .header("www-authenticate", challenge)
+    };
+    let big_object = format!("{{\"padding\": \"{}\"}}", "x".repeat(70_000));
+    let long_id: &'static str = iam(&"x".repeat(129)).leak();
+    vec![
+        row(
+            "only the required fields, the address in another case",
+            vec![stub("GET", BY_EMAIL, 200, ok(json!({"id": 9001, "email": "Ada@Example.COM", "status": "Pending", "createdAt": "2024-03-15T12:30:00.123+02:00"})))],
+            vec![call("GET", by_email("ada@example.com"))],
+            &[],
+        ),
+        row(
+            "a resend with only the required fields",
+            vec![stub("PUT", TENANT_RESEND_1024, 200, ok(json!([{"id": 9001, "email": "ada@example.com", "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"}])))
+                .content_type("Application/JSON; charset=utf-8")],
+            vec![call("PUT", tenant_resend(1024, "?id=9001"))],
+            &[],
+        ),
+        row(
+            "403 before 400 for an unmanaged tenant",
+            vec![stub("PUT", TENANT_RESEND_2048, 403, failure("Forbidden"))],
+            vec![call("PUT", tenant_resend(2048, "?id=abc"))],
+            &[],
+        ),
+        row(
+            "400 before 401",
+            vec![stub("PUT", TENANT_RESEND_1024, 400, failure("ValidationError"))],
+            vec![call("PUT", tenant_resend(1024, "?id=abc")).key(None)],
+            &[],
+        ),
+        row(
+            "401 before 400",
+            vec![stub("PUT", TENANT_RESEND_1024, 401, failure("Unauthorized")).header("www-authenticate", "Bearer")],
+            vec![call("PUT", tenant_resend(1024, "?id=0")).key(Some("unknown-key"))],
+            &[],
+        ),
+        row(
+            "a 401 with realm and error, other wording and details",
+            vec![bearer_401("Bearer realm=\"invitations\", error=\"invalid_token\"")],
+            vec![call("GET", by_email("ada@example.com")).key(Some("unknown-key"))],
+            &[],
+        ),
+        row(
+            "a 401 offering two schemes",
+            vec![bearer_401("Basic realm=\"x\", bearer")],
+            vec![call("GET", by_email("ada@example.com")).key(None)],
+            &[],
+        ),
+        row(
+            "a body of whitespace read as no body",
+            vec![stub("POST", IAM_9001, 200, json!({"message": "Resent.", "inviteId": "9001"}))],
+            vec![call("POST", IAM_9001).body(" \r\n\t")],
+            &[],
+        ),
+        row(
+            "a body of whitespace refused as not JSON",
+            vec![stub("POST", IAM_9001, 400, json!({"error": "Send {} or nothing."}))],
+            vec![call("POST", IAM_9001).body(" \r\n\t")],
+            &[],
+        ),
+        row(
+            "the documented 500 to a valid request",
+            vec![stub("POST", IAM_9001, 500, json!({"error": "Something broke."}))],
+            vec![call("POST", IAM_9001).body("{}")],
+            &[],
+        ),
+        row(
+            "413 before 400 for a large body that is not JSON",
+            vec![stub("POST", IAM_9001, 413, json!({"error": "Too large."}))],
+            vec![call("POST", IAM_9001).body("x".repeat(70_000))],
+            &[],
+        ),
+        row(
+            "a larger body limit than the mock's",
+            vec![stub("POST", IAM_9001, 200, json!({"message": "Resent.", "inviteId": "9001"}))],
+            vec![call("POST", IAM_9001).body(big_object.clone())],
+            &[],
+        ),
+        row(
+            "a lower body limit than the mock's",
+            vec![stub("POST", IAM_9001, 413, json!({"error": "Too large."}))],
+            vec![call("POST", IAM_9001).body(big_object)],
+            &[],
+        ),
+        row(
+            "a viewer's 403 before a body's 400",
+            vec![stub("POST", IAM_9001, 403, json!({"error": "Nope."}))],
+            vec![call("POST", IAM_9001).key(Some(fixture::ACME_VIEWER_KEY)).body("[1]")],
+            &[],
+        ),
+        row(
+            "a replayed idempotent resend, then a key reused and one in flight",
+            vec![
+                stub("POST", IAM_9001, 200, json!({"message": "Resent.", "inviteId": "9001"})).header("idempotent-replayed", "true").once(),
+                stub("POST", IAM_9001, 422, json!({"error": "Key used for another request."})).once(),
+                stub("POST", IAM_9001, 409, json!({"error": "Still working on it."})),
+            ],
+            vec![
+                call("POST", IAM_9001).header("Idempotency-Key", "k-1"),
+                call("POST", format!("{IAM_9001}?dryRun=true")).header("Idempotency-Key", "k-1"),
+                call("POST", IAM_9001).header("Idempotency-Key", "k-1"),
+            ],
+            &[],
+        ),
+        row(
+            "an address only our email rules refuse, looked up and not found (DECISIONS row 16)",
+            vec![stub("GET", BY_EMAIL, 404, failure("InvitationNotFound"))],
+            vec![call("GET", by_email("ada@-example.com"))],
+            &[],
+        ),
+        row(
+            "an invite id longer than ours, looked up (DECISIONS row 14)",
+            vec![stub("POST", long_id, 404, json!({"error": "No such invite."}))],
+            vec![call("POST", long_id)],
+            &[],
+        ),
+        row(
+            "an empty Idempotency-Key read as none (DECISIONS row 12)",
+            vec![stub("POST", IAM_9001, 200, json!({"message": "Resent.", "inviteId": "9001"}))],
+            vec![call("POST", IAM_9001).header("Idempotency-Key", "")],
+            &[],
+        ),
+        row(
+            "not pending, in other words",
+            vec![stub("PUT", TENANT_RESEND_1024, 400, json!({"isSuccess": false, "isFailure": true, "value": null,
+                "error": {"code": "InvitationNotPending", "message": "Declined invitations cannot be resent.", "info": ["state=Declined", "hint: use the IAM resend"]}}))],
+            vec![call("PUT", tenant_resend(1024, "?id=9002"))],
+            &[],
+        ),
+        row(
+            "an unknown path refused with 404 in any shape",
+            vec![stub("GET", "/api/tenant/users", 404, Value::Null).content_type("text/html").raw_body("<h1>Not Found</h1>")],
+            vec![call("GET", "/api/tenant/users")],
+            &[],
+        ),
+        row(
+            "an undocumented method refused with 405",
+            vec![stub("DELETE", IAM_9001, 405, Value::Null).raw_body("").header("allow", "POST")],
+            vec![call("DELETE", IAM_9001)],
+            &[],
+        ),
+    ]
+}
+
+/// Runs one row; `Err` says how the proxy's findings differ from the row's.
+async fn run(row: &Row) -> Result<(), String> {
+    let server = MockServer::start().await;
+    for s in &row.server {
+        let mut template = ResponseTemplate::new(s.status)
+            .set_body_raw(s.body.clone().into_bytes(), s.content_type);
+        for (name, value) in &s.headers {
+            template = template.insert_header(*name, *value);
+        }
+        let mock = Mock::given(method(s.method))
+            .and(path(s.path))
+            .respond_with(template);
+        let mock = if s.once {
+            mock.up_to_n_times(1).with_priority(1)
+        } else {
+            mock
+        };
+        mock.mount(&server).await;
+    }
+    // A request no stub answers gets 599, so a row cannot pass on the server's silence.
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(599))
+        .with_priority(u8::MAX)
+        .mount(&server)
+        .await;
+    let proxy = Proxy::start(&server.uri()).await.unwrap();
+    let mut last = Vec::new();
+    for (i, c) in row.calls.iter().enumerate() {
+        let before = proxy.violations().len();
+        let (status, text) = send(
+            &proxy,
+            c.method,
+            &c.target,
+            c.key,
+            c.body.as_deref(),
+            &c.headers,
+        )
+        .await;
+        if status == 599 || (status == 502 && text.contains("invitations-mock proxy")) {
+            return Err(format!(
+                "call {i}: the server did not answer: {status} {text}"
+            ));
+        }
+        let after = proxy.violations();
+        last = match after.get(before) {
+            Some(violation) => lines(violation),
+            None => Vec::new(),
+        };
+        if i + 1 < row.calls.len() && !last.is_empty() {
+            return Err(format!(
+                "call {i} (before the judged one) was a violation: {last:#?}"
+            ));
+        }
+    }
+    if last == row.findings {
+        Ok(())
+    } else {
+        Err(format!("expected {:#?}\nfound {last:#?}", row.findings))
+    }
+}
+
+async fn run_table(rows: Vec<Row>) {
+    let mut failed = Vec::new();
+    for row in &rows {
+        if let Err(why) = run(row).await {
+            failed.push(format!("{}: {why}", row.name));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {} rows:\n{}",
+        failed.len(),
+        rows.len(),
+        failed.join("\n\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contract() {
-    let handle = MockHandle::default();
-    let (upstream, _stop) = standalone_mock(handle.clone()).await;
-    let proxy = Proxy::start(&upstream).await.unwrap();
-    let tenant = |t: u64, id: &str| format!("/tenant/{t}/admin/user/invitation/resend?id={id}");
-    let iam = |id: &str| format!("/iam/v1/users/{id}/actions/resend");
+async fn every_contract_break_is_flagged_exactly() {
+    run_table(contract_breaks()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_choice_the_documents_allow_keeps_the_contract() {
+    run_table(allowed_choices()).await;
+}
+
+#[tokio::test]
+async fn a_failing_proxy_answers_502_naming_the_break() {
+    let server = wrong_server(
+        "POST",
+        IAM_9001,
+        ResponseTemplate::new(200).set_body_json(json!({"message": "Invite resent."})),
+    )
+    .await;
+    let proxy = Proxy::start_with(
+        ProxyConfig::new(&server.uri())
+            .unwrap()
+            .fail_on_violation(true),
+    )
+    .await
+    .unwrap();
+    let (status, text) = send(&proxy, "POST", IAM_9001, manager(), Some("{}"), &[]).await;
+    assert_eq!(status, 502, "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["upstreamStatus"], 200);
+    assert_eq!(
+        body["error"],
+        "invitations-mock proxy: the upstream's 200 answer breaks openapi/invitations.yaml \
+         (resendInvite): body /: \"inviteId\" is a required property (schema ResendInviteResponse)"
+    );
+    assert_eq!(body["findings"][0]["at"], "body /");
+    assert_eq!(body["findings"][0]["side"], "response");
+    assert_eq!(proxy.stats().violations, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// In front of the mock.
+// ---------------------------------------------------------------------------------------
+
+/// (method, target, key, body, headers, the reference mock's status)
+type Case<'a> = (
+    &'a str,
+    String,
+    Option<&'a str>,
+    Option<String>,
+    Vec<(&'a str, &'a str)>,
+    u16,
+);
+
+/// Every operation × documented status of the reference mock, and its refusals of requests
+/// outside the contract (12 of them).
+fn mock_cases() -> Vec<Case<'static>> {
     let viewer = Some(fixture::ACME_VIEWER_KEY);
-    let big = " ".repeat(65_537);
-    let cases: Vec<Case> = vec![
-        ("PUT", tenant(1024, "9001"), manager(), None, vec![], 200),
-        ("PUT", tenant(1024, "0"), manager(), None, vec![], 400),
-        ("PUT", tenant(1024, "abc"), manager(), None, vec![], 400),
-        ("PUT", tenant(1024, "9002"), manager(), None, vec![], 400),
-        ("PUT", tenant(1024, "9001"), None, None, vec![], 401),
-        ("PUT", tenant(1024, "9001"), viewer, None, vec![], 403),
-        ("PUT", tenant(2048, "9101"), manager(), None, vec![], 403),
-        ("PUT", tenant(1024, "999999"), manager(), None, vec![], 404),
+    let big = "x".repeat(65_537);
+    vec![
         (
-            "GET",
-            format!("{BY_EMAIL}?email=ADA@example.com"),
+            "PUT",
+            tenant_resend(1024, "?id=9001"),
             manager(),
             None,
             vec![],
             200,
         ),
         (
-            "GET",
-            format!("{BY_EMAIL}?email=nope"),
+            "PUT",
+            tenant_resend(1024, "?id=0"),
             manager(),
             None,
             vec![],
             400,
         ),
-        ("GET", BY_EMAIL.to_owned(), manager(), None, vec![], 400),
         (
-            "GET",
-            format!("{BY_EMAIL}?email=ada@example.com"),
+            "PUT",
+            tenant_resend(1024, "?id=abc"),
+            manager(),
+            None,
+            vec![],
+            400,
+        ),
+        (
+            "PUT",
+            tenant_resend(1024, "?id=9002"),
+            manager(),
+            None,
+            vec![],
+            400,
+        ),
+        (
+            "PUT",
+            tenant_resend(1024, "?id=9001"),
             None,
             None,
             vec![],
             401,
         ),
         (
+            "PUT",
+            tenant_resend(1024, "?id=9001"),
+            viewer,
+            None,
+            vec![],
+            403,
+        ),
+        (
+            "PUT",
+            tenant_resend(2048, "?id=9101"),
+            manager(),
+            None,
+            vec![],
+            403,
+        ),
+        (
+            "PUT",
+            tenant_resend(1024, "?id=999999"),
+            manager(),
+            None,
+            vec![],
+            404,
+        ),
+        (
             "GET",
-            format!("{BY_EMAIL}?email=ada@example.com"),
+            by_email("ADA@example.com"),
+            manager(),
+            None,
+            vec![],
+            200,
+        ),
+        ("GET", by_email("nope"), manager(), None, vec![], 400),
+        ("GET", BY_EMAIL.to_owned(), manager(), None, vec![], 400),
+        ("GET", by_email("ada@example.com"), None, None, vec![], 401),
+        (
+            "GET",
+            by_email("ada@example.com"),
             viewer,
             None,
             vec![],
@@ -180,7 +934,7 @@ async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contr
         ),
         (
             "GET",
-            format!("{BY_EMAIL}?email=bob@example.com"),
+            by_email("bob@example.com"),
             manager(),
             None,
             vec![],
@@ -190,7 +944,7 @@ async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contr
             "POST",
             iam("9003"),
             manager(),
-            Some("{}"),
+            Some("{}".into()),
             vec![("Idempotency-Key", "k-1")],
             200,
         ),
@@ -198,7 +952,7 @@ async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contr
             "POST",
             iam("9003"),
             manager(),
-            Some("{}"),
+            Some("{}".into()),
             vec![("Idempotency-Key", "k-1")],
             200,
         ),
@@ -218,19 +972,19 @@ async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contr
             vec![],
             400,
         ),
-        ("POST", iam("9002"), manager(), Some("[1]"), vec![], 400),
-        ("POST", iam("9002"), None, None, vec![], 401),
-        ("POST", iam("9002"), viewer, None, vec![], 403),
-        ("POST", iam("999999"), manager(), None, vec![], 404),
-        ("POST", iam("9101"), manager(), None, vec![], 404),
         (
             "POST",
             iam("9002"),
             manager(),
-            Some(big.as_str()),
+            Some("[1]".into()),
             vec![],
-            413,
+            400,
         ),
+        ("POST", iam("9002"), None, None, vec![], 401),
+        ("POST", iam("9002"), viewer, None, vec![], 403),
+        ("POST", iam("999999"), manager(), None, vec![], 404),
+        ("POST", iam("9101"), manager(), None, vec![], 404),
+        ("POST", iam("9002"), manager(), Some(big), vec![], 413),
         // Outside the spec altogether: refused by the mock, which keeps the contract.
         (
             "GET",
@@ -241,16 +995,27 @@ async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contr
             404,
         ),
         ("DELETE", iam("9001"), manager(), None, vec![], 405),
-    ];
+    ]
+}
+
+/// Sends every case and the faults through a proxy in front of the standalone mock of
+/// `variant`; with `statuses`, checks each answer's status too.
+async fn through_the_proxy(variant: Variant, statuses: bool) -> Proxy {
+    let handle = handle_of(variant, Fixture::default());
+    let (upstream, stop) = standalone_mock(handle.clone()).await;
+    let proxy = Proxy::start(&upstream).await.unwrap();
+    let cases = mock_cases();
     for (verb, target, key, body, headers, expected) in &cases {
-        let (status, text) = send(&proxy, verb, target, *key, *body, headers).await;
-        assert_eq!(status, *expected, "{verb} {target}: {text}");
+        let (status, text) = send(&proxy, verb, target, *key, body.as_deref(), headers).await;
+        if statuses {
+            assert_eq!(status, *expected, "{verb} {target}: {text}");
+        }
     }
     // 500 only by fault injection, on every operation.
     handle.inject_fault(Fault::status(500).times(3));
     for (verb, target, body) in [
-        ("PUT", tenant(1024, "9001"), None),
-        ("GET", format!("{BY_EMAIL}?email=ada@example.com"), None),
+        ("PUT", tenant_resend(1024, "?id=9001"), None),
+        ("GET", by_email("ada@example.com"), None),
         ("POST", iam("9001"), Some("{}")),
     ] {
         let (status, _) = send(&proxy, verb, &target, manager(), body, &[]).await;
@@ -259,14 +1024,30 @@ async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contr
     // The mock's admin API stays reachable through the proxy, unchecked.
     let (status, _) = send(&proxy, "GET", "/__admin/journal", None, None, &[]).await;
     assert_eq!(status, 200);
+    assert_eq!(
+        proxy.violations(),
+        [],
+        "the mock ({variant:?}) broke the contract"
+    );
+    assert_eq!(proxy.stats().exchanges, cases.len() as u64 + 3);
+    drop(stop);
+    proxy
+}
 
-    assert_eq!(proxy.violations(), [], "the mock broke the contract");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_front_of_the_standalone_mock_every_documented_answer_keeps_the_contract() {
+    let proxy = through_the_proxy(Variant::Reference, true).await;
     let stats = proxy.stats();
-    assert_eq!(stats.exchanges, cases.len() as u64 + 3);
     // The bad requests the mock refused: id 0, id abc, no key x3, bad or no email x2, dryRun,
     // a body that is an array, one that is not JSON (413), unknown path, other method.
     assert_eq!(stats.refused_invalid_requests, 12, "{stats:?}");
     assert_eq!(stats.violations, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conforming_variant_keeps_the_contract_too() {
+    let proxy = through_the_proxy(Variant::Alternative, false).await;
+    assert_eq!(proxy.stats().violations, 0);
 }
 
 #[tokio::test]
@@ -278,7 +1059,7 @@ async fn a_strict_proxy_reports_requests_outside_the_contract_even_when_refused(
     let (status, _) = send(
         &proxy,
         "PUT",
-        "/tenant/1024/admin/user/invitation/resend?id=abc",
+        &tenant_resend(1024, "?id=abc"),
         manager(),
         None,
         &[],
@@ -292,257 +1073,212 @@ async fn a_strict_proxy_reports_requests_outside_the_contract_even_when_refused(
     assert_eq!(violation.findings[0].message, "not an integer");
 }
 
-/// A wrong server: wiremock answering `template` to `verb path`.
-async fn wrong_server(verb: &str, route: &str, template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
+// ---------------------------------------------------------------------------------------
+// Recording.
+// ---------------------------------------------------------------------------------------
+
+/// The default fixture as a deployment that has been running a while shows it: every
+/// invitation created in 2024, the pending ones expiring 40 hours from now (dave's
+/// already expired).
+fn long_running_fixture() -> Fixture {
+    let mut fixture = Fixture::default();
+    for invitation in &mut fixture.invitations {
+        invitation.created_at = FixtureTime::At("2024-03-15T12:30:00Z".parse().unwrap());
+        if invitation.expires_at.is_none() {
+            invitation.expires_at = Some(FixtureTime::Relative(40 * 3600));
+        }
+    }
+    fixture
 }
 
-fn invitation() -> Value {
-    json!({"id": 9001, "tenantId": 1024, "email": "ada@example.com", "status": "Pending",
-           "createdAt": "2024-03-15T12:30:00Z", "expiresAt": "2024-03-17T12:30:00Z"})
+/// The fields `deployment`'s answer shows, and the same fields of `replay`'s.
+fn shown_fields(deployment: &Value, replay: &Value) -> (Value, Value) {
+    let mut shown = serde_json::Map::new();
+    let mut same = serde_json::Map::new();
+    for (name, value) in deployment.as_object().into_iter().flatten() {
+        shown.insert(name.clone(), value.clone());
+        same.insert(
+            name.clone(),
+            replay.get(name).cloned().unwrap_or(Value::Null),
+        );
+    }
+    (Value::Object(shown), Value::Object(same))
 }
 
-#[tokio::test]
-async fn data_instead_of_value_is_caught() {
-    let body = json!({"isSuccess": true, "isFailure": false, "error": null, "data": invitation()});
-    let server = wrong_server(
-        "GET",
-        BY_EMAIL,
-        ResponseTemplate::new(200).set_body_json(body),
-    )
-    .await;
-    let proxy = Proxy::start(&server.uri()).await.unwrap();
-    let (status, text) = look_up_ada(&proxy).await;
-    assert_eq!(status, 200, "forwarded unchanged: {text}");
-    assert!(text.contains("\"data\""));
-    let violation = only_violation(&proxy);
+/// A deployment that omits every optional field (the conforming variant: no `tenantId`, no
+/// `expiresAt`) is recorded through the proxy while three keys use it; the recording, served
+/// by the mock as `invitations-mock --fixture` serves it, answers for each recorded
+/// invitation as the deployment does, and the banner's curl line finds a pending one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen() {
+    use fixture::{
+        ACME_MANAGER_KEY as ACME, ACME_VIEWER_KEY as VIEWER, GLOBEX_MANAGER_KEY as GLOBEX,
+    };
+    let dir = std::env::temp_dir().join(format!("invitations-proxy-record-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("seen.json");
+    let deployment = handle_of(Variant::Alternative, long_running_fixture());
+    let (upstream, _stop) = standalone_mock(deployment.clone()).await;
+    let proxy = Proxy::start_with(ProxyConfig::new(&upstream).unwrap().record(&file))
+        .await
+        .unwrap();
+    let script: Vec<(&str, String, &str, u16)> = vec![
+        ("GET", by_email("ada@example.com"), ACME, 200),
+        ("GET", by_email("erin@example.com"), ACME, 200),
+        ("PUT", tenant_resend(1024, "?id=9005"), ACME, 200),
+        // Seen by id only, then whole.
+        ("POST", iam("9002"), ACME, 200),
+        ("GET", by_email("bob@example.com"), ACME, 200),
+        // Seen by id only.
+        ("POST", format!("{}?dryRun=true", iam("9003")), ACME, 200),
+        ("POST", iam("9004"), ACME, 200),
+        // Refused as not pending: it exists there, in some other state.
+        ("PUT", tenant_resend(1024, "?id=9003"), ACME, 400),
+        // An IAM id that is not the invitation's spelling names another invite.
+        ("POST", iam("09005"), ACME, 404),
+        // No tenant shown, and none of this key's known yet: the resend that follows names it.
+        ("GET", by_email("frank@example.com"), GLOBEX, 200),
+        ("PUT", tenant_resend(2048, "?id=9102"), GLOBEX, 200),
+        ("GET", by_email("ada@example.com"), VIEWER, 403),
+        ("POST", iam("999999"), ACME, 404),
+    ];
+    for (verb, target, key, expected) in &script {
+        let (status, text) = send(&proxy, verb, target, Some(key), None, &[]).await;
+        assert_eq!(status, *expected, "{verb} {target}: {text}");
+    }
+    // Accepted since it was seen: the IAM resend's 404 removes it from the recording.
+    let token = deployment.invitation(fixture::PENDING_ID).unwrap().token;
+    deployment.accept(&token).unwrap();
+    let (status, _) = send(&proxy, "POST", &iam("9001"), Some(ACME), None, &[]).await;
+    assert_eq!(status, 404);
     assert_eq!(
-        violation.operation.as_deref(),
-        Some("GetUserInvitationByEmail")
+        proxy.violations(),
+        [],
+        "the conforming variant keeps the contract"
     );
-    assert_eq!(violation.status, 200);
-    let all = messages(&violation);
-    assert!(
-        all.contains(
-            "[Response] body /: \"value\" is a required property (schema UserInvitationResult)"
-        ),
-        "{all}"
-    );
-    assert!(
-        all.contains("names the payload `data`; the spec's envelope names it `value`"),
-        "{all}"
-    );
-}
+    drop(proxy);
 
-#[tokio::test]
-async fn an_undocumented_status_is_caught() {
-    let server = wrong_server(
-        "POST",
-        "/iam/v1/users/9001/actions/resend",
-        ResponseTemplate::new(410).set_body_json(json!({"error": "gone"})),
-    )
-    .await;
-    let proxy = Proxy::start(&server.uri()).await.unwrap();
-    let (status, _) = send(
-        &proxy,
-        "POST",
-        "/iam/v1/users/9001/actions/resend",
-        manager(),
-        Some("{}"),
-        &[],
-    )
-    .await;
-    assert_eq!(status, 410);
-    let violation = only_violation(&proxy);
-    assert_eq!(violation.findings.len(), 1, "{violation:#?}");
-    assert_eq!(violation.findings[0].at, "status");
+    let text = std::fs::read_to_string(&file).unwrap();
+    for key in [ACME, GLOBEX, VIEWER] {
+        assert!(
+            !text.contains(key),
+            "a key seen in traffic was written: {text}"
+        );
+    }
+    let recorded = Fixture::from_file(&file).unwrap();
+    let ids: Vec<u64> = recorded.invitations.iter().map(|i| i.id).collect();
+    let now = deployment.now();
     assert_eq!(
-        violation.findings[0].message,
-        "410 is not documented for resendInvite (documented: 200, 400, 401, 403, 404, 409, 413, 422, 500)"
+        ids,
+        [9002, 9003, 9004, 9005, 9101, 9102],
+        "each touched invitation, once"
     );
-}
+    for invitation in &recorded.invitations {
+        let truth = deployment.invitation(invitation.id).unwrap();
+        assert_eq!(invitation.tenant_id, truth.tenant_id, "{invitation:?}");
+        let pending = |status: &invitations_sdk::InvitationStatus| {
+            *status == invitations_sdk::InvitationStatus::Pending
+        };
+        assert_eq!(
+            pending(&invitation.status),
+            pending(&truth.effective_status(now)),
+            "{invitation:?} against {truth:?}"
+        );
+    }
+    let keys: Vec<(&str, &[u64], bool)> = recorded
+        .api_keys
+        .iter()
+        .map(|k| {
+            (
+                k.key.as_str(),
+                k.tenants.as_slice(),
+                !k.permissions.is_empty(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("recorded-key-1", &[1024][..], true),
+            ("recorded-key-2", &[2048][..], true),
+            ("recorded-key-3", &[][..], false),
+        ]
+    );
+    let as_recorded = |key: &str| match key {
+        ACME => "recorded-key-1",
+        GLOBEX => "recorded-key-2",
+        _ => "recorded-key-3",
+    };
 
-#[tokio::test]
-async fn a_text_plain_error_is_caught() {
-    let server = wrong_server(
-        "PUT",
-        "/tenant/1024/admin/user/invitation/resend",
-        ResponseTemplate::new(404).set_body_raw("Not Found", "text/plain"),
-    )
-    .await;
-    let proxy = Proxy::start(&server.uri()).await.unwrap();
-    let (status, text) = send(
-        &proxy,
-        "PUT",
-        "/tenant/1024/admin/user/invitation/resend?id=9001",
-        manager(),
-        None,
-        &[],
-    )
-    .await;
-    assert_eq!((status, text.as_str()), (404, "Not Found"));
-    let violation = only_violation(&proxy);
-    let all = messages(&violation);
-    assert!(
-        all.contains(
-            "[Response] content-type: text/plain where the spec documents application/json for 404"
-        ),
-        "{all}"
+    // Served as `invitations-mock --fixture seen.json` serves it.
+    let (replay, _stop_replay) =
+        standalone_mock(handle_of(Variant::Reference, recorded.clone())).await;
+    let mut probes: Vec<(String, String, &str)> =
+        vec![("GET".into(), by_email("ada@example.com"), VIEWER)];
+    for InvitationFixture {
+        id,
+        tenant_id,
+        email,
+        ..
+    } in &recorded.invitations
+    {
+        let key = if *tenant_id == fixture::ACME_TENANT {
+            ACME
+        } else {
+            GLOBEX
+        };
+        probes.push((
+            "POST".into(),
+            format!("{}?dryRun=true", iam(&id.to_string())),
+            key,
+        ));
+        if !email.ends_with("@recorded.invalid") {
+            probes.push(("GET".into(), by_email(email), key));
+        }
+    }
+    for (verb, target, key) in &probes {
+        let (status, seen) = send_to(&upstream, verb, target, Some(key), None, &[]).await;
+        let (replayed, served) =
+            send_to(&replay, verb, target, Some(as_recorded(key)), None, &[]).await;
+        assert_eq!(
+            replayed, status,
+            "{verb} {target}: deployment {seen}, replay {served}"
+        );
+        let (seen, served): (Value, Value) = (
+            serde_json::from_str(&seen).unwrap(),
+            serde_json::from_str(&served).unwrap(),
+        );
+        match (verb.as_str(), status) {
+            ("GET", 200) => {
+                let (shown, same) = shown_fields(&seen["value"], &served["value"]);
+                assert_eq!(same, shown, "{target}: the fields the deployment shows");
+            }
+            ("POST", 200) => assert_eq!(served["inviteId"], seen["inviteId"], "{target}"),
+            ("PUT", 200) => {
+                let (shown, same) = shown_fields(&seen["value"][0], &served["value"][0]);
+                let without_expiry = |mut v: Value| {
+                    v.as_object_mut().map(|o| o.remove("expiresAt"));
+                    v
+                };
+                assert_eq!(without_expiry(same), without_expiry(shown), "{target}");
+            }
+            // A refusal: its status matched above; the error code is each server's own
+            // (DECISIONS rows 8, 21, 32: the deployment, the conforming variant, names them
+            // otherwise than the mock serving the recording).
+            (_, _) => {}
+        }
+    }
+    // The banner's curl line (`curl -H 'Authorization: Bearer KEY' BASE/...?email=EMAIL`).
+    let (key, email) = recorded
+        .example_lookup()
+        .expect("a pending invitation to look up");
+    let (status, answer) = send_to(&replay, "GET", &by_email(email), Some(key), None, &[]).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&answer).unwrap()["value"]["email"],
+        email
     );
-    assert!(
-        all.contains("[Response] body: not JSON (expected value at line 1 column 1); the spec documents a JSON body for 404"),
-        "{all}"
-    );
-}
-
-#[tokio::test]
-async fn a_missing_invite_id_is_caught_and_a_failing_proxy_answers_502() {
-    let server = wrong_server(
-        "POST",
-        "/iam/v1/users/9001/actions/resend",
-        ResponseTemplate::new(200).set_body_json(json!({"message": "Invite resent."})),
-    )
-    .await;
-    let proxy = Proxy::start_with(
-        ProxyConfig::new(&server.uri())
-            .unwrap()
-            .fail_on_violation(true),
-    )
-    .await
-    .unwrap();
-    let (status, text) = send(
-        &proxy,
-        "POST",
-        "/iam/v1/users/9001/actions/resend",
-        manager(),
-        Some("{}"),
-        &[],
-    )
-    .await;
-    assert_eq!(status, 502, "{text}");
-    let body: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(body["upstreamStatus"], 200);
-    let error = body["error"].as_str().unwrap();
-    assert!(
-        error.starts_with(
-            "invitations-mock proxy: the upstream's 200 answer breaks openapi/invitations.yaml \
-             (resendInvite): body /: \"inviteId\" is a required property (schema ResendInviteResponse)"
-        ),
-        "{error}"
-    );
-    assert_eq!(body["findings"][0]["at"], "body /");
-    assert_eq!(proxy.stats().violations, 1);
-}
-
-#[tokio::test]
-async fn an_error_of_the_other_surface_is_named_as_such() {
-    let server = wrong_server(
-        "GET",
-        BY_EMAIL,
-        ResponseTemplate::new(404).set_body_json(json!({"error": "No pending invitation."})),
-    )
-    .await;
-    let proxy = Proxy::start(&server.uri()).await.unwrap();
-    look_up_ada(&proxy).await;
-    let all = messages(&only_violation(&proxy));
-    assert!(
-        all.contains("\"isSuccess\" is a required property (schema FailureResult)"),
-        "{all}"
-    );
-    assert!(
-        all.contains("this is the IAM surface's error shape `{error: string}`"),
-        "{all}"
-    );
-}
-
-#[tokio::test]
-async fn rules_stated_in_words_are_checked() {
-    // A valid envelope, but for another address and not pending.
-    let mut other = invitation();
-    other["email"] = json!("bob@example.com");
-    other["status"] = json!("Declined");
-    let body = json!({"isSuccess": true, "isFailure": true, "error": null, "value": other});
-    let server = wrong_server(
-        "GET",
-        BY_EMAIL,
-        ResponseTemplate::new(200).set_body_json(body),
-    )
-    .await;
-    let proxy = Proxy::start(&server.uri()).await.unwrap();
-    look_up_ada(&proxy).await;
-    let all = messages(&only_violation(&proxy));
-    assert!(
-        all.contains(
-            "body /isSuccess: a 200 answer must carry isSuccess: true and isFailure: false"
-        ),
-        "{all}"
-    );
-    assert!(
-        all.contains("body /value/email: must be the address asked for"),
-        "{all}"
-    );
-    assert!(
-        all.contains(
-            "body /value/status: the lookup returns only pending invitations, not Declined"
-        ),
-        "{all}"
-    );
-}
-
-#[tokio::test]
-async fn accepting_a_request_the_spec_refuses_is_a_violation() {
-    let body =
-        json!({"isSuccess": true, "isFailure": false, "error": null, "value": [invitation()]});
-    let server = wrong_server(
-        "PUT",
-        "/tenant/1024/admin/user/invitation/resend",
-        ResponseTemplate::new(200).set_body_json(body),
-    )
-    .await;
-    let proxy = Proxy::start(&server.uri()).await.unwrap();
-    send(
-        &proxy,
-        "PUT",
-        "/tenant/1024/admin/user/invitation/resend?id=9001",
-        None,
-        None,
-        &[],
-    )
-    .await;
-    let all = messages(&only_violation(&proxy));
-    assert!(
-        all.contains("[Response] status: the upstream answered 200 to a request the spec refuses"),
-        "{all}"
-    );
-    assert!(
-        all.contains("[Request] header Authorization: missing"),
-        "{all}"
-    );
-}
-
-#[tokio::test]
-async fn an_unknown_operation_answered_with_success_is_a_violation() {
-    let server = wrong_server(
-        "GET",
-        "/api/tenant/users",
-        ResponseTemplate::new(200).set_body_json(json!({})),
-    )
-    .await;
-    let proxy = Proxy::start(&server.uri()).await.unwrap();
-    send(&proxy, "GET", "/api/tenant/users", manager(), None, &[]).await;
-    let violation = only_violation(&proxy);
-    assert_eq!(violation.operation, None);
-    let all = messages(&violation);
-    assert!(
-        all.contains("[Request] operation: no operation of the spec matches GET /api/tenant/users"),
-        "{all}"
-    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
@@ -739,74 +1475,6 @@ async fn requests_and_answers_pass_through_unchanged() {
         r#"{"message":"ok","inviteId":"9001"}"#
     );
     assert_eq!(proxy.violations(), []);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn record_then_fixture_serves_the_same_invitations() {
-    let dir = std::env::temp_dir().join(format!("invitations-proxy-record-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("recorded.json");
-    let (upstream, _stop) = standalone_mock(MockHandle::default()).await;
-    let proxy = Proxy::start_with(ProxyConfig::new(&upstream).unwrap().record(&file))
-        .await
-        .unwrap();
-    let (status, seen) = look_up_ada(&proxy).await;
-    assert_eq!(status, 200);
-    let (status, _) = send(
-        &proxy,
-        "PUT",
-        "/tenant/2048/admin/user/invitation/resend?id=9101",
-        Some(fixture::GLOBEX_MANAGER_KEY),
-        None,
-        &[],
-    )
-    .await;
-    assert_eq!(status, 200);
-    // Not recorded: an error answer, and an IAM answer (it holds no invitation).
-    send(
-        &proxy,
-        "GET",
-        &format!("{BY_EMAIL}?email=bob@example.com"),
-        manager(),
-        None,
-        &[],
-    )
-    .await;
-    send(
-        &proxy,
-        "POST",
-        "/iam/v1/users/9003/actions/resend",
-        manager(),
-        None,
-        &[],
-    )
-    .await;
-    drop(proxy);
-
-    let text = std::fs::read_to_string(&file).unwrap();
-    for key in [fixture::ACME_MANAGER_KEY, fixture::GLOBEX_MANAGER_KEY] {
-        assert!(
-            !text.contains(key),
-            "a key seen in traffic was written: {text}"
-        );
-    }
-    let recorded = Fixture::from_file(&file).unwrap();
-    let ids: Vec<u64> = recorded.invitations.iter().map(|i| i.id).collect();
-    assert_eq!(ids, [fixture::PENDING_ID, fixture::GLOBEX_PENDING_ID]);
-
-    // Served by a mock started from the recorded file: the same invitation comes back.
-    let replay = InvitationsMock::start_with(recorded).await;
-    let answer: Value = common::json_body(
-        client()
-            .get(format!("{}{BY_EMAIL}?email=ada@example.com", replay.uri()))
-            .bearer_auth("recorded-tenant-1024-key"),
-    )
-    .await;
-    let seen: Value = serde_json::from_str(&seen).unwrap();
-    assert_eq!(answer["value"], seen["value"]);
-    let globex = replay.invitation(fixture::GLOBEX_PENDING_ID).unwrap();
-    assert_eq!(globex.email, "frank@example.com");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// An upstream that counts its connections and notes the `Host` and path of each request;

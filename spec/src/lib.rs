@@ -195,6 +195,14 @@ impl Spec {
         &self.openapi
     }
 
+    /// Every component schema converted to JSON Schema draft 4, as
+    /// `{"components": {"schemas": {...}}}`: what `#/components/schemas/...` resolves in. For
+    /// a caller that compiles them itself, for another representation of the instances (the
+    /// mock's validating proxy reads answers in place).
+    pub fn json_schema_components(&self) -> &Value {
+        &self.components
+    }
+
     /// Every operation, in path order.
     pub fn operations(&self) -> Vec<Operation> {
         self.openapi

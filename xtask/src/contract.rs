@@ -241,6 +241,11 @@ fn start_binary(
     Ok(server)
 }
 
+/// The profile for the mock binary of `alternative`'s variant, without a mailbox.
+pub(crate) fn binary_profile(root: &Path, alternative: bool) -> Result<PathBuf> {
+    local_profile(root, alternative, None)
+}
+
 /// The profile for the mock binary: local-mock.toml itself, or for the conforming variant or
 /// a mailbox a copy with those keys changed, written into the target directory.
 fn local_profile(root: &Path, alternative: bool, maildev: Option<&MailDev>) -> Result<PathBuf> {

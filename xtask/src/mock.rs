@@ -31,16 +31,20 @@ pub fn spawn_logging_to(
     extra: &[&str],
     stderr: Stdio,
 ) -> Result<Server> {
+    let mut cmd = Command::new(executable(root, build)?);
+    cmd.args(["--port", "0"]).args(extra).stderr(stderr);
+    let name = format!("invitations-mock {}", extra.join(" "));
+    Server::start(name.trim_end(), cmd)
+}
+
+/// Builds the mock binary; returns its path.
+pub fn executable(root: &Path, build: MockBuild) -> Result<std::path::PathBuf> {
     let test_build = test_build_args();
     let args: &[&str] = match build {
         MockBuild::Test => &test_build,
         MockBuild::Release => &RELEASE_BUILD,
     };
-    let executable = crate::artifacts::build_bin(root, args, "invitations-mock")?;
-    let mut cmd = Command::new(&executable);
-    cmd.args(["--port", "0"]).args(extra).stderr(stderr);
-    let name = format!("invitations-mock {}", extra.join(" "));
-    Server::start(name.trim_end(), cmd)
+    crate::artifacts::build_bin(root, args, "invitations-mock")
 }
 
 /// The cargo arguments that build the mock binary for release (what benchmarks measure and

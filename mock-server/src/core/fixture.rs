@@ -21,7 +21,9 @@
 //!
 //! Times are either RFC 3339 (`2024-03-15T12:30:00Z`) or relative to when the fixture is
 //! loaded: `now`, `now-3h`, `now+45m`, `now-2d`, `now+30s`. `expiresAt` defaults to
-//! `createdAt` plus 48 hours.
+//! `createdAt` plus 48 hours. A recording (`invitations-mock proxy --record`) writes
+//! `"expiresAt": "now+48h"` for a `Pending` invitation the deployment showed without
+//! `expiresAt`, so that it is served `Pending`, as seen, for 48 hours after loading.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -123,6 +125,19 @@ pub struct InvitationFixture {
     /// Expiry; `createdAt` + 48 h when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<FixtureTime>,
+}
+
+impl InvitationFixture {
+    /// Whether its expiry is certainly after the load, whenever that is: a relative
+    /// `expiresAt` in the future, or none and a relative `createdAt` less than 48 hours ago.
+    /// An absolute expiry passes with time, so it is not certain.
+    fn pending_once_loaded(&self) -> bool {
+        match (self.expires_at, self.created_at) {
+            (Some(FixtureTime::Relative(seconds)), _) => seconds > 0,
+            (None, FixtureTime::Relative(seconds)) => seconds > -48 * 3600,
+            _ => false,
+        }
+    }
 }
 
 /// A time in a fixture: absolute, or relative to when the fixture is loaded.
@@ -367,8 +382,9 @@ impl Fixture {
         }
     }
 
-    /// The key (if any) with `usersManager` that manages a tenant holding a pending
-    /// invitation, with that invitation's email: what the start banner's curl line uses.
+    /// The key (if any) with `usersManager` that manages a tenant holding an invitation that
+    /// reads pending once loaded, with that invitation's email: what the start banner's curl
+    /// line uses.
     pub fn example_lookup(&self) -> Option<(&str, &str)> {
         self.api_keys
             .iter()
@@ -379,7 +395,7 @@ impl Fixture {
                     .find(|inv| {
                         k.tenants.contains(&inv.tenant_id)
                             && inv.status == InvitationStatus::Pending
-                            && inv.expires_at.is_none()
+                            && inv.pending_once_loaded()
                     })
                     .map(|inv| (k.key.as_str(), inv.email.as_str()))
             })

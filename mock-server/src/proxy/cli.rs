@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::{ProxyConfig, ProxyServer};
+use super::config::{ProxyConfig, ProxyError};
+use super::transport::ProxyServer;
 
 /// Forward every request to a deployment and check each exchange against
 /// openapi/invitations.yaml; violations at /__admin/violations, counts at /__admin/health.
@@ -69,7 +70,7 @@ pub async fn run(args: ProxyArgs) -> ExitCode {
     let addr = SocketAddr::new(args.host, args.port);
     let server = match ProxyServer::bind(addr, config).await {
         Ok(server) => server,
-        Err(err @ super::ProxyError::Bind { .. }) => {
+        Err(err @ ProxyError::Bind { .. }) => {
             eprintln!("invitations-mock proxy: {err}");
             return ExitCode::FAILURE;
         }

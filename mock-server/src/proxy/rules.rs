@@ -1,18 +1,36 @@
 //! What the spec says in words rather than in schemas, and plain-words hints for bodies of
 //! the wrong kind altogether.
 
-use serde_json::Value;
+use std::borrow::Cow;
 
-use super::check::{finding, Exchange, Finding, Side};
-use crate::core::http::Query;
+use super::exchange::{finding, Finding, Side};
+use super::json::Node;
+
+/// What the request asked for, as these rules compare it (read by `check.rs` from the path
+/// and query).
+#[derive(Debug, Default)]
+pub(crate) struct Asked<'a> {
+    /// The path's `id` (the IAM invite id), percent-decoded.
+    pub(crate) path_id: Option<Cow<'a, str>>,
+    /// The path's `tenantId`.
+    pub(crate) path_tenant: Option<u64>,
+    /// The query's `id` (the tenant resend's invitation id).
+    pub(crate) query_id: Option<u64>,
+    /// The query's `email`.
+    pub(crate) email: Option<&'a str>,
+    /// `dryRun=true` in the query.
+    pub(crate) dry_run: bool,
+}
 
 /// A plain-words reason for the common ways a body is of the wrong kind altogether.
-pub(super) fn shape_hint(schema: Option<&str>, body: &Value) -> Option<String> {
-    let object = body.as_object()?;
-    let has = |k: &str| object.contains_key(k);
-    match schema? {
+pub(crate) fn shape_hint(schema: &str, body: Node<'_>) -> Option<String> {
+    if !body.is_object() {
+        return None;
+    }
+    let has = |k: &str| body.get(k).is_some();
+    match schema {
         "FailureResult"
-            if object.get("error").is_some_and(Value::is_string) && !has("isSuccess") =>
+            if body.get("error").and_then(|e| e.as_str()).is_some() && !has("isSuccess") =>
         {
             Some(
                 "this is the IAM surface's error shape `{error: string}`; the tenant surface \
@@ -37,21 +55,20 @@ pub(super) fn shape_hint(schema: Option<&str>, body: &Value) -> Option<String> {
     }
 }
 
-/// Rules the spec states in its descriptions rather than its schemas.
-pub(super) fn documented_in_words(
+/// Rules the spec states in its descriptions rather than its schemas, on an answer already
+/// valid against its schema.
+pub(crate) fn documented_in_words(
     operation_id: &str,
-    template: &str,
-    path_params: &[(String, Vec<u8>)],
-    exchange: &Exchange<'_>,
+    envelope: bool,
     status: u16,
-    body: &Value,
+    asked: &Asked<'_>,
+    body: Node<'_>,
     out: &mut Vec<Finding>,
 ) {
     let success = (200..300).contains(&status);
-    let is_envelope = template.starts_with("/tenant/");
-    if is_envelope {
-        let (is_success, is_failure) = (body.get("isSuccess"), body.get("isFailure"));
-        if is_success != Some(&Value::Bool(success)) || is_failure != Some(&Value::Bool(!success)) {
+    if envelope {
+        let flag = |name: &str| body.get(name).and_then(|n| n.as_bool());
+        if flag("isSuccess") != Some(success) || flag("isFailure") != Some(!success) {
             out.push(finding(
                 Side::Response,
                 "body /isSuccess",
@@ -62,14 +79,15 @@ pub(super) fn documented_in_words(
                 ),
             ));
         }
-        if success && !body.get("error").is_some_and(Value::is_null) {
+        let null = |name: &str| body.get(name).is_some_and(|n| n.is_null());
+        if success && !null("error") {
             out.push(finding(
                 Side::Response,
                 "body /error",
                 "must be null on success",
             ));
         }
-        if !success && !body.get("value").is_some_and(Value::is_null) {
+        if !success && !null("value") {
             out.push(finding(
                 Side::Response,
                 "body /value",
@@ -80,67 +98,63 @@ pub(super) fn documented_in_words(
     if !success {
         return;
     }
-    let query = Query::parse(exchange.query.map(str::as_bytes)).ok();
-    let query_value = |name: &str| query.as_ref().and_then(|q| q.get(name)).map(str::to_owned);
-    let path_value = |name: &str| {
-        path_params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-    };
     match operation_id {
         "resendInvite" => {
-            let asked = path_value("id").unwrap_or_default();
-            if body.get("inviteId").and_then(Value::as_str) != Some(asked.as_str()) {
+            let asked_id = asked.path_id.as_deref().unwrap_or_default();
+            if body.get("inviteId").and_then(|n| n.as_str()) != Some(asked_id) {
                 out.push(finding(
                     Side::Response,
                     "body /inviteId",
-                    format!("must be the invite's ID as given in the path ({asked:?})"),
+                    format!("must be the invite's ID as given in the path ({asked_id:?})"),
                 ));
             }
         }
         "ResendInvitation" => {
-            let asked: Option<u64> = query_value("id").and_then(|v| v.parse().ok());
-            let tenant: Option<u64> = path_value("tenantId").and_then(|v| v.parse().ok());
-            let items = body.get("value").and_then(Value::as_array);
-            let found = items
+            let found = body
+                .get("value")
                 .into_iter()
-                .flatten()
-                .find(|inv| inv.get("id").and_then(Value::as_u64) == asked);
+                .flat_map(|v| v.elements())
+                .find(|inv| {
+                    asked.query_id.is_some()
+                        && inv.get("id").and_then(|n| n.as_u64()) == asked.query_id
+                });
             match found {
                 None => out.push(finding(
                     Side::Response,
                     "body /value",
                     format!(
                         "must hold the resent invitation (id {})",
-                        asked.map_or("?".to_owned(), |a| a.to_string())
+                        asked.query_id.map_or("?".to_owned(), |a| a.to_string())
                     ),
                 )),
                 Some(inv) => {
-                    if let Some(owner) = inv.get("tenantId").and_then(Value::as_u64)
-                        && Some(owner) != tenant
+                    if let Some(owner) = inv.get("tenantId").and_then(|n| n.as_u64())
+                        && Some(owner) != asked.path_tenant
                     {
                         out.push(finding(
-                                Side::Response,
-                                "body /value",
-                                format!("the resent invitation belongs to tenant {owner}, not the tenant in the path"),
-                            ));
+                            Side::Response,
+                            "body /value",
+                            format!(
+                                "the resent invitation belongs to tenant {owner}, not the \
+                                 tenant in the path"
+                            ),
+                        ));
                     }
                 }
             }
         }
         "GetUserInvitationByEmail" => {
-            let asked = query_value("email").unwrap_or_default();
             let value = body.get("value");
-            let email = value.and_then(|v| v.get("email")).and_then(Value::as_str);
-            if !email.is_some_and(|e| e.eq_ignore_ascii_case(&asked)) {
+            let email = value.and_then(|v| v.get("email")).and_then(|n| n.as_str());
+            let asked_email = asked.email.unwrap_or_default();
+            if !email.is_some_and(|e| e.eq_ignore_ascii_case(asked_email)) {
                 out.push(finding(
                     Side::Response,
                     "body /value/email",
                     "must be the address asked for (compared case-insensitively)",
                 ));
             }
-            let state = value.and_then(|v| v.get("status")).and_then(Value::as_str);
+            let state = value.and_then(|v| v.get("status")).and_then(|n| n.as_str());
             if state != Some("Pending") {
                 out.push(finding(
                     Side::Response,

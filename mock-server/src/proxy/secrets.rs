@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::check::{Exchange, Verdict};
+use super::exchange::{Exchange, Verdict};
 
 /// Longest message kept in a finding: schema errors quote the offending value, which can be
 /// a whole body.

@@ -13,40 +13,53 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::Utc;
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use super::check::{Contract, Exchange, Verdict};
-use super::record::Recorder;
-use super::upstream::{ConnectError, Connector, Slot};
+use super::check::Contract;
+use super::config::{ProxyConfig, ProxyError};
+use super::exchange::{bearer_key, Exchange, Verdict};
+use super::keys::{KeyFacts, KeyLedger};
+use super::record::{Recorder, Sighting};
+use super::upstream::{error_chain, ConnectError, Connector, Slot};
 use super::violations::{Violation, ViolationLog};
-use super::{ProxyConfig, ProxyError, Shared};
 use crate::server::{serve_connections, HEADER_READ_TIMEOUT};
 
-/// Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the ones
-/// the client library recomputes (`host`, `content-length`).
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-];
+/// State shared by every connection of one proxy.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: ProxyConfig,
+    pub(crate) upstream_display: String,
+    log: Mutex<ViolationLog>,
+    keys: Mutex<KeyLedger>,
+    recorder: Option<Mutex<Recorder>>,
+}
+
+impl Shared {
+    pub(crate) fn log(&self) -> MutexGuard<'_, ViolationLog> {
+        // A panic elsewhere cannot leave the log half-updated: keep serving.
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn keys(&self) -> MutexGuard<'_, KeyLedger> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets the violations, the counters and what was learned about keys.
+    pub(crate) fn clear(&self) {
+        self.log().clear();
+        self.keys().clear();
+    }
+}
 
 /// A bound, not yet running, proxy (what the `proxy` subcommand runs).
 #[derive(Debug)]
@@ -85,6 +98,7 @@ impl ProxyServer {
         let shared = Arc::new(Shared {
             upstream_display: config.upstream_display(),
             log: Mutex::new(ViolationLog::new(config.violations_capacity)),
+            keys: Mutex::new(KeyLedger::default()),
             recorder,
             config,
         });
@@ -160,13 +174,21 @@ async fn serve(
     let started = Instant::now();
     let shared = &state.shared;
     let (parts, body) = request.into_parts();
-    let path = parts.uri.path().to_owned();
-    if let Some(answer) = own_admin(&parts.method, &path, shared) {
+    let path = parts.uri.path();
+    if let Some(answer) = own_admin(&parts.method, path, shared) {
         return Ok(answer);
     }
     let limit = shared.config.max_body_bytes;
-    let request_body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    // Most requests (every GET) have no body: nothing to collect.
+    let request_body = match hyper::body::Body::is_end_stream(&body) {
+        true => Ok(Bytes::new()),
+        false => Limited::new(body, limit)
+            .collect()
+            .await
+            .map(|collected| collected.to_bytes()),
+    };
+    let request_body = match request_body {
+        Ok(bytes) => bytes,
         Err(err) => {
             let too_large = err.is::<http_body_util::LengthLimitError>();
             return Ok(if too_large {
@@ -185,13 +207,11 @@ async fn serve(
             });
         }
     };
-    let query = parts.uri.query().map(str::to_owned);
     let upstream = match forward(
         &state,
         &slot,
         &parts.method,
-        &path,
-        query.as_deref(),
+        &parts.uri,
         &parts.headers,
         request_body.clone(),
     )
@@ -200,7 +220,7 @@ async fn serve(
         Ok(upstream) => upstream,
         Err((status, message)) => {
             shared.log().upstream_error();
-            tracing::warn!(method = %parts.method, path = %display_path(&path), "{message}");
+            tracing::warn!(method = %parts.method, path = %display_path(path), "{message}");
             return Ok(proxy_error(status, message));
         }
     };
@@ -211,19 +231,20 @@ async fn serve(
     }
     let exchange = Exchange {
         method: parts.method.as_str(),
-        path: &path,
-        query: query.as_deref(),
+        path,
+        query: parts.uri.query(),
         request_headers: &parts.headers,
         request_body: &request_body,
         status,
         response_headers: &headers,
         response_body: &body,
     };
-    let verdict = Contract::get().check(&exchange);
+    let mut verdict = Contract::get().check(&exchange);
+    let key = learn(shared, &exchange, &mut verdict);
     let strict = shared.config.strict_requests;
     let breaks = verdict.breaks_contract(strict);
     let operation = verdict.operation.as_deref().unwrap_or("-");
-    let shown_path = display_path(&path);
+    let shown_path = display_path(path);
     if breaks {
         // One line per violating exchange: what broke and where, secrets already redacted.
         tracing::warn!(
@@ -261,19 +282,14 @@ async fn serve(
     let violation = breaks.then(|| Violation {
         at: Utc::now(),
         method: parts.method.as_str().to_owned(),
-        path: shown_path,
-        operation: verdict.operation.clone(),
+        path: shown_path.into_owned(),
+        operation: verdict.operation.as_deref().map(str::to_owned),
         status,
-        findings: verdict
-            .response
-            .iter()
-            .chain(&verdict.request)
-            .cloned()
-            .collect(),
+        findings: verdict.findings().cloned().collect(),
     });
     shared.log().exchange(violation, refused_invalid);
-    if verdict.answer_is_valid() && (200..300).contains(&status) {
-        record(shared, &verdict, &path);
+    if let (Some(recorder), Some(key)) = (&shared.recorder, key) {
+        record(recorder, key, &exchange, &verdict);
     }
     if breaks && shared.config.fail_on_violation {
         return Ok(violation_answer(status, &verdict));
@@ -292,7 +308,7 @@ fn own_admin(method: &Method, path: &str, shared: &Shared) -> Option<Answer> {
     let answer = match (path, method.as_str()) {
         ("/__admin/violations", "GET") => json_answer(200, &shared.log().entries()),
         ("/__admin/violations", "DELETE") => {
-            shared.log().clear();
+            shared.clear();
             let mut answer = Answer::new(Full::new(Bytes::new()));
             *answer.status_mut() = StatusCode::NO_CONTENT;
             answer
@@ -344,17 +360,12 @@ async fn forward(
     state: &State,
     slot: &Slot,
     method: &Method,
-    path: &str,
-    query: Option<&str>,
+    uri: &http::Uri,
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<(u16, HeaderMap, Bytes), (u16, String)> {
-    let (connector, config, base) = (&state.connector, &state.shared.config, &state.base);
-    let target = match query {
-        Some(query) => format!("{base}{path}?{query}"),
-        None => format!("{base}{path}"),
-    };
-    let uri = http::Uri::try_from(target).map_err(|err| {
+    let (connector, config) = (&state.connector, &state.shared.config);
+    let uri = upstream_uri(&state.base, uri).map_err(|err| {
         (
             400,
             format!(
@@ -365,7 +376,7 @@ async fn forward(
     })?;
     let mut forwarded = HeaderMap::with_capacity(headers.len() + 1);
     for (name, value) in headers {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
+        if !is_hop_by_hop(name) {
             forwarded.append(name.clone(), value.clone());
         }
     }
@@ -426,13 +437,47 @@ async fn forward(
         Ok(Err(failure)) => return Err(upstream_failure(config, failure)),
         Err(_elapsed) => return Err(upstream_failure(config, Failure::Timeout)),
     };
-    let mut answer_headers = HeaderMap::with_capacity(parts.headers.len());
-    for (name, value) in &parts.headers {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
-            answer_headers.append(name.clone(), value.clone());
-        }
+    let mut answer_headers = parts.headers;
+    while let Some(name) = answer_headers
+        .keys()
+        .find(|name| is_hop_by_hop(name))
+        .cloned()
+    {
+        answer_headers.remove(name);
     }
     Ok((parts.status.as_u16(), answer_headers, body))
+}
+
+/// The request's path and query on the upstream: as sent when the upstream URL has no path
+/// (no copy, no parse), else behind that path.
+fn upstream_uri(base: &str, uri: &http::Uri) -> Result<http::Uri, http::uri::InvalidUri> {
+    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    if base.is_empty() {
+        return match uri.path_and_query() {
+            Some(pq) if uri.scheme().is_none() => Ok(http::Uri::from(pq.clone())),
+            _ => http::Uri::try_from(path_and_query),
+        };
+    }
+    let mut target = String::with_capacity(base.len() + path_and_query.len());
+    target.push_str(base);
+    target.push_str(path_and_query);
+    http::Uri::try_from(target)
+}
+
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the ones
+/// the client library recomputes (`host`, `content-length`).
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    use http::header;
+    *name == header::CONNECTION
+        || *name == header::TE
+        || *name == header::TRAILER
+        || *name == header::TRANSFER_ENCODING
+        || *name == header::UPGRADE
+        || *name == header::HOST
+        || *name == header::CONTENT_LENGTH
+        || *name == header::PROXY_AUTHENTICATE
+        || *name == header::PROXY_AUTHORIZATION
+        || matches!(name.as_str(), "keep-alive" | "proxy-connection")
 }
 
 /// 504 for a timeout, 502 otherwise, with a message naming the upstream and the cause.
@@ -488,34 +533,48 @@ fn upstream_failure(config: &ProxyConfig, failure: Failure) -> (u16, String) {
     }
 }
 
-/// The error and its causes, `: `-joined, each once. No URL is part of them (the client
-/// errors name none), so a query holding an email never reaches a message.
-pub(super) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(current) = next {
-        let text = current.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = current.source();
-    }
-    parts.join(": ")
+/// Judges the exchange against what its key was seen to do earlier (adding any
+/// contradiction to `verdict`) and learns from it; returns the key's facts as they now stand,
+/// for the recorder.
+fn learn(
+    shared: &Shared,
+    exchange: &Exchange<'_>,
+    verdict: &mut Verdict,
+) -> Option<(u64, KeyFacts)> {
+    let key = bearer_key(exchange.request_headers).ok()?;
+    let mut keys = shared.keys();
+    let id = keys.id(key);
+    keys.observe(id, exchange.status, verdict);
+    shared.recorder.as_ref()?;
+    Some((id, keys.facts(id).cloned().unwrap_or_default()))
 }
 
-fn record(shared: &Shared, verdict: &Verdict, path: &str) {
-    let (Some(recorder), Some(operation), Some(body)) =
-        (&shared.recorder, &verdict.operation, &verdict.body)
-    else {
+/// Hands a valid exchange on an invitation to the recorder and rewrites the file if it
+/// changed.
+fn record(
+    recorder: &Mutex<Recorder>,
+    (key_id, key): (u64, KeyFacts),
+    exchange: &Exchange<'_>,
+    verdict: &Verdict,
+) {
+    let Some(operation) = verdict.operation.as_deref() else {
         return;
     };
-    // `/tenant/{tenantId}/...`: the owner of invitations whose answer omits `tenantId`.
-    let path_tenant = path
-        .strip_prefix("/tenant/")
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|id| id.parse().ok());
+    if !verdict.request.is_empty() || !verdict.answer_is_valid() {
+        return;
+    }
+    let body: Option<serde_json::Value> = serde_json::from_slice(exchange.response_body).ok();
+    let sighting = Sighting {
+        operation,
+        status: exchange.status,
+        key_id,
+        key,
+        seen: &verdict.seen,
+        body: body.as_ref(),
+        at: Utc::now(),
+    };
     let mut recorder = recorder.lock().unwrap_or_else(|e| e.into_inner());
-    if recorder.observe(operation, path_tenant, body)
+    if recorder.observe(&sighting)
         && let Err(err) = recorder.write()
     {
         tracing::warn!(file = %recorder.path().display(), %err, "cannot write the record file");
@@ -562,9 +621,12 @@ fn json_answer<T: serde::Serialize>(status: u16, body: &T) -> Answer {
 }
 
 /// The path for logs and violations: at most 256 characters.
-fn display_path(path: &str) -> String {
+fn display_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.len() <= 256 {
+        return path.into();
+    }
     match path.char_indices().nth(256) {
-        None => path.to_owned(),
-        Some((cut, _)) => path[..cut].to_owned(),
+        None => path.into(),
+        Some((cut, _)) => path[..cut].into(),
     }
 }

@@ -17,7 +17,7 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
-use super::{ProxyConfig, ProxyError};
+use super::config::{ProxyConfig, ProxyError};
 
 /// Where and how to connect; shared by every client connection of one proxy.
 pub(super) struct Connector {
@@ -55,7 +55,7 @@ impl Connector {
         let tls = match url.scheme() {
             "https" => Some(tokio_native_tls::TlsConnector::from(
                 native_tls::TlsConnector::new()
-                    .map_err(|err| ProxyError::Client(super::transport::error_chain(&err)))?,
+                    .map_err(|err| ProxyError::Client(error_chain(&err)))?,
             )),
             _ => None,
         };
@@ -85,16 +85,16 @@ impl Connector {
     async fn handshake(&self) -> Result<SendRequest<Full<Bytes>>, String> {
         let tcp = TcpStream::connect((self.host.as_str(), self.port))
             .await
-            .map_err(|err| super::transport::error_chain(&err))?;
+            .map_err(|err| error_chain(&err))?;
         // Small JSON requests: do not wait to coalesce them (reqwest's default too).
-        tcp.set_nodelay(true)
-            .map_err(|err| super::transport::error_chain(&err))?;
+        tcp.set_nodelay(true).map_err(|err| error_chain(&err))?;
         match &self.tls {
             None => start(tcp).await,
             Some(tls) => {
-                let stream = tls.connect(&self.host, tcp).await.map_err(|err| {
-                    format!("TLS handshake: {}", super::transport::error_chain(&err))
-                })?;
+                let stream = tls
+                    .connect(&self.host, tcp)
+                    .await
+                    .map_err(|err| format!("TLS handshake: {}", error_chain(&err)))?;
                 start(stream).await
             }
         }
@@ -107,7 +107,7 @@ where
 {
     let (sender, connection) = http1::handshake(TokioIo::new(stream))
         .await
-        .map_err(|err| super::transport::error_chain(&err))?;
+        .map_err(|err| error_chain(&err))?;
     tokio::spawn(async move {
         if let Err(err) = connection.await {
             tracing::debug!(%err, "upstream connection ended with an error");
@@ -133,6 +133,21 @@ impl Slot {
             *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
         }
     }
+}
+
+/// The error and its causes, `: `-joined, each once. No URL is part of them (the client
+/// errors name none), so a query holding an email never reaches a message.
+pub(super) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = next {
+        let text = current.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = current.source();
+    }
+    parts.join(": ")
 }
 
 impl std::fmt::Debug for Connector {

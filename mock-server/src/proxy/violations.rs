@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::check::Finding;
+use super::exchange::Finding;
 
 /// One exchange that broke the contract, as `GET /__admin/violations` lists it.
 ///
