@@ -1,35 +1,178 @@
 //! The IAM surface: `POST /iam/v1/users/{id}/actions/resend`.
 
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
 use invitations_sdk::types::ResendInviteRequest;
 
-use super::auth::authorize;
-use super::http::{truncate, Answer, Query, QueryError, Request};
-use super::idempotency::Lookup;
+use super::auth::{authorize, bearer, AuthFailure};
+use super::errors::{body_too_large, plain_error};
+use super::http::{truncate, Answer, Query, Request};
+use super::idempotency::{IdempotencyStore, Lookup};
+use super::router::Surface;
+use super::store::Store;
+use super::token::new_token;
 use super::validate::char_len;
-use super::{plain_error, Core, Prechecked};
 
 /// The spec's `maxLength` of the path id.
 const MAX_INVITE_ID_CHARS: usize = 128;
 /// The spec's `maxLength` of `Idempotency-Key`.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
-/// A resend's stateless checks, made before the core is locked; the key borrows the
-/// request's header.
-pub(super) struct ResendChecks<'r> {
+/// What the resend's answer depends on besides the request: the core's state and limits.
+pub(crate) struct State<'c> {
+    pub(crate) store: &'c mut Store,
+    pub(crate) idempotency: &'c mut IdempotencyStore,
+    /// The largest body accepted; larger is 413.
+    pub(crate) max_body_bytes: usize,
+}
+
+/// `POST /iam/v1/users/{id}/actions/resend`: what the request says, read before the core is
+/// locked.
+pub(crate) struct ResendInvite<'r> {
+    bearer: Result<&'r str, AuthFailure>,
+    body_len: usize,
+    /// The path's invite id as decoded (replacement characters where it is not UTF-8, which
+    /// `checks` refuses); it becomes the answer's `inviteId`.
+    invite_id: String,
+    /// The checks of the path id, query (`dryRun`), `Idempotency-Key` and body, or the
+    /// 400's message.
+    checks: Result<ResendChecks<'r>, String>,
+    /// The invitation's new token, used if it is resent.
+    token: String,
+}
+
+/// What the stateless checks let through; the key borrows the request's header.
+struct ResendChecks<'r> {
     dry_run: bool,
     idempotency_key: Option<&'r str>,
 }
 
-/// Checks what a resend's answer does not depend on the state for: the path's invite id,
-/// the query (`dryRun`), the `Idempotency-Key` and the body, in that order. `Err` is the
-/// 400's message, answered only once the key is authorized and the body within its limit.
-pub(super) fn check_resend<'r>(
+impl<'r> ResendInvite<'r> {
+    pub(crate) fn read(request: &'r Request, invite_id: Vec<u8>) -> ResendInvite<'r> {
+        // Moved, not copied, when it is UTF-8; when it is not, `check_resend` refuses it (400)
+        // and the lossy copy is only there to be total.
+        let (invite_id, utf8) = match String::from_utf8(invite_id) {
+            Ok(id) => (id, true),
+            Err(err) => (String::from_utf8_lossy(err.as_bytes()).into_owned(), false),
+        };
+        ResendInvite {
+            bearer: bearer(request),
+            body_len: request.body.len(),
+            checks: check_resend(request, utf8.then_some(invite_id.as_str())),
+            invite_id,
+            token: new_token(),
+        }
+    }
+
+    /// The path's invite id as decoded.
+    pub(crate) fn invite_id(&self) -> &str {
+        &self.invite_id
+    }
+
+    /// The answer, checks in the documented order: 401/403, 413, 400, 422/409, 404. `now`:
+    /// the mock clock when the request came in; `delay`: an injected delay the transport will
+    /// wait before this answer goes out, during which the request is in flight for its
+    /// `Idempotency-Key`.
+    pub(crate) fn answer(
+        self,
+        state: State<'_>,
+        delay: Option<Duration>,
+        now: DateTime<Utc>,
+    ) -> Answer {
+        let key = match authorize(state.store, self.bearer) {
+            Ok(key) => key,
+            Err(failure) => return failure.answer(Surface::Iam).into(),
+        };
+        if let Some(too_large) =
+            body_too_large(self.body_len, state.max_body_bytes, "; send {} or no body")
+        {
+            return too_large.into();
+        }
+        let ResendChecks {
+            dry_run,
+            idempotency_key,
+        } = match self.checks {
+            Ok(checks) => checks,
+            Err(message) => return plain_error(400, message).into(),
+        };
+        let invite_id = self.invite_id;
+        let instant = Instant::now();
+        let mut replayed = false;
+        if let Some(idem) = idempotency_key {
+            match state
+                .idempotency
+                .lookup(&key.key, idem, &invite_id, dry_run, now, instant)
+            {
+                Lookup::Miss => {}
+                // The same request (same invite id, dryRun false): the same answer.
+                Lookup::Replay => replayed = true,
+                Lookup::Mismatch {
+                    first_invite_id,
+                    first_dry_run,
+                } => {
+                    return plain_error(
+                        422,
+                        format!(
+                            "This Idempotency-Key was already used for a different request \
+                             (invite {}, dryRun={first_dry_run}); use a new key for a new request.",
+                            truncate(&first_invite_id, 32)
+                        ),
+                    )
+                    .into()
+                }
+                Lookup::InFlight => {
+                    return plain_error(
+                        409,
+                        "A request with this Idempotency-Key is still being processed; \
+                         retry with the same key once it has been answered.",
+                    )
+                    .into()
+                }
+            }
+        }
+        if !replayed {
+            let visible = invitation_id(&invite_id).filter(|id| {
+                state
+                    .store
+                    .invitation(*id)
+                    .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
+            });
+            let Some(id) = visible else {
+                return plain_error(
+                    404,
+                    format!("No invite exists with id {}.", truncate(&invite_id, 32)),
+                )
+                .into();
+            };
+            if !dry_run {
+                state.store.resend_with(id, now, self.token);
+                if let Some(idem) = idempotency_key {
+                    state.idempotency.record(
+                        &key.key,
+                        idem,
+                        &invite_id,
+                        false,
+                        now,
+                        delay.map(|d| instant + d),
+                    );
+                }
+            }
+        }
+        Answer::resent(invite_id, dry_run, replayed)
+    }
+}
+
+/// Checks what a resend's answer does not depend on the state for: the path's invite id
+/// (`None` when it is not UTF-8), the query (`dryRun`), the `Idempotency-Key` and the body,
+/// in that order. `Err` is the 400's message, answered only once the key is authorized and
+/// the body within its limit.
+fn check_resend<'r>(
     request: &'r Request,
-    param: &[u8],
-    query: &Result<Query<'_>, QueryError>,
+    invite_id: Option<&str>,
 ) -> Result<ResendChecks<'r>, String> {
-    let invite_id = std::str::from_utf8(param)
-        .map_err(|_| "The invite id in the path is not valid UTF-8.".to_owned())?;
+    let invite_id =
+        invite_id.ok_or_else(|| "The invite id in the path is not valid UTF-8.".to_owned())?;
     if invite_id.is_empty() {
         return Err("The invite id in the path must not be empty.".to_owned());
     }
@@ -39,7 +182,7 @@ pub(super) fn check_resend<'r>(
             "The invite id in the path must be at most {MAX_INVITE_ID_CHARS} characters (got {chars})."
         ));
     }
-    let query = query.as_ref().map_err(QueryError::message)?;
+    let query = Query::parse(request.query.as_deref()).map_err(|err| err.message())?;
     let dry_run = match query.get("dryRun") {
         None => false,
         Some("true") => true,
@@ -123,117 +266,6 @@ fn invitation_id(invite_id: &str) -> Option<u64> {
     }
     // Digits without a leading zero: the value, if it fits, is at least 1.
     invite_id.parse().ok()
-}
-
-impl Core {
-    /// `param` is the decoded invite id from the path; it becomes the answer's `inviteId`.
-    /// `token` is the invitation's new token, if it is resent; `now` the mock clock when the
-    /// request came in.
-    /// `delay` is an injected delay the transport will wait before this answer goes out:
-    /// while it runs, the request is in flight for its `Idempotency-Key`.
-    pub(super) fn resend_invite(
-        &mut self,
-        param: Vec<u8>,
-        request: &Request,
-        delay: Option<std::time::Duration>,
-        prechecked: Prechecked<'_>,
-        token: String,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Answer {
-        let key = match authorize(&self.store, prechecked.bearer) {
-            Ok(key) => key,
-            Err(failure) => {
-                let response = plain_error(failure.status(), failure.message());
-                return if failure.status() == 401 {
-                    response.with_header("www-authenticate", "Bearer").into()
-                } else {
-                    response.into()
-                };
-            }
-        };
-        if request.body.len() > self.config.max_body_bytes {
-            return plain_error(
-                413,
-                format!(
-                    "The request body exceeds the {}-byte limit; send {{}} or no body.",
-                    self.config.max_body_bytes
-                ),
-            )
-            .into();
-        }
-        let checks = prechecked
-            .resend
-            .unwrap_or_else(|| check_resend(request, &param, &prechecked.query));
-        let (dry_run, idempotency_key) = match checks {
-            Ok(checks) => (checks.dry_run, checks.idempotency_key),
-            Err(message) => return plain_error(400, message).into(),
-        };
-        // `check_resend` refused an id that is not UTF-8: the bytes move, uncopied.
-        let invite_id = String::from_utf8(param).unwrap_or_default();
-        let instant = std::time::Instant::now();
-        let mut replayed = false;
-        if let Some(idem) = idempotency_key {
-            match self
-                .idempotency
-                .lookup(&key.key, idem, &invite_id, dry_run, now, instant)
-            {
-                Lookup::Miss => {}
-                // The same request (same invite id, dryRun false): the same answer.
-                Lookup::Replay(()) => replayed = true,
-                Lookup::Mismatch {
-                    first_invite_id,
-                    first_dry_run,
-                } => {
-                    return plain_error(
-                        422,
-                        format!(
-                            "This Idempotency-Key was already used for a different request \
-                             (invite {}, dryRun={first_dry_run}); use a new key for a new request.",
-                            truncate(&first_invite_id, 32)
-                        ),
-                    )
-                    .into()
-                }
-                Lookup::InFlight => {
-                    return plain_error(
-                        409,
-                        "A request with this Idempotency-Key is still being processed; \
-                         retry with the same key once it has been answered.",
-                    )
-                    .into()
-                }
-            }
-        }
-        if !replayed {
-            let visible = invitation_id(&invite_id).filter(|id| {
-                self.store
-                    .invitation(*id)
-                    .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
-            });
-            let Some(id) = visible else {
-                return plain_error(
-                    404,
-                    format!("No invite exists with id {}.", truncate(&invite_id, 32)),
-                )
-                .into();
-            };
-            if !dry_run {
-                self.store.resend_with(id, now, token);
-                if let Some(idem) = idempotency_key {
-                    self.idempotency.record(
-                        &key.key,
-                        idem,
-                        &invite_id,
-                        false,
-                        (),
-                        now,
-                        delay.map(|d| instant + d),
-                    );
-                }
-            }
-        }
-        Answer::resent(invite_id, dry_run, replayed)
-    }
 }
 
 #[cfg(test)]

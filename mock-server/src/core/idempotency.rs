@@ -17,8 +17,9 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
-/// One recorded success, with what a replay answers (`T`).
-struct Record<T> {
+/// One recorded success. A replay is rendered again from the request (the answer is a
+/// function of the invite id and `dryRun`), so nothing more is kept.
+struct Record {
     seq: u64,
     invite_id: Box<str>,
     dry_run: bool,
@@ -26,16 +27,15 @@ struct Record<T> {
     /// When the first response reaches the client (after an injected delay); `None` when it
     /// went out at once.
     answered_at: Option<Instant>,
-    replay: T,
 }
 
 /// What a lookup found.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Lookup<T> {
+pub(crate) enum Lookup {
     /// No live record: process the request.
     Miss,
-    /// Same key, same request: answer as the first time (what `record` was given).
-    Replay(T),
+    /// Same key, same request: answer as the first time.
+    Replay,
     /// Same key, different request: refuse (422).
     Mismatch {
         /// The invite id the key was first used with.
@@ -51,17 +51,17 @@ pub(crate) enum Lookup<T> {
 type Id = (Arc<str>, Arc<str>);
 
 /// The records made with one API key, by Idempotency-Key.
-type Group<T> = HashMap<Arc<str>, Record<T>, super::store::FastHash>;
+type Group = HashMap<Arc<str>, Record, super::store::FastHash>;
 
-/// Records keyed by (API key, Idempotency-Key), each holding a `T` to replay.
+/// Records keyed by (API key, Idempotency-Key).
 ///
 /// Grouped by API key first, then keyed by Idempotency-Key, so that a lookup borrows the
 /// request's strings instead of building an owned pair (it runs on every resend, under the
 /// core's lock), and a record allocates its Idempotency-Key once, shared with the queue.
 /// Only authenticated keys get here, the fixture's few, so the groups are a list: comparing
 /// a handful of short strings costs less than hashing one.
-pub(crate) struct IdempotencyStore<T> {
-    records: Vec<(Arc<str>, Group<T>)>,
+pub(crate) struct IdempotencyStore {
+    records: Vec<(Arc<str>, Group)>,
     /// How many records `records` holds.
     live: usize,
     /// Insertion order, for eviction; an entry whose seq no longer matches the map is stale.
@@ -74,8 +74,8 @@ pub(crate) struct IdempotencyStore<T> {
     compactions: u64,
 }
 
-impl<T: Clone> IdempotencyStore<T> {
-    pub(crate) fn new(capacity: usize, ttl: Duration) -> IdempotencyStore<T> {
+impl IdempotencyStore {
+    pub(crate) fn new(capacity: usize, ttl: Duration) -> IdempotencyStore {
         IdempotencyStore {
             records: Vec::new(),
             live: 0,
@@ -92,19 +92,19 @@ impl<T: Clone> IdempotencyStore<T> {
         self.live
     }
 
-    fn expired(&self, record: &Record<T>, now: DateTime<Utc>) -> bool {
+    fn expired(&self, record: &Record, now: DateTime<Utc>) -> bool {
         now.signed_duration_since(record.at) >= self.ttl
     }
 
     /// The records made with `api_key`.
-    fn group(&self, api_key: &str) -> Option<&Group<T>> {
+    fn group(&self, api_key: &str) -> Option<&Group> {
         self.records
             .iter()
             .find(|(api, _)| **api == *api_key)
             .map(|(_, keys)| keys)
     }
 
-    fn get(&self, api_key: &str, idempotency_key: &str) -> Option<&Record<T>> {
+    fn get(&self, api_key: &str, idempotency_key: &str) -> Option<&Record> {
         self.group(api_key)?.get(idempotency_key)
     }
 
@@ -145,7 +145,7 @@ impl<T: Clone> IdempotencyStore<T> {
         dry_run: bool,
         now: DateTime<Utc>,
         instant: Instant,
-    ) -> Lookup<T> {
+    ) -> Lookup {
         let Some(record) = self.get(api_key, idempotency_key) else {
             return Lookup::Miss;
         };
@@ -161,20 +161,18 @@ impl<T: Clone> IdempotencyStore<T> {
         } else if record.answered_at.is_some_and(|at| instant < at) {
             Lookup::InFlight
         } else {
-            Lookup::Replay(record.replay.clone())
+            Lookup::Replay
         }
     }
 
     /// Records a success; `answered_at` is when its response reaches the client, if later
     /// than now (an injected delay).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn record(
         &mut self,
         api_key: &str,
         idempotency_key: &str,
         invite_id: &str,
         dry_run: bool,
-        replay: T,
         now: DateTime<Utc>,
         answered_at: Option<Instant>,
     ) {
@@ -220,7 +218,6 @@ impl<T: Clone> IdempotencyStore<T> {
                 dry_run,
                 at: now,
                 answered_at,
-                replay,
             },
         );
         if previous.is_none() {
@@ -266,29 +263,14 @@ mod tests {
     }
 
     /// A store that always reads at one real instant (no record is in flight then).
-    struct At<'a>(&'a mut IdempotencyStore<Vec<u8>>, Instant);
+    struct At<'a>(&'a mut IdempotencyStore, Instant);
 
     impl At<'_> {
-        fn lookup(
-            &mut self,
-            k: &str,
-            i: &str,
-            id: &str,
-            dry: bool,
-            at: DateTime<Utc>,
-        ) -> Lookup<Vec<u8>> {
+        fn lookup(&mut self, k: &str, i: &str, id: &str, dry: bool, at: DateTime<Utc>) -> Lookup {
             self.0.lookup(k, i, id, dry, at, self.1)
         }
-        fn record(
-            &mut self,
-            k: &str,
-            i: &str,
-            id: &str,
-            dry: bool,
-            body: Vec<u8>,
-            at: DateTime<Utc>,
-        ) {
-            self.0.record(k, i, id, dry, body, at, None);
+        fn record(&mut self, k: &str, i: &str, id: &str, dry: bool, at: DateTime<Utc>) {
+            self.0.record(k, i, id, dry, at, None);
         }
     }
 
@@ -297,7 +279,7 @@ mod tests {
         let mut store = IdempotencyStore::new(10, Duration::hours(24));
         let t0 = Instant::now();
         let out = t0 + std::time::Duration::from_secs(2);
-        store.record("k", "i", "9001", false, b"first".to_vec(), now(), Some(out));
+        store.record("k", "i", "9001", false, now(), Some(out));
         assert_eq!(
             store.lookup("k", "i", "9001", false, now(), t0),
             Lookup::InFlight
@@ -309,7 +291,7 @@ mod tests {
         ));
         assert_eq!(
             store.lookup("k", "i", "9001", false, now(), out),
-            Lookup::Replay(b"first".to_vec())
+            Lookup::Replay
         );
     }
 
@@ -318,11 +300,8 @@ mod tests {
         let mut inner = IdempotencyStore::new(10, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
         assert_eq!(store.lookup("k", "i", "9001", false, now()), Lookup::Miss);
-        store.record("k", "i", "9001", false, b"first".to_vec(), now());
-        assert_eq!(
-            store.lookup("k", "i", "9001", false, now()),
-            Lookup::Replay(b"first".to_vec())
-        );
+        store.record("k", "i", "9001", false, now());
+        assert_eq!(store.lookup("k", "i", "9001", false, now()), Lookup::Replay);
         assert!(matches!(
             store.lookup("k", "i", "9002", false, now()),
             Lookup::Mismatch { .. }
@@ -342,11 +321,11 @@ mod tests {
     fn records_expire_on_the_mock_clock() {
         let mut inner = IdempotencyStore::new(10, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
-        store.record("k", "i", "9001", false, b"x".to_vec(), now());
+        store.record("k", "i", "9001", false, now());
         let almost = now() + Duration::hours(24) - Duration::seconds(1);
         assert!(matches!(
             store.lookup("k", "i", "9001", false, almost),
-            Lookup::Replay(_)
+            Lookup::Replay
         ));
         assert_eq!(
             store.lookup("k", "i", "9001", false, now() + Duration::hours(24)),
@@ -360,30 +339,24 @@ mod tests {
         let mut inner = IdempotencyStore::new(3, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
         for i in 0..10 {
-            store.record("k", &i.to_string(), "9001", false, vec![i], now());
+            store.record("k", &i.to_string(), "9001", false, now());
         }
         assert_eq!(store.0.len(), 3);
         assert!(store.0.order.len() <= 3);
         assert_eq!(store.lookup("k", "6", "9001", false, now()), Lookup::Miss);
-        assert_eq!(
-            store.lookup("k", "9", "9001", false, now()),
-            Lookup::Replay(vec![9])
-        );
+        assert_eq!(store.lookup("k", "9", "9001", false, now()), Lookup::Replay);
     }
 
     #[test]
     fn re_recording_an_expired_key_is_not_evicted_by_its_stale_entry() {
         let mut inner = IdempotencyStore::new(2, Duration::hours(1));
         let mut store = At(&mut inner, Instant::now());
-        store.record("k", "a", "1", false, vec![1], now());
+        store.record("k", "a", "1", false, now());
         let later = now() + Duration::hours(2);
         assert_eq!(store.lookup("k", "a", "1", false, later), Lookup::Miss);
-        store.record("k", "a", "1", false, vec![2], later);
-        store.record("k", "b", "1", false, vec![3], later);
-        assert_eq!(
-            store.lookup("k", "a", "1", false, later),
-            Lookup::Replay(vec![2])
-        );
+        store.record("k", "a", "1", false, later);
+        store.record("k", "b", "1", false, later);
+        assert_eq!(store.lookup("k", "a", "1", false, later), Lookup::Replay);
     }
 }
 
@@ -398,10 +371,10 @@ mod bound_tests {
         Utc.with_ymd_and_hms(2024, 3, 15, 0, 0, 0).unwrap() + Duration::hours(hours)
     }
 
-    fn replayed(store: &mut IdempotencyStore<Vec<u8>>, key: &str, now: DateTime<Utc>) -> bool {
+    fn replayed(store: &mut IdempotencyStore, key: &str, now: DateTime<Utc>) -> bool {
         matches!(
             store.lookup("k", key, "1", false, now, Instant::now()),
-            Lookup::Replay(_)
+            Lookup::Replay
         )
     }
 
@@ -409,10 +382,10 @@ mod bound_tests {
     fn expired_keys_are_forgotten_by_the_next_record_without_a_lookup() {
         let mut store = IdempotencyStore::new(10, Duration::hours(1));
         for key in ["a", "b", "c"] {
-            store.record("k", key, "1", false, vec![], t(0), None);
+            store.record("k", key, "1", false, t(0), None);
         }
         assert_eq!(store.len(), 3);
-        store.record("k", "d", "1", false, vec![], t(1), None);
+        store.record("k", "d", "1", false, t(1), None);
         assert_eq!(store.len(), 1, "a, b and c are exactly one TTL old");
         assert_eq!(store.order.len(), 1);
         assert!(replayed(&mut store, "d", t(1)));
@@ -422,7 +395,7 @@ mod bound_tests {
     fn many_keys_stay_within_the_bound() {
         let mut store = IdempotencyStore::new(50, Duration::hours(24));
         for i in 0..10_000 {
-            store.record("k", &i.to_string(), "1", false, vec![], t(0), None);
+            store.record("k", &i.to_string(), "1", false, t(0), None);
             assert!(store.len() <= 50 && store.order.len() <= 100, "after {i}");
         }
         assert_eq!(store.len(), 50);
@@ -436,10 +409,10 @@ mod bound_tests {
         // A record made "in the future" stays live while keys recorded after the clock went
         // back expire and are looked up: their queue entries pile up behind it.
         let mut store = IdempotencyStore::new(2, Duration::hours(1));
-        store.record("k", "anchor", "1", false, vec![], t(10), None);
+        store.record("k", "anchor", "1", false, t(10), None);
         for i in 0..100 {
             let key = format!("gone-{i}");
-            store.record("k", &key, "1", false, vec![], t(0), None);
+            store.record("k", &key, "1", false, t(0), None);
             assert!(!replayed(&mut store, &key, t(10)), "expired by t(10)");
             assert!(store.order.len() <= 4, "after {i}: {}", store.order.len());
         }
@@ -458,13 +431,13 @@ mod bound_tests {
         // its queue entry stays), c comes, then a is recorded again: the queue is
         // [b, a (stale), c, a]. The stale entry must not count as a's current record.
         let mut store = IdempotencyStore::new(3, Duration::hours(1));
-        store.record("k", "b", "1", false, vec![], t(10), None);
-        store.record("k", "a", "1", false, vec![], t(0), None);
+        store.record("k", "b", "1", false, t(10), None);
+        store.record("k", "a", "1", false, t(0), None);
         assert!(!replayed(&mut store, "a", t(10)));
-        store.record("k", "c", "1", false, vec![], t(10), None);
-        store.record("k", "a", "1", false, vec![], t(10), None);
-        store.record("k", "d", "1", false, vec![], t(10), None); // full: b, the oldest, goes
-        store.record("k", "e", "1", false, vec![], t(10), None); // full: c goes, not a
+        store.record("k", "c", "1", false, t(10), None);
+        store.record("k", "a", "1", false, t(10), None);
+        store.record("k", "d", "1", false, t(10), None); // full: b, the oldest, goes
+        store.record("k", "e", "1", false, t(10), None); // full: c goes, not a
         assert_eq!(store.len(), 3);
         assert!(!replayed(&mut store, "b", t(10)));
         assert!(!replayed(&mut store, "c", t(10)));
@@ -475,17 +448,17 @@ mod bound_tests {
 
     #[test]
     fn compaction_is_rare_without_stale_entries() {
-        let mut store = IdempotencyStore::<Vec<u8>>::new(100, Duration::hours(1));
+        let mut store = IdempotencyStore::new(100, Duration::hours(1));
         for i in 0..1_000 {
-            store.record("k", &i.to_string(), "1", false, vec![], t(0), None);
+            store.record("k", &i.to_string(), "1", false, t(0), None);
         }
         assert_eq!(store.compactions, 0, "amortised O(1) per record");
     }
 
     #[test]
     fn capacity_zero_keeps_nothing() {
-        let mut store = IdempotencyStore::<Vec<u8>>::new(0, Duration::hours(1));
-        store.record("k", "a", "1", false, vec![], t(0), None);
+        let mut store = IdempotencyStore::new(0, Duration::hours(1));
+        store.record("k", "a", "1", false, t(0), None);
         assert_eq!(store.len(), 0);
         assert_eq!(
             store.lookup("k", "a", "1", false, t(0), Instant::now()),
@@ -496,7 +469,7 @@ mod bound_tests {
     #[test]
     fn a_key_used_for_another_invite_is_a_mismatch_not_a_replay() {
         let mut store = IdempotencyStore::new(10, Duration::hours(1));
-        store.record("k", "a", "9001", false, b"first".to_vec(), t(0), None);
+        store.record("k", "a", "9001", false, t(0), None);
         assert_eq!(
             store.lookup("k", "a", "9002", false, t(0), Instant::now()),
             Lookup::Mismatch {

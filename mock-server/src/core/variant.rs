@@ -9,10 +9,10 @@
 use serde_json::Value;
 
 use super::auth::authenticate;
+use super::errors::tenant_error;
 use super::http::{Request, Response};
 use super::router::Operation;
 use super::store::Store;
-use super::tenant_error;
 
 /// Which of the allowed choices the mock makes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
