@@ -8,7 +8,7 @@ use invitations_sdk::types::ResendInviteRequest;
 use super::auth::{authorize, bearer, AuthFailure};
 use super::errors::{body_too_large, plain_error};
 use super::http::{truncate, Answer, Query, Request};
-use super::idempotency::{IdempotencyStore, Lookup};
+use super::idempotency::{Attempt, IdempotencyStore, Lookup};
 use super::router::Surface;
 use super::store::Store;
 use super::token::new_token;
@@ -97,13 +97,16 @@ impl<'r> ResendInvite<'r> {
             Err(message) => return plain_error(400, message).into(),
         };
         let invite_id = self.invite_id;
+        let attempt = idempotency_key.map(|idempotency_key| Attempt {
+            api_key: &key.key,
+            idempotency_key,
+            invite_id: &invite_id,
+            dry_run,
+        });
         let instant = Instant::now();
         let mut replayed = false;
-        if let Some(idem) = idempotency_key {
-            match state
-                .idempotency
-                .lookup(&key.key, idem, &invite_id, dry_run, now, instant)
-            {
+        if let Some(attempt) = &attempt {
+            match state.idempotency.lookup(attempt, now, instant) {
                 Lookup::Miss => {}
                 // The same request (same invite id, dryRun false): the same answer.
                 Lookup::Replay => replayed = true,
@@ -147,15 +150,10 @@ impl<'r> ResendInvite<'r> {
             };
             if !dry_run {
                 state.store.resend_with(id, now, self.token);
-                if let Some(idem) = idempotency_key {
-                    state.idempotency.record(
-                        &key.key,
-                        idem,
-                        &invite_id,
-                        false,
-                        now,
-                        delay.map(|d| instant + d),
-                    );
+                if let Some(attempt) = &attempt {
+                    state
+                        .idempotency
+                        .record(attempt, now, delay.map(|d| instant + d));
                 }
             }
         }

