@@ -127,6 +127,58 @@ mod tests {
     };
     use std::num::NonZeroU64;
 
+    fn buffer() -> (*const u8, usize) {
+        JSON_BUFFER.with(|buffer| {
+            let buffer = buffer.borrow();
+            (buffer.as_ptr(), buffer.capacity())
+        })
+    }
+
+    fn bytes(n: usize) -> impl Fn(&mut Vec<u8>) -> serde_json::Result<()> {
+        move |out| {
+            out.resize(n, b' ');
+            Ok(())
+        }
+    }
+
+    /// The buffer is kept between answers up to 16 times its starting size, and given back
+    /// beyond that.
+    #[test]
+    fn the_buffer_is_reused_until_a_large_answer_grows_it() {
+        assert_eq!(to_json_with(bytes(10)).len(), 10);
+        let small = buffer();
+        assert_eq!(to_json_with(bytes(100)).len(), 100);
+        assert_eq!(buffer(), small, "reused as it is");
+        // Grown to exactly 16 times its start: kept.
+        assert_eq!(
+            to_json_with(bytes(16 * JSON_CAPACITY)).len(),
+            16 * JSON_CAPACITY
+        );
+        assert_eq!(buffer().1, 16 * JSON_CAPACITY);
+        // Beyond: a fresh buffer of the starting size.
+        assert_eq!(to_json_with(bytes(40_000)).len(), 40_000);
+        assert_eq!(buffer().1, JSON_CAPACITY);
+    }
+
+    #[test]
+    fn a_nested_or_failed_write_still_answers() {
+        // Writing inside a write finds the buffer borrowed: the inner one does without it.
+        let outer = to_json_with(|out| {
+            let inner = to_json_with(|inner| {
+                inner.extend_from_slice(b"[1]");
+                Ok(())
+            });
+            out.extend_from_slice(&inner);
+            Ok(())
+        });
+        assert_eq!(outer, &b"[1]"[..]);
+        let failed = to_json_with(|_| Err(serde::ser::Error::custom("no")));
+        assert_eq!(
+            failed,
+            &br#"{"error":"the mock could not serialize its answer"}"#[..]
+        );
+    }
+
     #[test]
     fn the_resend_body_serialises_as_the_sdk_type() {
         for message in [RESENT, DRY_RUN] {

@@ -131,6 +131,38 @@ mod tests {
     }
 
     #[test]
+    fn refusals_say_what_to_send() {
+        assert_eq!(
+            QueryError::NotUtf8.message(),
+            "The query string is not valid UTF-8 once percent-decoded."
+        );
+        assert_eq!(
+            QueryError::Repeated("id".into()).message(),
+            "The query parameter \"id\" appears more than once; send it once."
+        );
+    }
+
+    #[test]
+    fn empty_pairs_and_names_count_as_parameters_only_when_present() {
+        let q = Query::parse(Some(b"&&=v&a")).unwrap();
+        assert_eq!(q.get(""), Some("v"));
+        assert_eq!(q.get("a"), Some(""));
+        assert_eq!(Query::parse(None).unwrap().get(""), None);
+        assert_eq!(
+            Query::parse(Some(b"a=1&b=2&a=3")).unwrap_err(),
+            QueryError::Repeated("a".into())
+        );
+        assert_eq!(
+            Query::parse(Some(b"a=1&b=2&b=3")).unwrap_err(),
+            QueryError::Repeated("b".into())
+        );
+        assert_eq!(
+            Query::parse(Some(b"a%3D=b%26")).unwrap().get("a="),
+            Some("b&")
+        );
+    }
+
+    #[test]
     fn query_refuses_repeats_and_non_utf8() {
         assert_eq!(
             Query::parse(Some(b"id=1&id=2")).unwrap_err(),

@@ -121,7 +121,14 @@ mod tests {
         ] {
             cases.push(base + chrono::Duration::nanoseconds(nanos));
         }
-        // A leap second: chrono's own path.
+        // Leap seconds: chrono's own path.
+        cases.push(
+            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_000_000_000)
+                .unwrap()
+                .and_utc(),
+        );
         cases.push(
             chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
                 .unwrap()

@@ -275,13 +275,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_hides_secrets() {
-        let req = Request::new("POST", "/__admin/accept")
+    fn debug_hides_secrets_and_shows_the_rest() {
+        let req = Request::new("POST", "/__admin/accept?x=1")
             .bearer("secret-key")
             .body(r#"{"token":"secret-token"}"#);
         let shown = format!("{req:?}");
         assert!(!shown.contains("secret"), "{shown}");
+        for part in [
+            "\"POST\"",
+            "\"/__admin/accept\"",
+            "has_query: true",
+            "[\"authorization\"]",
+            "body_len: 24",
+            "peer_is_loopback: true",
+        ] {
+            assert!(shown.contains(part), "{part} in {shown}");
+        }
         let resp = Response::raw_json(200, br#"{"token":"secret-token"}"#.to_vec());
-        assert!(!format!("{resp:?}").contains("secret-token"));
+        let shown = format!("{resp:?}");
+        assert!(!shown.contains("secret-token"), "{shown}");
+        assert!(shown.contains("24 bytes, holds a token"), "{shown}");
+        let plain = format!("{:?}", Response::raw_json(404, &b"{}"[..]));
+        assert!(
+            plain.contains("status: 404") && plain.contains("\"{}\""),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn a_request_takes_its_target_method_and_parts_apart() {
+        let req = Request::new("PATCH", "/a/b?c=d?e").from_loopback(false);
+        assert_eq!(req.method, "PATCH");
+        assert!(
+            matches!(req.method, Cow::Borrowed(_)),
+            "a standard method is not copied"
+        );
+        assert_eq!(req.path, &b"/a/b"[..]);
+        assert_eq!(req.query.as_deref(), Some(&b"c=d?e"[..]));
+        assert!(!req.peer_is_loopback);
+        let bare = Request::new("BREW", "/pot");
+        assert_eq!((&*bare.method, bare.query), ("BREW", None));
+        for (method, name) in STANDARD_METHODS {
+            assert!(matches!(method_name(&method), Cow::Borrowed(n) if n == name));
+        }
+        let custom = Method::from_bytes(b"BREW").unwrap();
+        assert!(matches!(method_name(&custom), Cow::Owned(n) if n == "BREW"));
+    }
+
+    #[test]
+    fn texts_are_cut_to_their_limit_in_characters() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcd", 3), "abc…");
+        assert_eq!(truncate("äöüß", 3), "äöü…");
+        assert_eq!(truncate("", 0), "");
+        let path = "é".repeat(300);
+        assert_eq!(display_path(path.as_bytes()), "é".repeat(256));
+        assert_eq!(display_path("é".repeat(256).as_bytes()), "é".repeat(256));
+        assert_eq!(display_path(b"/a\xffb"), "/a\u{fffd}b");
     }
 }
