@@ -12,12 +12,19 @@
 //! change a deployment that did not allow it: it fails with its reason, as passing would claim
 //! a check that was never made.
 //!
-//! After the trials: which allowed answer the target gave where the documents allow several,
-//! the skipped cases and why, the operation × status table (for a run of the whole suite), the
-//! coverage gate, JUnit on request, and a last line with the totals. That report goes to
-//! stdout, or to stderr with `--format json` so that stdout stays JSON.
+//! Against a deployment, a preflight runs first ([`crate::preflight`]): the base URL must
+//! answer and each key be accepted, or the run stops with one message and exit code 2.
+//!
+//! After the trials: a summary line (target, mode, counts, wall time), what the target chose
+//! where our decisions or the documents allow several answers, the extra checks, the skipped
+//! cases and why, the operation × status table (for a run of the whole suite), the coverage
+//! gate, and JUnit and HTML on request. That report goes to stdout, or to stderr with
+//! `--format json` so that stdout stays JSON.
+//!
+//! Exit codes: [`EXIT_PASSED`] (0) every case that ran passed, [`EXIT_FAILED`] (1) a case
+//! failed or an operation × status has no case, [`EXIT_CANNOT_START`] (2) the run could not
+//! start (profile, target, keys, mailbox) or its report could not be written.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,9 +32,10 @@ use std::time::Instant;
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
-use crate::runner::{execute, junit, skip_reason, skipped, CaseReport, PARALLEL_CASES};
+use crate::report::{self, RunSummary};
+use crate::runner::{execute, skip_reason, skipped, CaseReport, PARALLEL_CASES};
 use crate::target::TargetSpec;
-use crate::{all_cases, coverage_gaps, table, totals, Target, Verdict};
+use crate::{all_cases, coverage_gaps, Target, Verdict};
 
 /// What one run does, beyond libtest's command line.
 #[derive(Debug)]
@@ -36,10 +44,21 @@ pub struct Options {
     pub target: TargetSpec,
     /// Write a JUnit report here.
     pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    pub html: Option<PathBuf>,
+    /// Check the target and its keys before any case (deployments only).
+    pub preflight: bool,
+    /// Hold the target to the mock's own choices whatever its profile says.
+    pub strict: bool,
 }
 
-/// The exit code of a run with a failure (libtest's).
-const FAILED: u8 = 101;
+/// Every case that ran passed.
+pub const EXIT_PASSED: u8 = 0;
+/// A case failed, or an operation × documented status has no case.
+pub const EXIT_FAILED: u8 = 1;
+/// The run could not start (profile, target, keys, mailbox), or its report could not be
+/// written.
+pub const EXIT_CANNOT_START: u8 = 2;
 
 /// Reports collected from the trials, with each case's place in the suite.
 type Collected = Arc<Mutex<Vec<(usize, CaseReport)>>>;
@@ -106,25 +125,28 @@ fn trials(
 }
 
 /// The multi-threaded runtime the cases run on; without one, the error is printed and the
-/// exit code says the run failed.
+/// exit code says the run could not start.
 pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|err| {
-            eprintln!("error: cannot start the async runtime: {err}");
-            ExitCode::FAILURE
+            eprintln!("contract: cannot start: no async runtime: {err}");
+            ExitCode::from(EXIT_CANNOT_START)
         })
 }
 
-/// Runs the suite on `options.target` as libtest-mimic trials and reports; the exit code is
-/// success only if no case failed and every operation × documented status has a case.
+/// Runs the suite on `options.target` as libtest-mimic trials and reports; see the module
+/// documentation for the exit codes.
 pub fn run_suite(options: Options, mut args: Arguments) -> ExitCode {
     // Cases run under catch_unwind and report a panic as their failure; the default hook
     // would also print a `thread panicked` line (and a backtrace) per case.
     std::panic::set_hook(Box::new(|_| {}));
     let started = Instant::now();
-    let target = Target::from_spec(&options.target);
+    let mut target = Target::from_spec(&options.target);
+    if options.strict {
+        target = target.strict(true);
+    }
     args.test_threads = args.test_threads.or(Some(PARALLEL_CASES));
     let runtime = match runtime() {
         Ok(runtime) => runtime,
@@ -140,7 +162,28 @@ pub fn run_suite(options: Options, mut args: Arguments) -> ExitCode {
     };
     // Not with --list: its stdout is a list that tools (nextest) parse.
     if !args.list {
-        say(&format!("contract: against {}\n", target.name));
+        say(&format!(
+            "contract: against {} (mode: {})\n",
+            target.name,
+            target.data.mode()
+        ));
+        if let (TargetSpec::Profile(path, profile), true) = (&options.target, options.preflight) {
+            match runtime.block_on(crate::preflight::check(&target.data, &profile.base_url)) {
+                Ok(warnings) => {
+                    for warning in warnings {
+                        eprintln!("warning: {} ({})", warning, path.display());
+                    }
+                }
+                Err(cannot) => {
+                    eprintln!("contract: cannot start: {cannot}");
+                    eprintln!(
+                        "  (no case ran; exit code {EXIT_CANNOT_START}. --no-preflight, or \
+                         CONTRACT_NO_PREFLIGHT=1 under cargo test, skips these checks)"
+                    );
+                    return ExitCode::from(EXIT_CANNOT_START);
+                }
+            }
+        }
     }
     let collected = Collected::default();
     let trials = trials(&target, &args, runtime.handle(), &collected);
@@ -153,77 +196,56 @@ pub fn run_suite(options: Options, mut args: Arguments) -> ExitCode {
     reports.sort_by_key(|(index, _)| *index);
     let reports: Vec<CaseReport> = reports.into_iter().map(|(_, report)| report).collect();
 
-    let mut out = String::new();
-    let notes: Vec<_> = reports
-        .iter()
-        .flat_map(|r| r.observations.iter().map(move |seen| (r.name, seen)))
-        .collect();
-    if !notes.is_empty() {
-        let _ = writeln!(out, "where the documents allow several answers, it gave:");
-        for (name, seen) in notes {
-            let _ = writeln!(out, "  {name}: {seen}");
-        }
-    }
-    let skips: Vec<_> = reports
-        .iter()
-        .filter_map(|r| match &r.verdict {
-            Verdict::Skipped(why) => Some((r.name, why)),
-            _ => None,
-        })
-        .collect();
-    if !skips.is_empty() {
-        let _ = writeln!(
-            out,
-            "skipped, as this target does not offer what they need:"
-        );
-        for (name, why) in skips {
-            let _ = writeln!(out, "  {name}: {why}");
-        }
-    }
-    if conclusion.num_filtered_out == 0 {
-        let _ = write!(out, "\n{}", table(&reports));
-    } else {
-        let _ = writeln!(
-            out,
-            "{} of the suite's cases were filtered out: no operation × status table",
+    let gaps = coverage_gaps(&all_cases());
+    let (passed, failed, skipped) = report::totals(&reports);
+    let summary = RunSummary {
+        target: target.name.clone(),
+        mode: target.data.mode(),
+        counts: (passed, failed + usize::from(!gaps.is_empty()), skipped),
+        wall: started.elapsed(),
+    };
+    let whole_suite = conclusion.num_filtered_out == 0;
+    let mut out = report::text(&reports, &summary, whole_suite);
+    if !whole_suite {
+        out.push_str(&format!(
+            "{} of the suite's cases were filtered out: no operation × status table\n",
             conclusion.num_filtered_out
-        );
+        ));
     }
     let mut failed_to_report = false;
-    if let Some(path) = &options.junit {
-        let written = junit(&reports, &target.name)
-            .map_err(|err| err.to_string())
-            .and_then(|xml| std::fs::write(path, xml).map_err(|err| err.to_string()));
-        match written {
-            Ok(()) => {
-                let _ = writeln!(out, "JUnit report written to {}", path.display());
-            }
-            Err(err) => {
-                let _ = writeln!(
-                    out,
-                    "error: cannot write JUnit report {}: {err}",
-                    path.display()
-                );
-                failed_to_report = true;
-            }
+    let mut write = |what: &str, path: &PathBuf, written: Result<String, String>| match written
+        .and_then(|text| std::fs::write(path, text).map_err(|err| err.to_string()))
+    {
+        Ok(()) => out.push_str(&format!("{what} report written to {}\n", path.display())),
+        Err(err) => {
+            out.push_str(&format!(
+                "error: cannot write the {what} report {}: {err}\n",
+                path.display()
+            ));
+            failed_to_report = true;
         }
+    };
+    if let Some(path) = &options.junit {
+        write(
+            "JUnit",
+            path,
+            report::junit(&reports, &target.name).map_err(|e| e.to_string()),
+        );
     }
-    let (passed, mut failed, skipped) = totals(&reports);
-    let gaps = coverage_gaps(&all_cases());
+    if let Some(path) = &options.html {
+        write("HTML", path, Ok(report::html(&reports, &summary)));
+    }
     if !gaps.is_empty() {
-        let _ = writeln!(out, "coverage gate: no case for {gaps:?}");
-        failed += 1;
+        out.push_str(&format!("coverage gate: no case for {gaps:?}\n"));
     }
-    let _ = writeln!(out, "wall time {:.2?}", started.elapsed());
-    let _ = writeln!(
-        out,
-        "contract: {passed} passed, {failed} failed, {skipped} skipped"
-    );
+    out.push_str(&format!("{summary}\n"));
     say(&out);
-    if failed == 0 && !conclusion.has_failed() && !failed_to_report {
-        ExitCode::SUCCESS
+    if failed_to_report {
+        ExitCode::from(EXIT_CANNOT_START)
+    } else if summary.counts.1 == 0 && !conclusion.has_failed() {
+        ExitCode::from(EXIT_PASSED)
     } else {
-        ExitCode::from(FAILED)
+        ExitCode::from(EXIT_FAILED)
     }
 }
 

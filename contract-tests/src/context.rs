@@ -1,12 +1,14 @@
 //! What a case works with: raw HTTP exchanges checked against the spec, SDK calls, the mock's
-//! admin API, and the record that becomes the case's snapshot.
+//! admin API, the mailbox, and the record that becomes the case's snapshot.
 
 use std::time::Duration;
 
 use invitations_spec::Spec;
 use serde_json::{json, Value};
 
-use crate::redact::redact;
+use crate::decision::{our_codes, Decision, DOCUMENTED_CODE};
+use crate::mailbox::{MailWatch, Mailbox};
+use crate::redact::{redact, redact_code};
 use crate::target::{Secret, TargetData};
 
 /// The result of a case body: `Err` carries a readable reason.
@@ -27,6 +29,28 @@ macro_rules! ensure {
 /// The three operations, by operationId: the SDK's [`Operation`](invitations_sdk::Operation),
 /// under the short name the cases use.
 pub use invitations_sdk::Operation as Op;
+
+/// `err` and each of its causes, `: `-separated, a cause left out when its text is already
+/// there: reqwest's own text (`error sending request for url (…)`) does not say why.
+///
+/// ```
+/// let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
+/// let text = invitations_contract_tests::context::error_chain(&io);
+/// assert_eq!(text, "Connection refused");
+/// ```
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
 
 /// Which credentials a request carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +83,9 @@ impl Auth {
     }
 }
 
-/// A raw HTTP request, described in target-independent words for the snapshot.
+/// A raw HTTP request, described in target-independent words for the snapshot. Built from
+/// its operation ([`Call::new`]: method and path template from [`Op`]), then its query,
+/// headers and body one by one.
 #[derive(Clone, Debug)]
 pub struct Call {
     /// The operation whose documented responses the answer must match.
@@ -74,8 +100,73 @@ pub struct Call {
     pub auth: Auth,
     /// Extra headers.
     pub headers: Vec<(String, String)>,
-    /// Body bytes and whether to label them JSON.
+    /// Body bytes, sent as `application/json`.
     pub body: Option<Vec<u8>>,
+}
+
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+impl Call {
+    /// A request for `op`, its path template's `{name}`s replaced by `path_params` (raw
+    /// values, encoded here, so that invalid ones can be sent), with no query, header or body.
+    ///
+    /// ```
+    /// use invitations_contract_tests::context::{Auth, Call, Op};
+    ///
+    /// let call = Call::new(Op::ResendInvite, "resend", Auth::Manager, &[("id", "a b")])
+    ///     .query("dryRun", "true");
+    /// assert_eq!(call.method, "POST");
+    /// assert_eq!(call.path_and_query, "/iam/v1/users/a+b/actions/resend?dryRun=true");
+    /// ```
+    pub fn new(op: Op, label: &str, auth: Auth, path_params: &[(&str, &str)]) -> Call {
+        let mut path = op.path().to_owned();
+        for (name, value) in path_params {
+            path = path.replace(&format!("{{{name}}}"), &encode(value));
+        }
+        debug_assert!(
+            !path.contains('{'),
+            "{op}: a path parameter is missing: {path}"
+        );
+        Call {
+            op,
+            label: label.to_owned(),
+            method: reqwest::Method::from_bytes(op.method().as_bytes())
+                .unwrap_or(reqwest::Method::GET),
+            path_and_query: path,
+            auth,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds `name=value` to the query string (the value encoded here).
+    pub fn query(mut self, name: &str, value: &str) -> Call {
+        let separator = if self.path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        self.path_and_query = format!("{}{separator}{name}={}", self.path_and_query, encode(value));
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Call {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets the body (sent as `application/json`, whatever it holds).
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Call {
+        self.body = Some(body.into());
+        self
+    }
+
+    fn described(&self) -> String {
+        format!("{} ({})", self.label, self.auth.label())
+    }
 }
 
 /// A response as received.
@@ -91,6 +182,27 @@ pub struct Exchange {
     pub www_authenticate: Option<String>,
 }
 
+/// What a case saw beyond its verdict, for the report (never the snapshot).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// Which answer the target gave where the documents allow several and no decision of
+    /// ours picks one.
+    Allowed(String),
+    /// Which answer the target gave where a [`Decision`] of ours picks one.
+    Decided {
+        /// The decision.
+        decision: Decision,
+        /// Whether the answer was the mock's.
+        ours: bool,
+        /// The request.
+        label: String,
+        /// What came, against what the mock answers.
+        what: String,
+    },
+    /// What the case also checked through the mock's admin API or the mailbox.
+    Checked(String),
+}
+
 /// Per-case state.
 pub struct Ctx {
     /// What the target holds.
@@ -100,18 +212,29 @@ pub struct Ctx {
     http: reqwest::Client,
     spec: &'static Spec,
     record: Vec<Value>,
-    observations: Vec<String>,
+    notes: Vec<Note>,
     last_request: Option<String>,
+    /// The decisions the case says it relies on (its data).
+    declared: &'static [Decision],
+    /// The target's mail catcher, or why it cannot be used.
+    mailbox: Option<Result<Mailbox, String>>,
 }
 
 impl Ctx {
-    /// A context for one case against `base_url`; `admin_url` is set on the mock only.
-    pub fn new(data: TargetData, base_url: String, admin_url: Option<String>) -> Ctx {
+    /// A context for one case against `base_url`; `admin_url` is set on the mock only;
+    /// `declared` are the decisions the case names in its data.
+    pub fn new(
+        data: TargetData,
+        base_url: String,
+        admin_url: Option<String>,
+        declared: &'static [Decision],
+    ) -> Ctx {
         // The SDK's builder: one TLS setup for the whole run, not one per case.
         let http = invitations_sdk::http::reqwest_builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("a plain reqwest client builds");
+        let mailbox = data.mailbox.clone().map(Mailbox::new);
         Ctx {
             data,
             base_url,
@@ -119,8 +242,10 @@ impl Ctx {
             http,
             spec: Spec::get(),
             record: Vec::new(),
-            observations: Vec::new(),
+            notes: Vec::new(),
             last_request: None,
+            declared,
+            mailbox,
         }
     }
 
@@ -129,20 +254,34 @@ impl Ctx {
         self.admin_url.is_some()
     }
 
+    /// The target's mail catcher, when it has a usable one.
+    pub fn mailbox(&self) -> Option<&Mailbox> {
+        self.mailbox.as_ref()?.as_ref().ok()
+    }
+
+    /// Whether the target is held to the mock's own choices ([`Decision`]s).
+    pub fn strict(&self) -> bool {
+        self.data.strict
+    }
+
     /// The recorded steps, redacted: the snapshot of the case.
     pub fn snapshot(&self) -> Value {
         Value::Array(self.record.clone())
     }
 
-    /// What the case saw where the documents allow more than one answer (for the report, not
-    /// the snapshot).
-    pub fn observations(&self) -> &[String] {
-        &self.observations
+    /// What the case saw beyond its verdict.
+    pub fn notes(&self) -> &[Note] {
+        &self.notes
     }
 
     /// Notes, for the report only, which of the allowed answers the target gave.
     pub fn observe(&mut self, text: impl Into<String>) {
-        self.observations.push(text.into());
+        self.notes.push(Note::Allowed(text.into()));
+    }
+
+    /// Notes, for the report only, what the case also checked (admin API, mailbox).
+    pub fn checked(&mut self, text: impl Into<String>) {
+        self.notes.push(Note::Checked(text.into()));
     }
 
     /// The last request sent, as `METHOD path?query` (never its credentials), so that a
@@ -168,42 +307,142 @@ impl Ctx {
         }
     }
 
+    /// Fails unless the case's data names `decision`: what a case relies on is in its data,
+    /// so that reports and the self-test can tell decision cases apart. A miss is a bug in
+    /// the suite, reported on every target.
+    fn require_declared(&self, decision: Decision, label: &str) -> CaseResult {
+        ensure!(
+            self.declared.contains(&decision),
+            "{label}: the answer depends on {decision}, which the case's data does not name \
+             (a bug in the suite: add it to the case's decisions)"
+        );
+        Ok(())
+    }
+
     /// Sends `call` and checks the wire: a documented status for the operation, the JSON media
-    /// type, and a body that validates against the spec's schema for that status. The
-    /// exchange is added to the snapshot.
+    /// type, a body that validates against the spec's schema for that status, and the error
+    /// code (see [`Decision::ErrorCodes`]). The exchange is added to the snapshot.
     pub async fn send(&mut self, call: Call) -> Result<Exchange, String> {
-        let (exchange, line) = self.exchange(&call).await?;
+        let exchange = self.send_unchecked_code(&call).await?;
+        self.check_code(&call, &exchange)?;
+        Ok(exchange)
+    }
+
+    async fn send_unchecked_code(&mut self, call: &Call) -> Result<Exchange, String> {
+        let (exchange, line) = self.exchange(call).await?;
         self.record.push(line);
-        self.check_wire(&call, &exchange)?;
+        self.check_wire(call, &exchange)?;
+        Ok(exchange)
+    }
+
+    /// [`Ctx::send`], checking the status before the error code (a wrong status says more).
+    pub async fn expect(&mut self, call: Call, status: u16) -> Result<Exchange, String> {
+        let exchange = self.send_unchecked_code(&call).await?;
+        self.check_status(&call, exchange, status)
+    }
+
+    /// The status is `status`, then the error code is checked.
+    fn check_status(
+        &mut self,
+        call: &Call,
+        exchange: Exchange,
+        status: u16,
+    ) -> Result<Exchange, String> {
+        ensure!(
+            exchange.status == status,
+            "{}: expected status {status}, got {} with body {}",
+            call.label,
+            exchange.status,
+            self.excerpt(&exchange.body)
+        );
+        self.check_code(call, &exchange)?;
         Ok(exchange)
     }
 
     /// Sends `call` where the documents allow each status in `allowed` (they do not order the
-    /// checks that produce them): the wire is checked as by [`Ctx::send`] for whichever status
-    /// came, the snapshot records only the allowed set, and the report says which one came.
+    /// checks that produce them) and no decision of ours picks one: the wire is checked as by
+    /// [`Ctx::send`] for whichever status came, the snapshot records only the allowed set, and
+    /// the report says which one came.
     pub async fn expect_any(&mut self, call: Call, allowed: &[u16]) -> Result<Exchange, String> {
-        let (exchange, _) = self.exchange(&call).await?;
-        let listed = allowed
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(" or ");
-        self.record.push(json!({
-            "request": format!("{} ({})", call.label, call.auth.label()),
-            "status": listed,
-        }));
-        self.check_wire(&call, &exchange)?;
-        ensure!(
-            allowed.contains(&exchange.status),
-            "{}: expected status {listed}, got {} with body {}",
-            call.label,
-            exchange.status,
-            exchange.body
-        );
+        let listed = statuses(allowed);
+        let exchange = self.send_with_status_line(&call, &listed, allowed).await?;
         self.observe(format!(
             "{}: answered {} (the documents allow {listed})",
             call.label, exchange.status
         ));
+        Ok(exchange)
+    }
+
+    /// Sends `call` where `decision` picks `ours` and the documents also allow `others`. The
+    /// snapshot records the set, the same for every target. A strict target must answer
+    /// `ours`; another may answer any of the set, and the report says which.
+    pub async fn expect_decided(
+        &mut self,
+        call: Call,
+        decision: Decision,
+        ours: u16,
+        others: &[u16],
+    ) -> Result<Exchange, String> {
+        self.require_declared(decision, &call.label)?;
+        let allowed: Vec<u16> = std::iter::once(ours)
+            .chain(others.iter().copied())
+            .collect();
+        let line = match others {
+            [] => format!("{ours} ({})", decision.rows_text()),
+            _ => format!("{ours} ({}), or {}", decision.rows_text(), statuses(others)),
+        };
+        let exchange = self.send_with_status_line(&call, &line, &allowed).await?;
+        self.decided(decision, &call.label, exchange.status == ours, || {
+            format!("answered {} (the mock {ours})", exchange.status)
+        })?;
+        Ok(exchange)
+    }
+
+    /// A decided answer: noted for the report, and under `strict` a failure unless it is the
+    /// mock's (`is_ours`). `what` says what came.
+    pub fn decided(
+        &mut self,
+        decision: Decision,
+        label: &str,
+        is_ours: bool,
+        what: impl FnOnce() -> String,
+    ) -> CaseResult {
+        let what = what();
+        ensure!(
+            is_ours || !self.strict(),
+            "{label}: {what}; {decision} picks the mock's answer and this target is strict \
+             (`strict = true`). The documents also allow: {}.",
+            decision.others()
+        );
+        self.notes.push(Note::Decided {
+            decision,
+            ours: is_ours,
+            label: label.to_owned(),
+            what,
+        });
+        Ok(())
+    }
+
+    async fn send_with_status_line(
+        &mut self,
+        call: &Call,
+        line: &str,
+        allowed: &[u16],
+    ) -> Result<Exchange, String> {
+        let (exchange, _) = self.exchange(call).await?;
+        self.record.push(json!({
+            "request": call.described(),
+            "status": line,
+        }));
+        self.check_wire(call, &exchange)?;
+        ensure!(
+            allowed.contains(&exchange.status),
+            "{}: expected status {line}, got {} with body {}",
+            call.label,
+            exchange.status,
+            self.excerpt(&exchange.body)
+        );
+        self.check_code(call, &exchange)?;
         Ok(exchange)
     }
 
@@ -212,14 +451,7 @@ impl Ctx {
     pub async fn expect_unrecorded(&mut self, call: Call, status: u16) -> Result<Exchange, String> {
         let (exchange, _) = self.exchange(&call).await?;
         self.check_wire(&call, &exchange)?;
-        ensure!(
-            exchange.status == status,
-            "{}: expected status {status}, got {} with body {}",
-            call.label,
-            exchange.status,
-            exchange.body
-        );
-        Ok(exchange)
+        self.check_status(&call, exchange, status)
     }
 
     /// Sends `call` where any documented error status is a right answer (the documents leave
@@ -228,7 +460,7 @@ impl Ctx {
     pub async fn expect_error(&mut self, call: Call) -> Result<Exchange, String> {
         let (exchange, _) = self.exchange(&call).await?;
         self.record.push(json!({
-            "request": format!("{} ({})", call.label, call.auth.label()),
+            "request": call.described(),
             "status": "a documented error status",
         }));
         self.check_wire(&call, &exchange)?;
@@ -237,12 +469,14 @@ impl Ctx {
             "{}: expected an error status, got {} with body {}",
             call.label,
             exchange.status,
-            exchange.body
+            self.excerpt(&exchange.body)
         );
+        self.check_code(&call, &exchange)?;
         self.observe(format!("{}: answered {}", call.label, exchange.status));
         Ok(exchange)
     }
 
+    /// The status-independent checks: the challenge of a 401, the media type, the schema.
     fn check_wire(&self, call: &Call, exchange: &Exchange) -> CaseResult {
         // RFC 6750 §3: every 401 names the scheme the client must use.
         ensure!(
@@ -258,13 +492,73 @@ impl Ctx {
         );
         ensure!(
             exchange.content_type == "application/json",
-            "{}: content type is {:?}, not application/json",
+            "{}: content type is {:?}, not application/json; body: {}",
             call.label,
-            exchange.content_type
+            exchange.content_type,
+            self.excerpt(&exchange.body)
         );
         self.spec
             .validate_response(call.op.id(), exchange.status, &exchange.body)
-            .map_err(|err| format!("{}: {err}", call.label))
+            .map_err(|err| {
+                format!(
+                    "{}: {err}\nbody: {}",
+                    call.label,
+                    self.excerpt(&exchange.body)
+                )
+            })
+    }
+
+    /// A tenant error's code: the documents show only `ValidationError`; every other code is
+    /// [`Decision::ErrorCodes`], held to the mock's under `strict`.
+    fn check_code(&mut self, call: &Call, exchange: &Exchange) -> CaseResult {
+        let code = exchange.body.pointer("/error/code").and_then(Value::as_str);
+        let Some(code) = code.filter(|_| call.op.is_tenant() && exchange.status >= 400) else {
+            return Ok(());
+        };
+        if exchange.status == 400 && code == DOCUMENTED_CODE {
+            return Ok(());
+        }
+        self.require_declared(Decision::ErrorCodes, &call.label)?;
+        let ours = our_codes(exchange.status);
+        let status = exchange.status;
+        self.decided(
+            Decision::ErrorCodes,
+            &call.label,
+            ours.contains(&code),
+            || {
+                format!(
+                    "a {status} coded `{code}` (the mock's `{}`)",
+                    ours.join("` or `")
+                )
+            },
+        )
+    }
+
+    /// The body for a failure message: compact JSON, at most 600 characters, with tokens
+    /// and the target's keys blanked out (a deployment may echo what it was sent).
+    pub fn excerpt(&self, body: &Value) -> String {
+        let mut text = serde_json::to_string(&crate::redact::redact_secrets(body))
+            .unwrap_or_else(|_| body.to_string());
+        for (key, role) in [
+            (&self.data.keys.manager, "[manager key]"),
+            (&self.data.keys.viewer, "[viewer key]"),
+            (&self.data.keys.other_tenant, "[other tenant's key]"),
+        ] {
+            if !key.expose().is_empty() {
+                text = text.replace(key.expose(), role);
+            }
+        }
+        const MAX: usize = 600;
+        if text.len() > MAX {
+            let cut = (0..=MAX)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            let more = text.len() - cut;
+            text.truncate(cut);
+            text.push_str(&format!("… ({more} more bytes)"));
+        }
+        text
     }
 
     /// Sends `call`; returns the response and its snapshot line.
@@ -292,7 +586,7 @@ impl Ctx {
         let response = request
             .send()
             .await
-            .map_err(|err| format!("{}: request failed: {err}", call.label))?;
+            .map_err(|err| format!("{}: request failed: {}", call.label, error_chain(&err)))?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -309,10 +603,13 @@ impl Ctx {
             .get(reqwest::header::WWW_AUTHENTICATE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| format!("{}: reading the body failed: {err}", call.label))?;
+        let bytes = response.bytes().await.map_err(|err| {
+            format!(
+                "{}: reading the body failed: {}",
+                call.label,
+                error_chain(&err)
+            )
+        })?;
         let exchange = Exchange {
             status,
             content_type,
@@ -325,25 +622,12 @@ impl Ctx {
             }),
         };
         let line = json!({
-            "request": format!("{} ({})", call.label, call.auth.label()),
+            "request": call.described(),
             "status": exchange.status,
             "content_type": exchange.content_type,
             "body": redact(&exchange.body),
         });
         Ok((exchange, line))
-    }
-
-    /// [`Ctx::send`], then checks the status.
-    pub async fn expect(&mut self, call: Call, status: u16) -> Result<Exchange, String> {
-        let label = call.label.clone();
-        let exchange = self.send(call).await?;
-        ensure!(
-            exchange.status == status,
-            "{label}: expected status {status}, got {} with body {}",
-            exchange.status,
-            exchange.body
-        );
-        Ok(exchange)
     }
 
     /// The SDK client (the hand-written layer users call) with `auth`'s key. Retries are off:
@@ -360,9 +644,52 @@ impl Ctx {
             .expect("the target's base URL and keys are valid")
     }
 
-    /// Records what the SDK made of a call: `ok`, or the error status and code it decoded.
+    /// Records what the SDK made of a call: `ok`, or the error status and code it decoded
+    /// (a code only the decisions fix is recorded as `[code]`, as in bodies).
     pub fn record_sdk(&mut self, outcome: &SdkOutcome) {
-        self.record.push(json!({ "sdk": outcome.to_string() }));
+        let text = match outcome {
+            SdkOutcome::ApiError {
+                status,
+                code: Some(code),
+            } => format!("error {status} {}", redact_code(code)),
+            other => other.to_string(),
+        };
+        self.record.push(json!({ "sdk": text }));
+    }
+
+    /// Checks that the SDK read `exchange`'s answer as the wire shows it, and records only
+    /// that it agreed: for answers a decision picks, whose status differs between targets.
+    pub fn record_sdk_agreement(
+        &mut self,
+        exchange: &Exchange,
+        outcome: &SdkOutcome,
+    ) -> CaseResult {
+        sdk_agrees(exchange, outcome)?;
+        self.record
+            .push(json!({ "sdk": "agrees with the wire (the status is decided)" }));
+        Ok(())
+    }
+
+    /// Before a resend to `address`: where the target has a mailbox, waits for the address's
+    /// turn (other cases may resend to it) and notes its emails so far. `None` without one.
+    pub async fn watch_mail(&self, address: &str) -> Result<Option<MailWatch>, String> {
+        match &self.mailbox {
+            None => Ok(None),
+            Some(Err(why)) => Err(why.clone()),
+            Some(Ok(mailbox)) => MailWatch::start(mailbox, address).await.map(Some),
+        }
+    }
+
+    /// After the resends a [`Ctx::watch_mail`] covers: exactly `count` new emails to its
+    /// address, each with a new link expiring 48 hours after the resend (see
+    /// [`MailWatch::check`]). Nothing without a mailbox.
+    pub async fn check_mail(&mut self, watch: Option<MailWatch>, count: usize) -> CaseResult {
+        let (Some(watch), Some(Ok(mailbox))) = (watch, &self.mailbox) else {
+            return Ok(());
+        };
+        let seen = watch.check(mailbox, count).await?;
+        self.checked(seen);
+        Ok(())
     }
 
     /// The mock's admin API: `method path` with an optional JSON body. Not recorded.
@@ -382,7 +709,7 @@ impl Ctx {
         let response = request
             .send()
             .await
-            .map_err(|err| format!("admin {path}: {err}"))?;
+            .map_err(|err| format!("admin {path}: {}", error_chain(&err)))?;
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(|err| err.to_string())?;
         Ok((
@@ -405,6 +732,14 @@ impl Ctx {
         );
         Ok(value)
     }
+}
+
+/// `400 or 404`.
+fn statuses(list: &[u16]) -> String {
+    list.iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// What the SDK returned, reduced to what every target must agree on.

@@ -12,16 +12,23 @@
 //!
 //! Cases that need the mock's admin API are skipped on deployments, and cases that would
 //! resend an existing invitation are skipped unless the profile sets `allow_mutations`; the
-//! report says so for each.
+//! report says so for each. Where the documents leave an answer open and a row of
+//! `openapi/DECISIONS.md` picks the mock's ([`Decision`]), a deployment may give any answer
+//! the documents allow unless its profile is `strict` (see `contract-tests/README.md`).
 
 pub mod cases;
 pub mod cli;
 pub mod context;
+pub mod decision;
 pub mod mailbox;
+pub mod preflight;
 pub mod redact;
+pub mod report;
 pub mod runner;
 pub mod snapshot;
 pub mod target;
 
 pub use cases::{all as all_cases, Case, Needs};
-pub use runner::{coverage_gaps, run, table, totals, CaseReport, Skip, Target, Verdict};
+pub use decision::Decision;
+pub use report::{table, totals};
+pub use runner::{coverage_gaps, run, CaseReport, Skip, Target, Verdict};

@@ -1,7 +1,5 @@
 //! Runs cases against a target, checks their snapshots, and reports.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -13,7 +11,8 @@ use invitations_spec::Spec;
 use tokio::sync::Semaphore;
 
 use crate::cases::{Case, Needs};
-use crate::context::{Ctx, Op};
+use crate::context::{Ctx, Note, Op};
+use crate::decision::Decision;
 use crate::snapshot;
 use crate::target::{embedded_data, Profile, TargetData, TargetSpec};
 
@@ -72,14 +71,18 @@ impl Target {
     }
 
     /// A fresh embedded mock per case, answering as its conforming variant
-    /// ([`invitations_mock::core::Variant::Alternative`]: only required fields, 403 before 400,
-    /// another body limit, other wording) and used like a deployment: no admin API, and a
-    /// profile that names no body limit. The suite must pass here exactly as on the mock.
+    /// ([`invitations_mock::core::Variant::Alternative`]: the other choice for every
+    /// [`Decision`], only required fields, 403 before 400, other
+    /// wording) and used like a deployment that is not strict: no admin API, its own body
+    /// limit named. The suite must pass here exactly as on the mock;
+    /// [`Target::strict`] on, it must fail exactly the cases that name a decision.
     pub fn embedded_alternative() -> Target {
+        use invitations_mock::core::variant::ALTERNATIVE_MAX_BODY_BYTES;
         use invitations_mock::core::{Clock, Core, CoreConfig, Variant};
         let data = TargetData {
             name: "conforming variant of the mock".into(),
-            max_body_bytes: None,
+            max_body_bytes: Some(ALTERNATIVE_MAX_BODY_BYTES as u64),
+            strict: false,
             ..embedded_data()
         };
         Target {
@@ -101,6 +104,27 @@ impl Target {
                         data,
                         guard: Box::new(mock),
                     }
+                })
+            }),
+        }
+    }
+
+    /// The same target, held to the mock's own choices (`strict`) or not, whatever its
+    /// profile says.
+    pub fn strict(self, strict: bool) -> Target {
+        let inner = self.factory;
+        let mut data = self.data;
+        data.strict = strict;
+        Target {
+            name: self.name,
+            has_admin: self.has_admin,
+            data,
+            factory: Arc::new(move || {
+                let inner = inner.clone();
+                Box::pin(async move {
+                    let mut instance = inner().await;
+                    instance.data.strict = strict;
+                    instance
                 })
             }),
         }
@@ -160,8 +184,12 @@ pub struct CaseReport {
     pub status: u16,
     /// How it ended.
     pub verdict: Verdict,
-    /// Which of the allowed answers the target gave, where the documents allow several.
-    pub observations: Vec<String>,
+    /// The decisions of ours the case relies on (its data).
+    pub decisions: &'static [Decision],
+    /// What the case saw beyond its verdict: allowed and decided answers, extra checks.
+    pub notes: Vec<Note>,
+    /// The last request it sent (`METHOD path?query`, no credentials), for a failure.
+    pub last_request: Option<String>,
     /// How long it took.
     pub elapsed: Duration,
 }
@@ -235,7 +263,9 @@ pub fn skipped(case: &Case, skip: Skip) -> CaseReport {
         op: case.op,
         status: case.status,
         verdict: Verdict::Skipped(skip.reason),
-        observations: Vec::new(),
+        decisions: case.decisions,
+        notes: Vec::new(),
+        last_request: None,
         elapsed: Duration::ZERO,
     }
 }
@@ -245,7 +275,12 @@ pub fn skipped(case: &Case, skip: Skip) -> CaseReport {
 pub async fn execute(case: Case, target: &Target) -> CaseReport {
     let started = Instant::now();
     let instance = (target.factory)().await;
-    let mut ctx = Ctx::new(instance.data.clone(), instance.base_url, instance.admin_url);
+    let mut ctx = Ctx::new(
+        instance.data.clone(),
+        instance.base_url,
+        instance.admin_url,
+        case.decisions,
+    );
     let outcome = AssertUnwindSafe((case.run)(&mut ctx)).catch_unwind().await;
     drop(instance.guard);
     let after = ctx
@@ -268,7 +303,9 @@ pub async fn execute(case: Case, target: &Target) -> CaseReport {
         op: case.op,
         status: case.status,
         verdict,
-        observations: ctx.observations().to_vec(),
+        decisions: case.decisions,
+        notes: ctx.notes().to_vec(),
+        last_request: ctx.last_request().map(str::to_owned),
         elapsed: started.elapsed(),
     }
 }
@@ -319,121 +356,6 @@ pub fn coverage_gaps(cases: &[Case]) -> Vec<(String, u16)> {
         .collect()
 }
 
-/// The operation × status table: a cell fails if any of its cases failed, passes if one
-/// passed, and is skipped (with the reasons) only if all of its cases were skipped.
-pub fn table(reports: &[CaseReport]) -> String {
-    let mut cells: BTreeMap<(&str, u16), Vec<&CaseReport>> = BTreeMap::new();
-    let documented = Spec::get().operations();
-    for op in Op::ALL {
-        let statuses = documented.iter().filter(|o| o.id == op.id());
-        for status in statuses.flat_map(|o| o.statuses.iter().copied()) {
-            cells.entry((op.id(), status)).or_default();
-        }
-    }
-    for report in reports {
-        cells
-            .entry((report.op.id(), report.status))
-            .or_default()
-            .push(report);
-    }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<26} {:>6}  {:<8} {:>5}  notes",
-        "operation", "status", "result", "cases"
-    );
-    let _ = writeln!(out, "{}", "-".repeat(90));
-    for ((op, status), reports) in &cells {
-        let failed = reports
-            .iter()
-            .filter(|r| matches!(r.verdict, Verdict::Failed(_)))
-            .count();
-        let passed = reports
-            .iter()
-            .filter(|r| r.verdict == Verdict::Passed)
-            .count();
-        let (result, note) = if reports.is_empty() {
-            (
-                "MISSING",
-                "no case covers this documented status".to_owned(),
-            )
-        } else if failed > 0 {
-            let names: Vec<_> = reports
-                .iter()
-                .filter(|r| matches!(r.verdict, Verdict::Failed(_)))
-                .map(|r| r.name)
-                .collect();
-            ("failed", names.join(", "))
-        } else if passed > 0 {
-            let skipped = reports.len() - passed;
-            let note = if skipped > 0 {
-                format!("{skipped} case(s) skipped")
-            } else {
-                String::new()
-            };
-            ("passed", note)
-        } else {
-            let mut reasons: Vec<_> = reports
-                .iter()
-                .filter_map(|r| match &r.verdict {
-                    Verdict::Skipped(why) => Some(why.as_str()),
-                    _ => None,
-                })
-                .collect();
-            reasons.dedup();
-            ("skipped", reasons.join("; "))
-        };
-        let _ = writeln!(
-            out,
-            "{op:<26} {status:>6}  {result:<8} {:>5}  {note}",
-            reports.len()
-        );
-    }
-    out
-}
-
-/// Counts of passed, failed and skipped cases.
-pub fn totals(reports: &[CaseReport]) -> (usize, usize, usize) {
-    reports
-        .iter()
-        .fold((0, 0, 0), |(p, f, s), r| match r.verdict {
-            Verdict::Passed => (p + 1, f, s),
-            Verdict::Failed(_) => (p, f + 1, s),
-            Verdict::Skipped(_) => (p, f, s + 1),
-        })
-}
-
-/// The reports as a JUnit XML document (one test suite, one test case per case, its class
-/// the operation and status it covers).
-pub fn junit(reports: &[CaseReport], target: &str) -> Result<String, quick_junit::SerializeError> {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut suite = TestSuite::new(format!("contract ({target})"));
-    for r in reports {
-        let status = match &r.verdict {
-            Verdict::Passed => TestCaseStatus::success(),
-            Verdict::Failed(why) => {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_message(why.lines().next().unwrap_or_default());
-                status.set_description(why.as_str());
-                status
-            }
-            Verdict::Skipped(why) => {
-                let mut status = TestCaseStatus::skipped();
-                status.set_message(why.as_str());
-                status
-            }
-        };
-        let mut case = TestCase::new(r.name, status);
-        case.set_classname(format!("{} {}", r.op.id(), r.status))
-            .set_time(r.elapsed);
-        suite.add_test_case(case);
-    }
-    suite.set_time(reports.iter().map(|r| r.elapsed).sum());
-    let mut report = Report::new("contract");
-    report.add_test_suite(suite);
-    report.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,101 +375,6 @@ mod tests {
         assert_eq!(
             coverage_gaps(&without_413),
             vec![("resendInvite".to_owned(), 413)]
-        );
-    }
-
-    fn report(name: &'static str, op: Op, status: u16, verdict: Verdict) -> CaseReport {
-        CaseReport {
-            name,
-            op,
-            status,
-            verdict,
-            observations: Vec::new(),
-            elapsed: Duration::from_millis(5),
-        }
-    }
-
-    #[test]
-    fn table_marks_failures_skips_and_missing_cells() {
-        let reports = vec![
-            report("a", Op::ResendInvite, 200, Verdict::Passed),
-            report("b", Op::ResendInvite, 200, Verdict::Failed("x".into())),
-            report(
-                "c",
-                Op::ResendInvite,
-                500,
-                Verdict::Skipped("needs admin".into()),
-            ),
-        ];
-        let table = table(&reports);
-        let line = |needle: &str| {
-            table
-                .lines()
-                .find(|l| l.starts_with("resendInvite") && l.contains(needle))
-                .unwrap_or_else(|| panic!("no line with {needle} in\n{table}"))
-                .to_owned()
-        };
-        assert!(line(" 200 ").contains("failed"), "{table}");
-        assert!(line(" 500 ").contains("skipped") && line(" 500 ").contains("needs admin"));
-        assert!(line(" 404 ").contains("MISSING"), "{table}");
-    }
-
-    #[test]
-    fn junit_escapes_and_counts() {
-        let reports = vec![
-            report("a", Op::ResendInvite, 200, Verdict::Passed),
-            report(
-                "b",
-                Op::ResendInvite,
-                404,
-                Verdict::Failed("<bad> & \"worse\"\nsecond line".into()),
-            ),
-            report(
-                "c",
-                Op::ResendInvite,
-                500,
-                Verdict::Skipped("needs <admin>".into()),
-            ),
-        ];
-        let xml = junit(&reports, "t & u").unwrap();
-        assert!(xml.contains("&lt;bad&gt; &amp;"), "{xml}");
-        assert!(!xml.contains("<bad>"), "{xml}");
-        // Read back with a JUnit parser: the counts and messages survive the escaping.
-        let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
-        let suite = &parsed.test_suites[0];
-        assert_eq!(suite.name.as_str(), "contract (t & u)");
-        assert_eq!((suite.tests, suite.failures, suite.errors), (3, 1, 0));
-        let status = |name: &str| {
-            &suite
-                .test_cases
-                .iter()
-                .find(|c| c.name.as_str() == name)
-                .unwrap()
-                .status
-        };
-        match status("b") {
-            quick_junit::TestCaseStatus::NonSuccess {
-                message,
-                description,
-                ..
-            } => {
-                assert_eq!(message.as_deref(), Some("<bad> & \"worse\""));
-                assert_eq!(
-                    description.as_deref(),
-                    Some("<bad> & \"worse\"\nsecond line")
-                );
-            }
-            other => panic!("b: {other:?}"),
-        }
-        match status("c") {
-            quick_junit::TestCaseStatus::Skipped { message, .. } => {
-                assert_eq!(message.as_deref(), Some("needs <admin>"));
-            }
-            other => panic!("c: {other:?}"),
-        }
-        assert_eq!(
-            suite.test_cases[0].classname.as_deref(),
-            Some("resendInvite 200")
         );
     }
 }

@@ -138,6 +138,11 @@ pub struct Profile {
     /// 64 KiB). Unset: the body-limit case is skipped.
     #[serde(default)]
     pub max_body_bytes: Option<u64>,
+    /// Hold the target to the mock's own choices where a DECISIONS row settles what the
+    /// documents leave open ([`crate::decision::Decision`]). False unless set: a deployment
+    /// may make any choice the documents allow. The mock's own profile sets it.
+    #[serde(default)]
+    pub strict: bool,
     /// The API keys; each can instead come from its environment variable.
     #[serde(default)]
     pub keys: Keys,
@@ -169,6 +174,28 @@ pub struct TargetData {
     pub max_body_bytes: Option<u64>,
     /// The mail catcher, if the target names one.
     pub mailbox: Option<crate::mailbox::MailboxConfig>,
+    /// Whether decided answers must be the mock's ([`Profile::strict`]).
+    pub strict: bool,
+}
+
+impl TargetData {
+    /// What the run may do to the target, for the report's first line: `safe` (reads and
+    /// requests that change nothing), `dry-run`, or `mutations`; `, strict` when the target
+    /// is held to the mock's choices.
+    pub fn mode(&self) -> String {
+        let mode = if self.allow_mutations {
+            "mutations"
+        } else if self.allow_dry_run {
+            "dry-run"
+        } else {
+            "safe"
+        };
+        if self.strict {
+            format!("{mode}, strict")
+        } else {
+            mode.to_owned()
+        }
+    }
 }
 
 /// Why a profile could not be used.
@@ -245,6 +272,9 @@ impl Profile {
             )));
         }
         profile.base_url = checked_base_url(&profile.base_url)?;
+        if let Some(mailbox) = &profile.mailbox {
+            crate::mailbox::MailFormat::new(mailbox).map_err(ProfileError)?;
+        }
         Ok(profile)
     }
 
@@ -260,6 +290,7 @@ impl Profile {
             allow_dry_run: self.allow_dry_run || self.allow_mutations,
             max_body_bytes: self.max_body_bytes,
             mailbox: self.mailbox.clone(),
+            strict: self.strict,
         }
     }
 }
@@ -320,6 +351,8 @@ pub fn embedded_data() -> TargetData {
         max_body_bytes: Some(invitations_mock::core::MAX_BODY_BYTES as u64),
         // The embedded mock's outbox is read through its admin API instead.
         mailbox: None,
+        // The mock is held to its own choices.
+        strict: true,
     }
 }
 
@@ -401,6 +434,30 @@ mod tests {
             profile.base_url, "http://127.0.0.1:40123",
             "unchanged on error"
         );
+    }
+
+    #[test]
+    fn strict_is_off_unless_set_and_the_mode_says_what_a_run_may_do() {
+        let profile = Profile::parse(EXAMPLE, |_| Some("k".into())).unwrap();
+        assert!(!profile.strict);
+        assert_eq!(profile.data().mode(), "safe");
+        let text = EXAMPLE
+            .replace("allow_dry_run = false", "allow_dry_run = true")
+            .replace("strict = false", "strict = true");
+        let profile = Profile::parse(&text, |_| Some("k".into())).unwrap();
+        assert_eq!(profile.data().mode(), "dry-run, strict");
+        assert_eq!(embedded_data().mode(), "mutations, strict");
+    }
+
+    #[test]
+    fn mailbox_patterns_are_checked_when_the_profile_is_read() {
+        let text = format!(
+            "{EXAMPLE}\n[mailbox]\nkind = \"maildev\"\nurl = \"http://127.0.0.1:1080\"\nlink = \"no group\"\n"
+        );
+        let err = Profile::parse(&text, |_| Some("k".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[mailbox] link"), "{err}");
     }
 
     #[test]

@@ -2,11 +2,16 @@
 //! invitations-contract-tests --test self_test [-- FILTER | --list]`, or nextest): each trial
 //! `catches::<wrong server>` points some cases at a deliberately wrong server
 //! (the real embedded mock with one behaviour overridden by a higher-priority wiremock stub)
-//! and asserts that exactly the right cases fail, for the right reason. A control run against
-//! the unmodified mock shows the same cases pass there.
+//! and asserts that exactly the right cases fail, for the right reason: with `strict` on, and,
+//! when the server breaks a rule the documents state, with `strict` off too (a server that
+//! only makes another choice the documents allow must pass then). Control runs against the
+//! unmodified mock and its conforming variant show the same cases pass there.
 //!
-//! A last check runs the whole suite through a profile without `allow_mutations` against an
-//! embedded mock and proves that nothing was resent.
+//! `conforming_variant_strict_fails_exactly_the_decision_cases` runs the whole suite against
+//! the conforming variant held to the mock's choices: exactly the cases whose data names a
+//! decision must fail, each because of one. A last check runs the whole suite through a
+//! profile without `allow_mutations` against an embedded mock and proves that nothing was
+//! resent.
 
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -284,6 +289,10 @@ struct Check {
     broken: Override,
     /// Each case that must fail, with a phrase its failure must contain.
     must_fail: &'static [(&'static str, &'static str)],
+    /// Whether the cases must fail on a target that is not strict as well: the server breaks
+    /// a rule the documents state. False for a server that only makes another choice they
+    /// allow where a DECISIONS row picks the mock's: it must pass then.
+    documented: bool,
 }
 
 const CHECKS: &[Check] = &[
@@ -291,12 +300,14 @@ const CHECKS: &[Check] = &[
         id: "catches::case_sensitive_email",
         name: "a server that searches emails case-sensitively",
         broken: case_sensitive_email,
+        documented: true,
         must_fail: &[("by_email_ignores_case", "expected status 200, got 404")],
     },
     Check {
         id: "catches::reveals_another_tenant",
         name: "a server that reveals another tenant's invitation",
         broken: reveals_another_tenant,
+        documented: true,
         must_fail: &[(
             "by_email_never_reveals_another_tenant",
             "expected status 404, got 200",
@@ -306,12 +317,14 @@ const CHECKS: &[Check] = &[
         id: "catches::value_as_object",
         name: "a server answering `value` as an object instead of an array",
         broken: value_as_object,
+        documented: true,
         must_fail: &[("tenant_resend_pending_returns_it", "at /value: {")],
     },
     Check {
         id: "catches::created_at_not_rfc3339",
         name: "a server whose createdAt is not RFC 3339",
         broken: created_at_not_rfc3339,
+        documented: true,
         must_fail: &[(
             "by_email_finds_the_pending_invitation",
             "\"createdAt\":\"15/03/2024 12:30\"",
@@ -321,6 +334,7 @@ const CHECKS: &[Check] = &[
         id: "catches::commits_dry_runs",
         name: "a server that commits a dry run",
         broken: commits_dry_runs,
+        documented: true,
         must_fail: &[(
             "iam_dry_run_changes_nothing_visible",
             "expected status 404, got 200",
@@ -330,6 +344,7 @@ const CHECKS: &[Check] = &[
         id: "catches::resends_accepted_invitation",
         name: "a server that resends an accepted invitation",
         broken: resends_accepted_invitation,
+        documented: true,
         must_fail: &[(
             "accepted_invitation_is_gone_everywhere",
             "expected status 404, got 200",
@@ -339,6 +354,7 @@ const CHECKS: &[Check] = &[
         id: "catches::expiry_not_moved",
         name: "a server whose resend does not move the expiry",
         broken: expiry_not_moved,
+        documented: true,
         must_fail: &[(
             "iam_resend_rotates_token_and_resets_expiry",
             "expected 48 hours after the resend",
@@ -348,6 +364,7 @@ const CHECKS: &[Check] = &[
         id: "catches::basic_scheme_served",
         name: "a server that serves a valid key sent under the Basic scheme",
         broken: basic_scheme_served,
+        documented: true,
         must_fail: &[(
             "a_valid_key_under_another_scheme_is_401",
             "expected status 401, got 200",
@@ -357,21 +374,24 @@ const CHECKS: &[Check] = &[
         id: "catches::no_bearer_challenge",
         name: "a server whose 401 does not challenge Bearer",
         broken: no_bearer_challenge,
+        documented: true,
         must_fail: &[("by_email_without_key_is_401", "WWW-Authenticate")],
     },
     Check {
         id: "catches::invite_id_of_128_refused",
         name: "a server that refuses an invite id of exactly 128 characters",
         broken: invite_id_of_128_refused,
+        documented: false,
         must_fail: &[(
             "iam_resend_invite_id_length_limit_holds_on_both_sides",
-            "expected status 404, got 400",
+            "answered 400 (the mock 404)",
         )],
     },
     Check {
         id: "catches::dry_run_false_refused",
         name: "a server that refuses dryRun=false",
         broken: dry_run_false_refused,
+        documented: true,
         must_fail: &[(
             "iam_resend_dry_run_false_is_an_ordinary_resend",
             "expected status 404, got 400",
@@ -381,15 +401,17 @@ const CHECKS: &[Check] = &[
         id: "catches::empty_idempotency_key_ignored",
         name: "a server that takes an empty Idempotency-Key for none",
         broken: empty_idempotency_key_ignored,
+        documented: false,
         must_fail: &[(
             "iam_resend_idempotency_key_of_1_is_accepted_and_empty_is_400",
-            "expected status 400, got 404",
+            "answered 404 (the mock 400)",
         )],
     },
     Check {
         id: "catches::unauthorized_coded_forbidden",
         name: "a server whose tenant 401 is coded Forbidden",
         broken: unauthorized_coded_forbidden,
+        documented: true,
         must_fail: &[(
             "tenant_error_codes_name_their_status",
             "a 401 coded `Forbidden`",
@@ -399,6 +421,7 @@ const CHECKS: &[Check] = &[
         id: "catches::empty_domain_label_looked_up",
         name: "a server that takes an empty domain label for a valid address",
         broken: empty_domain_label_looked_up,
+        documented: true,
         must_fail: &[(
             "by_email_addresses_no_reading_of_the_rfcs_allows_are_400",
             "expected status 400, got 404",
@@ -408,12 +431,14 @@ const CHECKS: &[Check] = &[
         id: "catches::unknown_key_with_empty_message",
         name: "a server whose 401 says nothing",
         broken: unknown_key_with_empty_message,
+        documented: true,
         must_fail: &[("auth_errors_carry_a_message", "a 401 with an empty message")],
     },
     Check {
         id: "catches::data_instead_of_value",
         name: "a server answering `data` instead of `value`",
         broken: data_instead_of_value,
+        documented: true,
         must_fail: &[
             (
                 "by_email_finds_the_pending_invitation",
@@ -426,6 +451,7 @@ const CHECKS: &[Check] = &[
         id: "catches::old_token_stays_valid",
         name: "a server that keeps the old token valid",
         broken: old_token_stays_valid,
+        documented: true,
         must_fail: &[
             (
                 "tenant_resend_rotates_token_and_resets_expiry",
@@ -441,6 +467,7 @@ const CHECKS: &[Check] = &[
         id: "catches::ok_without_a_key",
         name: "a server answering 200 to a request without a key",
         broken: ok_without_a_key,
+        documented: true,
         must_fail: &[(
             "by_email_without_key_is_401",
             "expected status 401, got 200",
@@ -450,6 +477,7 @@ const CHECKS: &[Check] = &[
         id: "catches::not_pending_resent_anyway",
         name: "a server that resends a cancelled invitation on the tenant surface",
         broken: not_pending_resent_anyway,
+        documented: true,
         must_fail: &[(
             "tenant_resend_non_pending_is_400",
             "expected status 400, got 200",
@@ -459,6 +487,7 @@ const CHECKS: &[Check] = &[
         id: "catches::dry_run_skips_validation",
         name: "a server whose dry run skips validation",
         broken: dry_run_skips_validation,
+        documented: true,
         must_fail: &[
             (
                 "iam_resend_dry_run_without_key_is_401",
@@ -482,12 +511,85 @@ const CHECKS: &[Check] = &[
         id: "catches::key_reuse_is_400",
         name: "a server answering a reused Idempotency-Key with 400",
         broken: key_reuse_is_400,
+        documented: false,
         must_fail: &[(
             "iam_resend_same_key_for_another_request_is_422",
-            "expected status 422, got 400",
+            "answered 400 (the mock 422)",
+        )],
+    },
+    Check {
+        id: "catches::shortest_address_refused",
+        name: "a server that refuses the address a@b.c",
+        broken: shortest_address_refused,
+        documented: true,
+        must_fail: &[(
+            "by_email_shortest_addresses",
+            "expected status 404, got 400",
+        )],
+    },
+    Check {
+        id: "catches::numeric_top_level_label_looked_up",
+        name: "a server that looks up an address whose top-level label is all digits",
+        broken: numeric_top_level_label_looked_up,
+        documented: false,
+        must_fail: &[(
+            "by_email_numeric_top_level_label_is_refused",
+            "answered 404 (the mock 400)",
+        )],
+    },
+    Check {
+        id: "catches::not_pending_coded_as_validation",
+        name: "a server whose refusal of a non-pending invitation is coded ValidationError",
+        broken: not_pending_coded_as_validation,
+        documented: true,
+        must_fail: &[(
+            "tenant_resend_non_pending_is_400",
+            "a 400 coded `ValidationError`; DESIGN.md asks for an error code",
+        )],
+    },
+    Check {
+        id: "catches::body_over_limit_is_500",
+        name: "a server that fails on a body over its limit",
+        broken: body_over_limit_is_500,
+        documented: true,
+        must_fail: &[(
+            "iam_resend_body_over_limit_is_413",
+            "expected status 413 (DECISIONS row 13), or 400, got 500",
         )],
     },
 ];
+
+/// Refuses the shortest address every reading of RFC 5321 and 5322 accepts.
+fn shortest_address_refused(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(query_param("email", "a@b.c"))
+        .respond_with(tenant_failure(400, "ValidationError"))
+}
+
+/// Reads `example.123` as a domain, as RFC 5321's grammar allows (a decision of ours refuses
+/// it).
+fn numeric_top_level_label_looked_up(_: &InvitationsMock) -> Mock {
+    Mock::given(method("GET"))
+        .and(by_email_path())
+        .and(query_param("email", "ada@example.123"))
+        .respond_with(tenant_failure(404, "NotFound"))
+}
+
+fn not_pending_coded_as_validation(_: &InvitationsMock) -> Mock {
+    Mock::given(method("PUT"))
+        .and(path("/tenant/1024/admin/user/invitation/resend"))
+        .and(query_param("id", "9003"))
+        .respond_with(tenant_failure(400, "ValidationError"))
+}
+
+/// Answers a body over the limit with 500, which no reading of the documents allows.
+fn body_over_limit_is_500(_: &InvitationsMock) -> Mock {
+    Mock::given(method("POST"))
+        .and(iam_resend_path())
+        .and(|req: &wiremock::Request| req.body.len() > invitations_mock::core::MAX_BODY_BYTES)
+        .respond_with(iam_error(500))
+}
 
 fn verdict_of<'a>(reports: &'a [CaseReport], name: &str) -> &'a Verdict {
     &reports
@@ -527,28 +629,92 @@ async fn check_broken(check: &Check) -> Result<Vec<String>, String> {
             ));
         }
     }
-    let broken = run_named(&names, &broken_target(check.broken)).await;
+    let strict = run_named(&names, &broken_target(check.broken)).await;
+    let mut reasons = caught(check, &strict, "strict")?;
+    let lenient = run_named(&names, &broken_target(check.broken).strict(false)).await;
+    if check.documented {
+        reasons.extend(caught(check, &lenient, "not strict")?);
+    } else {
+        for name in &names {
+            if *verdict_of(&lenient, name) != Verdict::Passed {
+                return Err(format!(
+                    "{name} must pass with strict off, as the server makes a choice the \
+                     documents allow: {:?}",
+                    verdict_of(&lenient, name)
+                ));
+            }
+        }
+        reasons.push("passes with strict off, as it should".to_owned());
+    }
+    Ok(reasons)
+}
+
+/// Each of `check`'s cases failed in `reports` for its reason; their first lines.
+fn caught(check: &Check, reports: &[CaseReport], mode: &str) -> Result<Vec<String>, String> {
     let mut reasons = Vec::new();
     for (name, phrase) in check.must_fail {
-        match verdict_of(&broken, name) {
+        match verdict_of(reports, name) {
             Verdict::Failed(why) if why.contains(phrase) => {
                 reasons.push(format!(
-                    "{name}: {}",
+                    "{mode}: {name}: {}",
                     why.lines().take(2).collect::<Vec<_>>().join(" / ")
                 ));
             }
             Verdict::Failed(why) => {
-                return Err(format!("{name} failed, but not because {phrase:?}: {why}"))
+                return Err(format!(
+                    "{mode}: {name} failed, but not because {phrase:?}: {why}"
+                ))
             }
             other => {
                 return Err(format!(
-                    "{name} did not fail against {}: {other:?}",
+                    "{mode}: {name} did not fail against {}: {other:?}",
                     check.name
                 ))
             }
         }
     }
     Ok(reasons)
+}
+
+/// The whole suite against the conforming variant held to the mock's choices: the cases that
+/// fail must be exactly those that ran and name a decision, each failing because of one.
+async fn check_variant_strict() -> Result<String, String> {
+    let reports = run(all_cases(), &Target::embedded_alternative().strict(true)).await;
+    let mut wrong = Vec::new();
+    let (mut failed, mut ran) = (0, 0);
+    for report in &reports {
+        let declared = !report.decisions.is_empty();
+        match &report.verdict {
+            Verdict::Skipped(_) => continue,
+            Verdict::Failed(why) if declared => {
+                failed += 1;
+                if !why.contains("DECISIONS row") {
+                    wrong.push(format!(
+                        "{} failed, not because of a decision: {why}",
+                        report.name
+                    ));
+                }
+            }
+            Verdict::Failed(why) => wrong.push(format!(
+                "{} names no decision but failed: {why}",
+                report.name
+            )),
+            Verdict::Passed if declared => wrong.push(format!(
+                "{} names {:?} but passed: the variant does not choose otherwise there, or the \
+                 case does not rely on it",
+                report.name, report.decisions
+            )),
+            Verdict::Passed => {}
+        }
+        ran += 1;
+    }
+    if !wrong.is_empty() {
+        return Err(wrong.join("\n"));
+    }
+    Ok(format!(
+        "{ran} cases ran: the {failed} naming a decision failed because of it, the {} others passed",
+        ran - failed
+    ))
 }
 
 /// A profile without `allow_mutations` (with or without `allow_dry_run`), pointed at one
@@ -666,6 +832,15 @@ fn main() -> ExitCode {
             })
         })
         .collect();
+    {
+        let (runtime, evidence) = (runtime.handle().clone(), evidence.clone());
+        let id = "conforming_variant_strict_fails_exactly_the_decision_cases";
+        trials.push(Trial::test(id, move || {
+            let seen = runtime.block_on(check_variant_strict())?;
+            record(&evidence, id, vec![seen]);
+            Ok(())
+        }));
+    }
     for (id, allow_dry_run) in [
         ("read_only_profile_changes_nothing", false),
         ("read_only_profile_with_dry_runs_changes_nothing", true),

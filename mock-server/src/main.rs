@@ -38,14 +38,17 @@ struct Args {
     /// instead (e.g. `RUST_LOG=debug`).
     #[arg(long, short, global = true)]
     quiet: bool,
-    /// Answer as a second conforming implementation would (only required fields, 403 before
-    /// 400 for an unmanaged tenant, a 16 MiB body limit, other wording): the contract suite's
-    /// portability check.
+    /// Answer as a second conforming implementation would: the other choice wherever a
+    /// DECISIONS row settles a silence (other error codes, keys ignored on dry runs, opaque
+    /// ids of any length, 400 above its 100 000-byte body limit, looser email rules, only
+    /// required fields, 403 before 400 for an unmanaged tenant, other wording). The contract
+    /// suite must pass on it without `strict`, and fail exactly its decision cases with it.
     #[arg(long)]
     alternative: bool,
     /// Also deliver every email by SMTP to this relay, such as a MailDev or Mailpit catcher
-    /// on 127.0.0.1:1025 (plain SMTP, no TLS).
-    #[arg(long, value_name = "HOST:PORT")]
+    /// on 127.0.0.1:1025 (plain SMTP, no TLS). In a container, set it with the environment
+    /// (`-e INVITATIONS_MOCK_SMTP=mailpit:1025`).
+    #[arg(long, value_name = "HOST:PORT", env = "INVITATIONS_MOCK_SMTP")]
     smtp: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -143,13 +146,21 @@ async fn run(args: Args, fixture: Fixture) -> ExitCode {
         .run(invitations_mock::server::shutdown_signal())
         .await
     {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            // The log's last line (written when main drops the log guard): whoever reads the
+            // log, such as `cargo xtask image --test`, can tell a clean stop from a kill.
+            tracing::info!("{STOPPED}");
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("invitations-mock: server error: {err}");
             ExitCode::FAILURE
         }
     }
 }
+
+/// What the server logs last when it stopped on Ctrl-C or SIGTERM.
+const STOPPED: &str = "invitations-mock stopped";
 
 /// The text the binary prints on start: base URL, keys and what each can do, and a curl
 /// line that works against `base_url`.
@@ -225,5 +236,20 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("tenants 2048 (Globex)"), "{text}");
+    }
+
+    /// Containers set options through the environment (`cargo xtask image --test` checks that
+    /// a malformed relay given this way is refused by the mock in its image).
+    #[test]
+    fn the_smtp_relay_can_come_from_the_environment() {
+        let command = <Args as clap::CommandFactory>::command();
+        let smtp = command
+            .get_arguments()
+            .find(|arg| arg.get_id() == "smtp")
+            .unwrap();
+        assert_eq!(
+            smtp.get_env(),
+            Some(std::ffi::OsStr::new("INVITATIONS_MOCK_SMTP"))
+        );
     }
 }

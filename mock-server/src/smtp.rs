@@ -7,7 +7,10 @@
 use std::time::Duration;
 
 use lettre::message::{header::ContentType, Mailbox};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+/// An email as [`Render`] builds it (lettre's), for callers that word their own.
+pub use lettre::Message;
 
 use crate::{MockHandle, SentEmail};
 
@@ -19,8 +22,32 @@ pub const ACCEPT_URL: &str = "https://invitations-mock.example/accept";
 /// How often the outbox is looked at.
 const POLL: Duration = Duration::from_millis(50);
 
-/// The email for `sent`: the recipient, a subject, and a text body with the accept link.
+/// How [`message`] words an email: the accept link on a line of its own and, on the next,
+/// the expiry in RFC 3339 (UTC, whole seconds). The contract suite's `[mailbox]` defaults
+/// read exactly this (`contract-tests/src/mailbox.rs`); a deployment whose emails read
+/// otherwise names its own patterns in its profile.
+pub const EXPIRES_PREFIX: &str = "This link expires at ";
+
+/// The email for `sent`: the recipient, a subject, and a text body with the accept link and
+/// when it expires (the invitation's lifetime after the send).
 pub fn message(sent: &SentEmail) -> Result<Message, String> {
+    let expires = sent.sent_at + chrono::Duration::hours(crate::core::INVITATION_LIFETIME_HOURS);
+    email(
+        sent,
+        "Your invitation",
+        format!(
+            "You were invited. Accept the invitation within {} hours:\n{ACCEPT_URL}?token={}\n\
+             {EXPIRES_PREFIX}{}.\n",
+            crate::core::INVITATION_LIFETIME_HOURS,
+            sent.token,
+            expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
+    )
+}
+
+/// A plain-text email from [`FROM`] to `sent`'s recipient: the one way an email is built, for
+/// [`message`] and for a caller that words its own (a test's stand-in deployment).
+pub fn email(sent: &SentEmail, subject: &str, text: String) -> Result<Message, String> {
     let to: Mailbox = sent
         .to
         .parse()
@@ -28,19 +55,29 @@ pub fn message(sent: &SentEmail) -> Result<Message, String> {
     Message::builder()
         .from(FROM.parse().map_err(|err| format!("{err}"))?)
         .to(to)
-        .subject("Your invitation")
+        .subject(subject)
         .header(ContentType::TEXT_PLAIN)
-        .body(format!(
-            "You were invited. Accept the invitation within 48 hours:\n{ACCEPT_URL}?token={}\n",
-            sent.token
-        ))
+        .body(text)
         .map_err(|err| format!("cannot build the email: {err}"))
 }
 
-/// Forwards every email the mock sends from now on to the SMTP relay `host:port`, in order.
-/// Runs until the runtime stops; a delivery that fails is logged (without the token) and
-/// not retried.
+/// Builds the email for one sent invitation.
+pub type Render = fn(&SentEmail) -> Result<Message, String>;
+
+/// Forwards every email the mock sends from now on to the SMTP relay `host:port`, in order,
+/// worded by [`message`]. Runs until the runtime stops; a delivery that fails is logged
+/// (without the token) and not retried.
 pub fn spawn_delivery(handle: MockHandle, host: String, port: u16) -> tokio::task::JoinHandle<()> {
+    spawn_delivery_with(handle, host, port, message)
+}
+
+/// [`spawn_delivery`] with the emails worded by `render`.
+pub fn spawn_delivery_with(
+    handle: MockHandle,
+    host: String,
+    port: u16,
+    render: Render,
+) -> tokio::task::JoinHandle<()> {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
         .port(port)
         .build();
@@ -60,7 +97,7 @@ pub fn spawn_delivery(handle: MockHandle, host: String, port: u16) -> tokio::tas
             let new = usize::try_from(total - delivered).unwrap_or(usize::MAX);
             let start = outbox.len().saturating_sub(new);
             for sent in &outbox[start..] {
-                let result = match message(sent) {
+                let result = match render(sent) {
                     Ok(email) => transport
                         .send(email)
                         .await
@@ -96,5 +133,11 @@ mod tests {
         let text = String::from_utf8(message(&sent).unwrap().formatted()).unwrap();
         assert!(text.contains("To: ada@example.com"), "{text}");
         assert!(text.contains("accept?token=tok-123"), "{text}");
+        let expires = sent.sent_at + chrono::Duration::hours(48);
+        let line = format!(
+            "{EXPIRES_PREFIX}{}.",
+            expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        assert!(text.contains(&line), "{line} in {text}");
     }
 }

@@ -36,8 +36,10 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use openapiv3::{OpenAPI, ReferenceOr};
 use serde_json::{json, Map, Value};
 
-/// The spec's text, exactly as checked in.
-pub const SPEC_YAML: &str = include_str!("../../openapi/invitations.yaml");
+/// The spec's text, exactly as checked in. Read through `spec/invitations.yaml`, a symbolic
+/// link to `openapi/invitations.yaml`, so that the file is inside this crate's package
+/// (`cargo package` copies the linked file in).
+pub const SPEC_YAML: &str = include_str!("../invitations.yaml");
 
 const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 const RESPONSE_REF_PREFIX: &str = "#/components/responses/";

@@ -44,8 +44,10 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 
 /// Everything CI checks, in the order that costs least on 2 cores:
 ///
-/// 1. `cargo fmt --all --check` and `cargo xtask codegen --check` (xtask is built already);
-/// 2. meanwhile, on another thread, the npm and PyPI tools are installed (network waits);
+/// 1. `cargo fmt --all --check`, `cargo xtask codegen --check` and the spec half of
+///    `cargo xtask api-diff` (xtask is built already);
+/// 2. meanwhile, on other threads, the npm and PyPI tools are installed, and podman and the
+///    container images' base (apt-get, debootstrap: network and dpkg waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
 ///    [`clippy_on_build_env`]: the same lints as `cargo clippy --workspace --all-targets
 ///    -- -D warnings`);
@@ -53,7 +55,11 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 /// 5. on that build, the tests of every package but xtask (see [`run_tests`]) and then
 ///    xtask's tests (linted the same way; apart, so that its dependencies build once), while
 ///    the doc tests and the contract suite on each target run beside them (see
-///    [`Background`]): those mostly wait on servers and timers.
+///    [`Background`]): those mostly wait on servers and timers;
+/// 6. the container images' test, `image --test --dev` (the images hold the dev binaries
+///    just built);
+/// 7. then, beside each other, `cargo doc` with rustdoc's warnings as errors and
+///    `cargo xtask dependent` (a crate outside the workspace on the SDK).
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     // The contract targets run as `xtask contract ...` processes at the end. By then the
@@ -69,6 +75,15 @@ pub fn run(root: &Path) -> Result<()> {
     cargo_step(root, &["fmt", "--all", "--check"])?;
     println!("==> cargo xtask codegen --check");
     crate::codegen::run(root, true)?;
+    println!("==> cargo xtask api-diff --spec-only");
+    crate::api_diff::run(
+        root,
+        crate::api_diff::ApiDiffArgs {
+            rev: None,
+            spec_only: true,
+            changelog: false,
+        },
+    )?;
 
     // Every later cargo command (the contract runs too) must see the same wrapper, or cargo
     // would rebuild the workspace's crates without it. Set before any thread starts.
@@ -83,6 +98,9 @@ pub fn run(root: &Path) -> Result<()> {
             crate::contract::ensure_maildev(&root).map(drop)
         })
     };
+
+    // The container images' tools and base (apt-get, debootstrap: the network and dpkg) too.
+    let images = crate::image::Preparation::start(root);
 
     let mut build = cargo();
     build.arg("build").args(TEST_PACKAGES).arg("--all-targets");
@@ -99,6 +117,11 @@ pub fn run(root: &Path) -> Result<()> {
     // From here on most of the work waits on sockets and timers (servers, the suite's
     // in-flight case), so the contract targets and the doc tests run beside the tests.
     let nextest = nextest_installed();
+    // The mock is held to its own choices (the embedded mock always, the binary through
+    // local-mock.toml's `strict = true`); its conforming variant must pass without `strict`.
+    // With `strict` it must fail exactly the cases that name a decision: that self-test
+    // runs among the tests (contract-tests/tests/self_test.rs), as does every wrong server.
+    // `--maildev` also runs tests/mail_format.rs against its MailDev.
     let mut targets: Vec<&[&str]> = vec![
         &["contract", "--conforming"],
         &["contract", "--binary"],
@@ -128,7 +151,6 @@ pub fn run(root: &Path) -> Result<()> {
         "cargo test --workspace --exclude xtask --doc".to_owned(),
         doc,
     )?);
-
     let foreground = run_tests(root, nextest).and_then(|()| {
         let mut test_xtask = cargo();
         test_xtask.args(["test", "-p", "xtask", "--all-targets"]);
@@ -138,21 +160,58 @@ pub fn run(root: &Path) -> Result<()> {
             test_xtask,
         )
     });
+    // The container images' test (the images hold the dev binaries just built), after the
+    // tests rather than beside the contract targets: those wait on timers (MailDev's case
+    // waits 3 s for an email, and misses it on a loaded machine with or without this step),
+    // and podman's builds would only add load there. Here it costs 15 to 25 s.
+    let foreground = foreground.and(images.wait()).and_then(|()| {
+        let mut image = Command::new(&xtask);
+        image.args(["image", "--test", "--dev"]);
+        run_step(root, "cargo xtask image --test --dev", image)
+    });
     // Every step beside is awaited and printed, whatever the foreground did: a CI log
     // names every failure, not the first.
-    let failed: Vec<String> = beside
-        .into_iter()
-        .filter_map(|step| match step.finish() {
-            Ok(()) => None,
-            Err(err) => Some(format!("{err:#}")),
-        })
-        .collect();
+    let mut failed = finish_all(beside);
+    // Then two CPU-heavy steps, beside each other but after the contract runs (whose email
+    // checks wait a few seconds for MailDev, which a busy machine can outlast):
+    // rustdoc's lints (broken links, bad code blocks) as errors, in a target directory of
+    // its own (it builds the dependencies' metadata only, which no other step needs), and
+    // a crate outside the workspace on sdk/ (its tree, its build, the README snippet).
+    let mut rustdoc = cargo();
+    rustdoc
+        .args(["doc", "--no-deps", "--workspace"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .env(
+            "CARGO_TARGET_DIR",
+            crate::artifacts::target_dir(root)?.join("xtask-doc"),
+        );
+    let mut dependent = Command::new(&xtask);
+    dependent.arg("dependent");
+    failed.extend(finish_all(vec![
+        Background::spawn(
+            root,
+            "cargo doc --no-deps --workspace (RUSTDOCFLAGS=-D warnings)".to_owned(),
+            rustdoc,
+        )?,
+        Background::spawn(root, "cargo xtask dependent".to_owned(), dependent)?,
+    ]));
     foreground?;
     if !failed.is_empty() {
         bail!("failed: {}", failed.join("; "));
     }
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
+}
+
+/// Awaits each step (printing its output whole) and returns the failures.
+fn finish_all(steps: Vec<Background>) -> Vec<String> {
+    steps
+        .into_iter()
+        .filter_map(|step| match step.finish() {
+            Ok(()) => None,
+            Err(err) => Some(format!("{err:#}")),
+        })
+        .collect()
 }
 
 /// Whether `cargo nextest` is installed (it is on this project's CI machines).

@@ -39,9 +39,18 @@ pub struct ContractArgs {
     #[arg(long)]
     pub update_snapshots: bool,
     /// Install (npm, into target/) and start MailDev, start the mock binary delivering its
-    /// emails to it (`--smtp`), and check emails through MailDev's API. Implies --binary.
+    /// emails to it (`--smtp`), and check emails through MailDev's API; then run
+    /// `tests/mail_format.rs` against the same MailDev (a deployment whose emails read
+    /// otherwise). Implies --binary.
     #[arg(long)]
     pub maildev: bool,
+    /// Hold the target to the mock's own choices (`CONTRACT_STRICT=1`), whatever its profile
+    /// says. With --conforming the run must fail exactly the cases that name a decision.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// What the suite runs against.
@@ -72,6 +81,7 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
     let binary = args.binary || args.maildev;
     // What this run starts, killed when it ends (in this order, the mock first).
     let mut servers = Vec::new();
+    let mut maildev = None;
     let target = match (&args.target, binary) {
         (Some(_), true) => {
             bail!("--target and --binary are exclusive: --binary makes its own profile")
@@ -92,23 +102,29 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
             } else {
                 MockBuild::Test
             };
-            let maildev = if args.maildev {
-                Some(start_maildev(root)?)
-            } else {
-                None
-            };
+            if args.maildev {
+                maildev = Some(start_maildev(root)?);
+            }
             let mock = start_binary(root, build, args.conforming, maildev.as_ref())?;
             let target = Target::Profile {
                 path: local_profile(root, args.conforming, maildev.as_ref())?,
                 base_url: Some(mock.url().to_owned()),
             };
             servers.push(mock);
-            servers.extend(maildev.map(|m| m.server));
             target
         }
     };
-    let result = run_suite(root, &target, args.junit.as_deref(), args.update_snapshots);
+    let reports = Reports {
+        junit: args.junit.as_deref(),
+        html: args.html.as_deref(),
+    };
+    let mut result = run_suite(root, &target, reports, args.update_snapshots, args.strict);
+    if let Some(maildev) = &maildev {
+        let formats = mail_formats(root, maildev);
+        result = result.and(formats);
+    }
     drop(servers);
+    drop(maildev);
     println!(
         "cargo xtask contract: {:.1?} including the build",
         started.elapsed()
@@ -116,12 +132,42 @@ pub fn run(root: &Path, args: ContractArgs) -> Result<()> {
     result
 }
 
+/// `tests/mail_format.rs` against `maildev`: emails worded otherwise, read by a profile's
+/// patterns, and a 24-hour expiry that must fail.
+fn mail_formats(root: &Path, maildev: &MailDev) -> Result<()> {
+    let mut cmd = process::cargo();
+    cmd.args(["test", "--quiet"])
+        .args(process::TEST_PACKAGES)
+        .args(["--test", "mail_format"])
+        .env(
+            "CONTRACT_MAILDEV_SMTP",
+            format!("127.0.0.1:{}", maildev.smtp_port),
+        )
+        .env("CONTRACT_MAILDEV_URL", maildev.server.url());
+    process::run_step(
+        root,
+        "cargo test --quiet --workspace --exclude xtask --test mail_format",
+        cmd,
+    )
+    .context("the mail format check failed")
+}
+
+/// Where a run writes its reports.
+#[derive(Clone, Copy, Default)]
+pub struct Reports<'a> {
+    /// JUnit XML.
+    pub junit: Option<&'a Path>,
+    /// The HTML page.
+    pub html: Option<&'a Path>,
+}
+
 /// Runs the contract suite (`cargo test --test contract`) against `target`.
 pub fn run_suite(
     root: &Path,
     target: &Target,
-    junit: Option<&Path>,
+    reports: Reports,
     update_snapshots: bool,
+    strict: bool,
 ) -> Result<()> {
     let mut cmd = process::cargo();
     // The packages `cargo xtask ci` tests, so that features unify exactly as there: the
@@ -132,6 +178,7 @@ pub fn run_suite(
     cmd.env_remove("CONTRACT_TARGET");
     cmd.env_remove("CONTRACT_EMBEDDED");
     cmd.env_remove("CONTRACT_UPDATE_SNAPSHOTS");
+    cmd.env_remove("CONTRACT_STRICT");
     match target {
         Target::Embedded { alternative: true } => {
             cmd.env("CONTRACT_EMBEDDED", "alternative");
@@ -149,8 +196,14 @@ pub fn run_suite(
     if update_snapshots {
         cmd.env("CONTRACT_UPDATE_SNAPSHOTS", "1");
     }
-    if let Some(junit) = junit {
+    if strict {
+        cmd.env("CONTRACT_STRICT", "1");
+    }
+    if let Some(junit) = reports.junit {
         cmd.env("CONTRACT_JUNIT", absolute(junit)?);
+    }
+    if let Some(html) = reports.html {
+        cmd.env("CONTRACT_HTML", absolute(html)?);
     }
     process::run_step(
         root,
@@ -218,8 +271,10 @@ fn derive_profile(template: &str, alternative: bool, mailbox_url: Option<&str>) 
         .with_context(|| format!("parsing {LOCAL_MOCK_PROFILE}"))?;
     if alternative {
         // The variant's body limit is its own; its profile names none, as a deployment's
-        // profile may not.
+        // profile may not (the embedded variant's names it). It makes the other choices
+        // the documents allow, so it is not held to the mock's.
         profile.remove("max_body_bytes");
+        profile.remove("strict");
         profile.insert("name".into(), "local invitations-mock --alternative".into());
     }
     if let Some(url) = mailbox_url {
@@ -303,6 +358,11 @@ mod tests {
         let profile: toml::Table = text.parse().unwrap();
         assert!(template().contains("max_body_bytes"));
         assert!(!profile.contains_key("max_body_bytes"), "{text}");
+        assert!(template().contains("strict = true"));
+        assert!(
+            !profile.contains_key("strict"),
+            "the variant is not strict: {text}"
+        );
         assert_eq!(
             profile["name"].as_str(),
             Some("local invitations-mock --alternative")

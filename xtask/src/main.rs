@@ -3,11 +3,16 @@
 //! Every command works from any directory inside the repository and needs nothing a fresh
 //! machine of this project's kind lacks.
 
+mod api_diff;
 mod artifacts;
 mod bench;
 mod ci;
 mod codegen;
 mod contract;
+mod dependent;
+mod image;
+mod imports;
+mod invariants;
 mod mock;
 mod mutants;
 mod process;
@@ -58,10 +63,17 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Build the mock's and the suite's container images with podman (installed with apt-get
+    /// when missing; the base image made with debootstrap when absent); print their sizes
+    /// and each step's time. `--test` then runs the suite's image against the mock's.
+    ///
+    /// Example: `cargo xtask image --test`
+    Image(image::ImageArgs),
     /// Everything CI runs: fmt and codegen --check, one build of the workspace linted by
-    /// clippy (-D warnings), the tests on it (nextest when installed), validate-spec, and the
+    /// clippy (-D warnings), the tests on it (nextest when installed), validate-spec, the
     /// contract suite on six targets at once (embedded, conforming, the binary the tests
-    /// built, its conforming variant, with MailDev, through the proxy).
+    /// built, its conforming variant, with MailDev, through the proxy), then the container
+    /// images' test on the dev binaries (`image --test --dev`).
     Ci,
     /// Measure the mock binary (req/s, latency, RSS) against bare hyper, the SDK against raw
     /// reqwest, and the wall time of `contract` and `codegen --check`; prints one table.
@@ -92,6 +104,12 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Run the check of every invariant ARCHITECTURE.md states (its `## Invariants` section's
+    /// `sh` blocks); fails naming each invariant whose check printed anything.
+    Invariants,
+    /// Print every import cycle between the modules of a workspace crate, one per line
+    /// (nothing when there is none): `a.rs -> b.rs -> a.rs` where each imports the next.
+    ImportCycles,
     /// Regenerate the workspace-hack crate (cargo-hakari, pinned, installed into target/ on
     /// first use) after a dependency or its features changed. It gives every workspace crate
     /// the same features of each dependency, so that no dependency is built twice (once for
@@ -103,6 +121,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// What the change of openapi/invitations.yaml since REV means for SDK users: each
+    /// change classified for HTTP clients (openapiv3 on both sides), the SDK regenerated at
+    /// both revisions and compared by cargo-semver-checks (pinned, installed into target/ on
+    /// first use), one verdict (major, minor, patch); fails when sdk/Cargo.toml's version
+    /// bump is smaller than the verdict (cargo's rules: before 1.0 the minor number breaks).
+    ///
+    /// Example: `cargo xtask api-diff` (since the merge base with main), `--spec-only` in CI
+    ApiDiff(api_diff::ApiDiffArgs),
+    /// Build and run a crate outside the workspace that depends on sdk/ by path, as a new
+    /// user's project: its `cargo tree` must hold no workspace crate but the SDK, and the
+    /// README's SDK snippet must run against the mock binary.
+    Dependent,
 }
 
 fn main() -> ExitCode {
@@ -115,9 +145,14 @@ fn main() -> ExitCode {
         Command::Contract(args) => contract::run(&root, args),
         Command::ContractThroughProxy => proxy::contract_through_proxy(&root),
         Command::Mock { args } => mock::run(&root, &args),
+        Command::Image(args) => image::run(&root, args),
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
+        Command::Invariants => invariants::run(&root),
+        Command::ImportCycles => imports::print_cycles(&root),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
+        Command::ApiDiff(args) => api_diff::run(&root, args),
+        Command::Dependent => dependent::run(&root),
         Command::Mutants {
             since,
             tests,

@@ -31,27 +31,37 @@ pub fn spawn_logging_to(
     extra: &[&str],
     stderr: Stdio,
 ) -> Result<Server> {
-    let test_build: Vec<&str> = ["test", "--quiet", "--no-run"]
-        .into_iter()
-        .chain(process::TEST_PACKAGES)
-        .collect();
+    let test_build = test_build_args();
     let args: &[&str] = match build {
         MockBuild::Test => &test_build,
-        MockBuild::Release => &[
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "invitations-mock",
-            "--bin",
-            "invitations-mock",
-        ],
+        MockBuild::Release => &RELEASE_BUILD,
     };
     let executable = crate::artifacts::build_bin(root, args, "invitations-mock")?;
     let mut cmd = Command::new(&executable);
     cmd.args(["--port", "0"]).args(extra).stderr(stderr);
     let name = format!("invitations-mock {}", extra.join(" "));
     Server::start(name.trim_end(), cmd)
+}
+
+/// The cargo arguments that build the mock binary for release (what benchmarks measure and
+/// its container image carries).
+pub const RELEASE_BUILD: [&str; 7] = [
+    "build",
+    "--quiet",
+    "--release",
+    "-p",
+    "invitations-mock",
+    "--bin",
+    "invitations-mock",
+];
+
+/// The cargo arguments that build the workspace's dev binaries as `cargo xtask ci` does
+/// (the packages it tests, so features unify alike): after its build they cost nothing.
+pub fn test_build_args() -> Vec<&'static str> {
+    ["test", "--quiet", "--no-run"]
+        .into_iter()
+        .chain(process::TEST_PACKAGES)
+        .collect()
 }
 
 /// `--fixture FILE` for the mock binary: the fixture contract-tests/targets/local-mock.toml

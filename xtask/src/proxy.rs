@@ -43,7 +43,7 @@ pub fn contract_through_proxy(root: &Path) -> Result<()> {
         path: root.join(crate::contract::LOCAL_MOCK_PROFILE),
         base_url: Some(proxy_url.to_owned()),
     };
-    crate::contract::run_suite(root, &target, None, false)
+    crate::contract::run_suite(root, &target, Default::default(), false, false)
         .context("the contract suite failed through the proxy")?;
     let health = get(proxy_url, "/__admin/health")?;
     let count = |name: &str| -> Result<u64> {
@@ -74,12 +74,12 @@ pub fn contract_through_proxy(root: &Path) -> Result<()> {
 }
 
 /// `GET base_url + path` over plain HTTP/1.1 and its JSON body.
-fn get(base_url: &str, path: &str) -> Result<Value> {
+pub(crate) fn get(base_url: &str, path: &str) -> Result<Value> {
     let authority = base_url
         .strip_prefix("http://")
-        .context("the proxy URL is not http://")?;
-    let mut stream = TcpStream::connect(authority)
-        .with_context(|| format!("connecting to the proxy at {authority}"))?;
+        .with_context(|| format!("{base_url} is not http://"))?;
+    let mut stream =
+        TcpStream::connect(authority).with_context(|| format!("connecting to {authority}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,

@@ -1,5 +1,5 @@
 //! Cargo subcommands xtask installs itself, pinned, into `<target>/xtask-tools` on first use
-//! (cargo-mutants, cargo-hakari): nothing is installed on the machine, and every run of a
+//! (cargo-mutants, cargo-hakari, cargo-semver-checks): nothing is installed on the machine, and every run of a
 //! command uses the version this repository was checked with.
 
 use std::path::{Path, PathBuf};
@@ -35,6 +35,14 @@ pub const CARGO_HAKARI: Tool = Tool {
     krate: "cargo-hakari",
     version: "0.9.39",
     subcommand: "hakari",
+};
+
+/// cargo-semver-checks, for the Rust half of `cargo xtask api-diff`. 0.51 reads the rustdoc
+/// JSON of Rust 1.93 and later.
+pub const CARGO_SEMVER_CHECKS: Tool = Tool {
+    krate: "cargo-semver-checks",
+    version: "0.51.0",
+    subcommand: "semver-checks",
 };
 
 impl Tool {

@@ -9,12 +9,15 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::iam_resend::fresh_key;
+use super::tenant_resend::expect_not_pending_code;
 use super::{by_email, case, iam_resend, tenant_resend, Case, Needs};
 use crate::context::{Auth, CaseResult, Ctx, Op};
-use crate::mailbox::{Mail, Mailbox};
+use crate::decision::Decision;
 use crate::{ensure, fail};
 
 pub(super) fn cases() -> Vec<Case> {
+    // Their lookups of addresses with no pending invitation are 404s, coded by our decision.
+    const CODES: Decision = Decision::ErrorCodes;
     vec![
         case!(
             tenant_resend_rotates_token_and_resets_expiry,
@@ -32,7 +35,8 @@ pub(super) fn cases() -> Vec<Case> {
             iam_resend_reactivates_every_state,
             Op::ResendInvite,
             200,
-            Needs::Reactivation
+            Needs::Reactivation,
+            [CODES]
         ),
         case!(
             iam_resend_same_idempotency_key_sends_one_email,
@@ -44,19 +48,22 @@ pub(super) fn cases() -> Vec<Case> {
             iam_dry_run_changes_nothing_visible,
             Op::ResendInvite,
             200,
-            Needs::DryRun
+            Needs::DryRun,
+            [CODES]
         ),
         case!(
             accepted_invitation_is_gone_everywhere,
             Op::ResendInvite,
             404,
-            Needs::Accepted
+            Needs::Accepted,
+            [CODES]
         ),
         case!(
             pending_invitation_expires_after_48_hours,
             Op::ResendInvitation,
             400,
-            Needs::Admin
+            Needs::Admin,
+            [CODES]
         ),
     ]
 }
@@ -121,7 +128,7 @@ fn check_expiry(
         far_enough,
         "{label}: expiresAt is {expires}, expected 48 hours after the resend (between {t0} and {t1})"
     );
-    ctx.observe(format!(
+    ctx.checked(format!(
         "{label}: expiresAt {expires} is 48 h after the resend"
     ));
     Ok(())
@@ -130,7 +137,7 @@ fn check_expiry(
 /// Looks `email` up with the manager key and expects the `Pending` invitation `id`.
 async fn find_pending(ctx: &mut Ctx, label: &str, email: &str, id: u64) -> Result<Value, String> {
     let found = ctx
-        .expect(by_email(label, Auth::Manager, Some(email)), 200)
+        .expect(by_email(label, Auth::Manager).email(email), 200)
         .await?;
     let value = found.body["value"].clone();
     ensure!(
@@ -232,7 +239,7 @@ async fn check_rotation(
     );
     let new = accept(ctx, &after["token"]).await?;
     ensure!(new == 200, "the new token was refused ({new})");
-    ctx.observe(format!(
+    ctx.checked(format!(
         "admin API: token rotated, 1 email to the recipient with the new token, old token {old}, new token {new}"
     ));
     Ok(())
@@ -242,15 +249,17 @@ async fn tenant_resend_rotates_token_and_resets_expiry(ctx: &mut Ctx) -> CaseRes
     let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.pending_id);
     let email = ctx.data.invitations.pending_email.clone();
     let before = record_if_admin(ctx, id).await?;
+    let mail = ctx.watch_mail(&email).await?;
     let t0 = now(ctx).await?;
     let call = tenant_resend(
         "resend the pending invitation",
         Auth::Manager,
         &tenant.to_string(),
-        Some(&id.to_string()),
-    );
+    )
+    .id(&id.to_string());
     let exchange = ctx.expect(call, 200).await?;
     let t1 = now(ctx).await?;
+    ctx.check_mail(mail, 1).await?;
     let answered = exchange.body["value"][0].clone();
     check_expiry(ctx, "the resend's answer", &answered, t0, t1, false)?;
     let found = find_pending(ctx, "look up its address after the resend", &email, id).await?;
@@ -266,20 +275,15 @@ async fn iam_resend_rotates_token_and_resets_expiry(ctx: &mut Ctx) -> CaseResult
     let id = ctx.data.invitations.pending_id;
     let email = ctx.data.invitations.pending_email.clone();
     let before = record_if_admin(ctx, id).await?;
+    let mail = ctx.watch_mail(&email).await?;
     let t0 = now(ctx).await?;
     ctx.expect(
-        iam_resend(
-            "resend the pending invite",
-            Auth::Manager,
-            &id.to_string(),
-            None,
-            None,
-            None,
-        ),
+        iam_resend("resend the pending invite", Auth::Manager, &id.to_string()),
         200,
     )
     .await?;
     let t1 = now(ctx).await?;
+    ctx.check_mail(mail, 1).await?;
     let found = find_pending(ctx, "look up its address after the resend", &email, id).await?;
     check_expiry(ctx, "the lookup after the resend", &found, t0, t1, true)?;
     ctx.note("expiresAt, when sent", "48 hours after the resend");
@@ -294,7 +298,9 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
         fail!("the profile names no [invitations.reactivate]; the runner should have skipped");
     };
     let tenant = ctx.data.tenant_id.to_string();
-    let mailbox = ctx.data.mailbox.clone().map(Mailbox::new);
+    // A dry run must send nothing: its address is watched until the end, when all three
+    // are checked at once (each check waits the mailbox's whole delay).
+    let mut dry_runs = Vec::new();
     for (state, inv) in [
         ("cancelled", &reactivate.cancelled),
         ("declined", &reactivate.declined),
@@ -312,32 +318,23 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
             by_email(
                 &format!("look up the {state} invitation's address"),
                 Auth::Manager,
-                Some(&inv.email),
-            ),
+            )
+            .email(&inv.email),
             404,
         )
         .await?;
-        let mails_before = match &mailbox {
-            Some(mailbox) => Some(mailbox.to(&inv.email).await?),
-            None => None,
-        };
+        let id = inv.id.to_string();
+        let mail = ctx.watch_mail(&inv.email).await?;
         let t0 = now(ctx).await?;
         let answer = ctx
             .expect(
-                iam_resend(
-                    &format!("resend the {state} invite"),
-                    Auth::Manager,
-                    &inv.id.to_string(),
-                    None,
-                    None,
-                    None,
-                ),
+                iam_resend(&format!("resend the {state} invite"), Auth::Manager, &id),
                 200,
             )
             .await?;
         let t1 = now(ctx).await?;
         ensure!(
-            answer.body["inviteId"].as_str() == Some(inv.id.to_string().as_str()),
+            answer.body["inviteId"].as_str() == Some(id.as_str()),
             "{state}: inviteId {}",
             answer.body["inviteId"]
         );
@@ -355,8 +352,8 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
                     &format!("resend the reactivated {state} invitation on the tenant surface"),
                     Auth::Manager,
                     &tenant,
-                    Some(&inv.id.to_string()),
-                ),
+                )
+                .id(&id),
                 200,
             )
             .await?;
@@ -369,8 +366,11 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
             &format!("{state} after an IAM resend"),
             "Pending, found by email, resendable on the tenant surface",
         );
-        if let (Some(mailbox), Some(before)) = (&mailbox, mails_before) {
-            check_mails(ctx, mailbox, state, &inv.id.to_string(), &inv.email, before).await?;
+        if let Some(mail) = mail {
+            ctx.check_mail(Some(mail), 2)
+                .await
+                .map_err(|why| format!("{state}, after an IAM and a tenant resend: {why}"))?;
+            dry_runs.push(keyed_resends_and_a_dry_run(ctx, state, &id, &inv.email).await?);
         }
         if let Some(before) = before {
             let after = record(ctx, inv.id).await?;
@@ -380,107 +380,83 @@ async fn iam_resend_reactivates_every_state(ctx: &mut Ctx) -> CaseResult {
             );
         }
     }
+    let checks = dry_runs.into_iter().map(|(state, watch)| {
+        let mailbox = ctx.mailbox().cloned();
+        async move {
+            match (watch, mailbox) {
+                (Some(watch), Some(mailbox)) => watch
+                    .check(&mailbox, 0)
+                    .await
+                    .map_err(|why| format!("{state}, after a dry run: {why}")),
+                _ => Ok(String::new()),
+            }
+        }
+    });
+    for seen in futures::future::join_all(checks).await {
+        let seen = seen?;
+        if !seen.is_empty() {
+            ctx.checked(seen);
+        }
+    }
     if ctx.has_admin() {
         let sent = outbox(ctx).await?.len();
         ensure!(sent == 6, "{sent} emails for six resends");
-        ctx.observe("admin API: tokens rotated, one email per resend");
+        ctx.checked("admin API: tokens rotated, one email per resend");
     }
     Ok(())
 }
 
-/// Through the mail catcher, after the IAM and the tenant resend of one invitation: two new
-/// emails to its address, each with a link unlike the one before; then a keyed resend and
-/// its repeat add one email, and a dry run none.
-async fn check_mails(
+/// Through the mail catcher, for a reactivated invitation: a keyed resend and its repeat add
+/// one email; then a dry run, whose address is returned watched (it must get none). Requests
+/// only a target with a mailbox gets: not in the snapshot.
+async fn keyed_resends_and_a_dry_run(
     ctx: &mut Ctx,
-    mailbox: &Mailbox,
-    state: &str,
+    state: &'static str,
     id: &str,
     email: &str,
-    before: Vec<Mail>,
-) -> CaseResult {
-    let n = before.len();
-    let mails = mailbox
-        .expect_count(email, n + 2)
-        .await
-        .map_err(|why| format!("{state}, after an IAM and a tenant resend: {why}"))?;
-    let links: Vec<Option<&str>> = mails.iter().map(Mail::link).collect();
-    for pair in links.windows(2).skip(n.saturating_sub(1)) {
-        ensure!(
-            pair[1].is_some() && pair[0] != pair[1],
-            "{state}: a resend's email carries no new link ({:?} after {:?})",
-            pair[1],
-            pair[0]
-        );
-    }
+) -> Result<(&'static str, Option<crate::mailbox::MailWatch>), String> {
     let key = fresh_key();
+    let mail = ctx.watch_mail(email).await?;
     for label in ["resend with a fresh key", "repeat it with the same key"] {
         ctx.expect_unrecorded(
-            iam_resend(
-                &format!("{label} (reactivated {state})"),
-                Auth::Manager,
-                id,
-                None,
-                Some(&key),
-                None,
-            ),
+            iam_resend(&format!("{label} (reactivated {state})"), Auth::Manager, id)
+                .idempotency_key(&key),
             200,
         )
         .await?;
     }
-    mailbox
-        .expect_count(email, n + 3)
+    ctx.check_mail(mail, 1)
         .await
         .map_err(|why| format!("{state}, a resend and its repeat with one key: {why}"))?;
+    let watch = ctx.watch_mail(email).await?;
     ctx.expect_unrecorded(
         iam_resend(
             &format!("dry-run resend (reactivated {state})"),
             Auth::Manager,
             id,
-            Some("true"),
-            None,
-            None,
-        ),
+        )
+        .dry_run(),
         200,
     )
     .await?;
-    mailbox
-        .expect_no_more(email, n + 3)
-        .await
-        .map_err(|why| format!("{state}, after a dry run: {why}"))?;
-    ctx.observe(format!(
-        "mailbox: {state}: one email per resend, each with a new link; one for a repeated key; none for a dry run"
-    ));
-    Ok(())
+    Ok((state, watch))
 }
 
 async fn iam_resend_same_idempotency_key_sends_one_email(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.pending_id.to_string();
+    let email = ctx.data.invitations.pending_email.clone();
     let key = fresh_key();
+    let mail = ctx.watch_mail(&email).await?;
     let first = ctx
         .expect(
-            iam_resend(
-                "resend with an idempotency key",
-                Auth::Manager,
-                &id,
-                None,
-                Some(&key),
-                None,
-            ),
+            iam_resend("resend with an idempotency key", Auth::Manager, &id).idempotency_key(&key),
             200,
         )
         .await?;
     let after_first = record_if_admin(ctx, ctx.data.invitations.pending_id).await?;
     let second = ctx
         .expect(
-            iam_resend(
-                "repeat it with the same key",
-                Auth::Manager,
-                &id,
-                None,
-                Some(&key),
-                None,
-            ),
+            iam_resend("repeat it with the same key", Auth::Manager, &id).idempotency_key(&key),
             200,
         )
         .await?;
@@ -490,6 +466,9 @@ async fn iam_resend_same_idempotency_key_sends_one_email(ctx: &mut Ctx) -> CaseR
         second.body,
         first.body
     );
+    ctx.check_mail(mail, 1)
+        .await
+        .map_err(|why| format!("a resend and its repeat with one key: {why}"))?;
     ctx.note("the repeat", "answers exactly the first answer");
     if let Some(after_first) = after_first {
         let emails = outbox(ctx).await?;
@@ -506,21 +485,18 @@ async fn iam_resend_same_idempotency_key_sends_one_email(ctx: &mut Ctx) -> CaseR
     }
     // A new key is a new resend.
     let other = fresh_key();
+    let mail = ctx.watch_mail(&email).await?;
     ctx.expect(
-        iam_resend(
-            "resend with another key",
-            Auth::Manager,
-            &id,
-            None,
-            Some(&other),
-            None,
-        ),
+        iam_resend("resend with another key", Auth::Manager, &id).idempotency_key(&other),
         200,
     )
     .await?;
+    ctx.check_mail(mail, 1)
+        .await
+        .map_err(|why| format!("a resend with another key: {why}"))?;
     if ctx.has_admin() {
         ensure!(outbox(ctx).await?.len() == 2, "a new key did not resend");
-        ctx.observe("admin API: one email per key, the repeat kept the token");
+        ctx.checked("admin API: one email per key, the repeat kept the token");
     }
     Ok(())
 }
@@ -530,20 +506,17 @@ async fn iam_dry_run_changes_nothing_visible(ctx: &mut Ctx) -> CaseResult {
     // it Pending, which the lookup shows.
     let inv = ctx.data.invitations.clone();
     let before = record_if_admin(ctx, inv.declined_id).await?;
+    let mail = ctx.watch_mail(&inv.declined_email).await?;
     let key = fresh_key();
     let id = inv.declined_id.to_string();
+    let dry_run = |label: &str| {
+        iam_resend(label, Auth::Manager, &id)
+            .dry_run()
+            .idempotency_key(&key)
+    };
+    let lookup = |label: &str| by_email(label, Auth::Manager).email(&inv.declined_email);
     let answer = ctx
-        .expect(
-            iam_resend(
-                "dry-run resend of the declined invite",
-                Auth::Manager,
-                &id,
-                Some("true"),
-                Some(&key),
-                None,
-            ),
-            200,
-        )
+        .expect(dry_run("dry-run resend of the declined invite"), 200)
         .await?;
     ensure!(
         answer.body["inviteId"] == id.as_str(),
@@ -551,27 +524,13 @@ async fn iam_dry_run_changes_nothing_visible(ctx: &mut Ctx) -> CaseResult {
         answer.body["inviteId"]
     );
     ctx.expect(
-        by_email(
-            "look up the declined invitation's address after the dry run",
-            Auth::Manager,
-            Some(&inv.declined_email),
-        ),
+        lookup("look up the declined invitation's address after the dry run"),
         404,
     )
     .await?;
     // The same dry run again: still nothing, and still the same answer.
     let repeat = ctx
-        .expect(
-            iam_resend(
-                "repeat the dry run with the same key",
-                Auth::Manager,
-                &id,
-                Some("true"),
-                Some(&key),
-                None,
-            ),
-            200,
-        )
+        .expect(dry_run("repeat the dry run with the same key"), 200)
         .await?;
     ensure!(
         repeat.body["inviteId"] == id.as_str(),
@@ -579,14 +538,13 @@ async fn iam_dry_run_changes_nothing_visible(ctx: &mut Ctx) -> CaseResult {
         repeat.body
     );
     ctx.expect(
-        by_email(
-            "look up the declined invitation's address after both",
-            Auth::Manager,
-            Some(&inv.declined_email),
-        ),
+        lookup("look up the declined invitation's address after both"),
         404,
     )
     .await?;
+    ctx.check_mail(mail, 0)
+        .await
+        .map_err(|why| format!("two dry runs: {why}"))?;
     if let Some(before) = before {
         let after = record(ctx, inv.declined_id).await?;
         ensure!(
@@ -595,7 +553,7 @@ async fn iam_dry_run_changes_nothing_visible(ctx: &mut Ctx) -> CaseResult {
         );
         let sent = outbox(ctx).await?;
         ensure!(sent.is_empty(), "a dry run sent email: {sent:?}");
-        ctx.observe("admin API: record unchanged, no email");
+        ctx.checked("admin API: record unchanged, no email");
     }
     Ok(())
 }
@@ -619,43 +577,19 @@ async fn accepted_invitation_is_gone_everywhere(ctx: &mut Ctx) -> CaseResult {
             )
         }
     };
-    let id_text = id.to_string();
-    ctx.expect(
-        iam_resend(
-            "resend the accepted invite",
-            Auth::Manager,
-            &id_text,
-            None,
-            None,
-            None,
-        ),
-        404,
-    )
-    .await?;
+    let id = id.to_string();
     let tenant = ctx.data.tenant_id.to_string();
-    ctx.expect(
-        tenant_resend(
-            "resend the accepted invitation",
-            Auth::Manager,
-            &tenant,
-            Some(&id_text),
-        ),
-        404,
-    )
-    .await?;
-    ctx.expect(
-        by_email(
-            "look up the accepted invitation's address",
-            Auth::Manager,
-            Some(&email),
-        ),
-        404,
-    )
-    .await?;
+    for call in [
+        iam_resend("resend the accepted invite", Auth::Manager, &id),
+        tenant_resend("resend the accepted invitation", Auth::Manager, &tenant).id(&id),
+        by_email("look up the accepted invitation's address", Auth::Manager).email(&email),
+    ] {
+        ctx.expect(call, 404).await?;
+    }
     if let Some(token) = token {
         let again = accept(ctx, &token).await?;
         ensure!(again == 404, "a used token was accepted again ({again})");
-        ctx.observe("admin API: the used token is refused");
+        ctx.checked("admin API: the used token is refused");
     }
     Ok(())
 }
@@ -664,27 +598,14 @@ async fn pending_invitation_expires_after_48_hours(ctx: &mut Ctx) -> CaseResult 
     let inv = ctx.data.invitations.clone();
     let tenant = ctx.data.tenant_id.to_string();
     let id = inv.pending_id.to_string();
+    let resend = |label: &str| tenant_resend(label, Auth::Manager, &tenant).id(&id);
+    let lookup = |label: &str| by_email(label, Auth::Manager).email(&inv.pending_email);
     // Resend first, so that expiry is exactly now + 48 h.
-    ctx.expect(
-        tenant_resend(
-            "resend the pending invitation",
-            Auth::Manager,
-            &tenant,
-            Some(&id),
-        ),
-        200,
-    )
-    .await?;
+    ctx.expect(resend("resend the pending invitation"), 200)
+        .await?;
     advance_clock(ctx, Duration::hours(47)).await?;
-    ctx.expect(
-        by_email(
-            "look up its address 47 hours later",
-            Auth::Manager,
-            Some(&inv.pending_email),
-        ),
-        200,
-    )
-    .await?;
+    ctx.expect(lookup("look up its address 47 hours later"), 200)
+        .await?;
     advance_clock(ctx, Duration::hours(2)).await?;
     let after = record(ctx, inv.pending_id).await?;
     ensure!(
@@ -692,31 +613,11 @@ async fn pending_invitation_expires_after_48_hours(ctx: &mut Ctx) -> CaseResult 
         "49 hours later it reads {}",
         after["status"]
     );
-    ctx.expect(
-        by_email(
-            "look up its address 49 hours later",
-            Auth::Manager,
-            Some(&inv.pending_email),
-        ),
-        404,
-    )
-    .await?;
-    let refused = ctx
-        .expect(
-            tenant_resend(
-                "resend it on the tenant surface",
-                Auth::Manager,
-                &tenant,
-                Some(&id),
-            ),
-            400,
-        )
+    ctx.expect(lookup("look up its address 49 hours later"), 404)
         .await?;
-    ensure!(
-        refused.body.pointer("/error/code") == Some(&"InvitationNotPending".into()),
-        "{}",
-        refused.body
-    );
+    let label = "resend it on the tenant surface";
+    let refused = ctx.expect(resend(label), 400).await?;
+    expect_not_pending_code(label, &refused.body)?;
     let status = accept(ctx, &after["token"]).await?;
     ensure!(
         !(200..300).contains(&status),
@@ -724,14 +625,7 @@ async fn pending_invitation_expires_after_48_hours(ctx: &mut Ctx) -> CaseResult 
     );
     // The IAM surface brings it back.
     ctx.expect(
-        iam_resend(
-            "resend it on the IAM surface",
-            Auth::Manager,
-            &id,
-            None,
-            None,
-            None,
-        ),
+        iam_resend("resend it on the IAM surface", Auth::Manager, &id),
         200,
     )
     .await?;

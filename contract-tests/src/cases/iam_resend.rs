@@ -2,8 +2,10 @@
 
 use super::{case, iam_resend, inject_fault, Case, Needs};
 use crate::context::{
-    generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Exchange, Op, SdkOutcome,
+    generated_outcome, sdk_agrees, sdk_outcome, Auth, Call, CaseResult, Ctx, Exchange, Op,
+    SdkOutcome,
 };
+use crate::decision::Decision;
 use crate::{ensure, fail};
 
 const OP: Op = Op::ResendInvite;
@@ -45,7 +47,13 @@ pub(super) fn cases() -> Vec<Case> {
             404,
             Needs::Mutations
         ),
-        case!(iam_resend_body_over_limit_is_413, OP, 413, Needs::BodyLimit),
+        case!(
+            iam_resend_body_over_limit_is_413,
+            OP,
+            413,
+            Needs::BodyLimit,
+            [Decision::BodyLimit]
+        ),
         case!(iam_resend_fault_is_500, OP, 500, Needs::Admin),
         // A dry run validates exactly like a real resend.
         case!(
@@ -72,18 +80,20 @@ pub(super) fn cases() -> Vec<Case> {
             404,
             Needs::Nothing
         ),
-        // Idempotency-Key misuse, as in the IETF httpapi draft.
+        // Idempotency-Key misuse, as in the IETF httpapi draft (DECISIONS row 12).
         case!(
             iam_resend_same_key_for_another_request_is_422,
             OP,
             422,
-            Needs::Mutations
+            Needs::Mutations,
+            [Decision::IdempotencyKey]
         ),
         case!(
             iam_resend_same_key_while_in_flight_is_409,
             OP,
             409,
-            Needs::Admin
+            Needs::Admin,
+            [Decision::IdempotencyKey]
         ),
     ]
 }
@@ -102,13 +112,15 @@ fn uuid_like() -> String {
     format!("{nanos:x}-{n:x}")
 }
 
-async fn sdk_call(ctx: &Ctx, auth: Auth, id: &str, dry_run: bool, key: Option<&str>) -> SdkOutcome {
-    let client = ctx.sdk(auth);
-    let mut builder = client.resend_invite(id).dry_run(dry_run);
-    if let Some(key) = key {
-        builder = builder.idempotency_key(key);
-    }
-    sdk_outcome(builder.send().await)
+/// The IAM resend of `id` through the SDK with `auth`'s key, without an idempotency key.
+async fn sdk_call(ctx: &Ctx, auth: Auth, id: &str, dry_run: bool) -> SdkOutcome {
+    sdk_outcome(
+        ctx.sdk(auth)
+            .resend_invite(id)
+            .dry_run(dry_run)
+            .send()
+            .await,
+    )
 }
 
 async fn raw_and_sdk(ctx: &mut Ctx, label: &str, auth: Auth, id: &str, status: u16) -> CaseResult {
@@ -123,35 +135,28 @@ async fn raw_and_sdk_with(
     dry_run: bool,
     status: u16,
 ) -> CaseResult {
-    let exchange = ctx
-        .expect(
-            iam_resend(
-                label,
-                auth,
-                id,
-                dry_run.then_some("true"),
-                None,
-                Some(b"{}".to_vec()),
-            ),
-            status,
-        )
-        .await?;
-    let outcome = sdk_call(ctx, auth, id, dry_run, None).await;
+    let mut call = iam_resend(label, auth, id).body(b"{}");
+    if dry_run {
+        call = call.dry_run();
+    }
+    let exchange = ctx.expect(call, status).await?;
+    let outcome = sdk_call(ctx, auth, id, dry_run).await;
     ctx.record_sdk(&outcome);
     sdk_agrees(&exchange, &outcome)
 }
 
 async fn iam_resend_pending_confirms_it(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.pending_id.to_string();
+    let email = ctx.data.invitations.pending_email.clone();
     let key = fresh_key();
     let call = iam_resend(
         "resend the pending invite with an idempotency key",
         Auth::Manager,
         &id,
-        None,
-        Some(&key),
-        Some(b"{}".to_vec()),
-    );
+    )
+    .idempotency_key(&key)
+    .body(b"{}");
+    let mail = ctx.watch_mail(&email).await?;
     let exchange = ctx.expect(call, 200).await?;
     ensure!(
         exchange.body["inviteId"] == id.as_str(),
@@ -181,7 +186,8 @@ async fn iam_resend_pending_confirms_it(ctx: &mut Ctx) -> CaseResult {
         }
         Err(err) => fail!("the SDK failed on a 200: {err}"),
     }
-    Ok(())
+    // The resend and its replay: one email.
+    ctx.check_mail(mail, 1).await
 }
 
 async fn iam_resend_dry_run_answers_like_a_resend(ctx: &mut Ctx) -> CaseResult {
@@ -198,21 +204,14 @@ async fn iam_resend_dry_run_answers_like_a_resend(ctx: &mut Ctx) -> CaseResult {
     } else {
         None
     };
-    let call = iam_resend(
-        "dry-run resend of the cancelled invite",
-        Auth::Manager,
-        &id,
-        Some("true"),
-        None,
-        None,
-    );
+    let call = iam_resend("dry-run resend of the cancelled invite", Auth::Manager, &id).dry_run();
     let exchange = ctx.expect(call, 200).await?;
     ensure!(
         exchange.body["inviteId"] == id.as_str(),
         "inviteId is {}",
         exchange.body["inviteId"]
     );
-    let outcome = sdk_call(ctx, Auth::Manager, &id, true, None).await;
+    let outcome = sdk_call(ctx, Auth::Manager, &id, true).await;
     ctx.record_sdk(&outcome);
     sdk_agrees(&exchange, &outcome)?;
     if let Some(before) = before {
@@ -245,12 +244,14 @@ async fn iam_resend_long_idempotency_key_is_400(ctx: &mut Ctx) -> CaseResult {
         "resend with a 256-character idempotency key",
         Auth::Manager,
         &id,
-        None,
-        Some(&long),
-        None,
-    );
+    )
+    .idempotency_key(&long);
     ctx.expect(call, 400).await?;
-    let outcome = sdk_call(ctx, Auth::Manager, &id, false, Some(&long)).await;
+    let client = ctx.sdk(Auth::Manager);
+    let sent = client
+        .resend_invite(id.as_str())
+        .idempotency_key(long.as_str());
+    let outcome = sdk_outcome(sent.send().await);
     ctx.record_sdk(&outcome);
     ensure!(outcome == SdkOutcome::InvalidRequest, "SDK: {outcome}");
     Ok(())
@@ -263,11 +264,8 @@ async fn iam_resend_bodies_that_are_not_objects_are_400(ctx: &mut Ctx) -> CaseRe
         ("resend with a JSON string body", &b"\"resend\""[..]),
         ("resend with malformed JSON", &b"{\"a\":"[..]),
     ] {
-        ctx.expect(
-            iam_resend(label, Auth::Manager, &id, None, None, Some(body.to_vec())),
-            400,
-        )
-        .await?;
+        ctx.expect(iam_resend(label, Auth::Manager, &id).body(body), 400)
+            .await?;
     }
     // The SDK's body type is an object: these bodies cannot be built with it.
     ctx.note("sdk", "bodies that are not objects cannot be expressed");
@@ -276,18 +274,8 @@ async fn iam_resend_bodies_that_are_not_objects_are_400(ctx: &mut Ctx) -> CaseRe
 
 async fn iam_resend_bad_dry_run_is_400(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.unknown_id.to_string();
-    ctx.expect(
-        iam_resend(
-            "resend with dryRun=maybe",
-            Auth::Manager,
-            &id,
-            Some("maybe"),
-            None,
-            None,
-        ),
-        400,
-    )
-    .await?;
+    let call = iam_resend("resend with dryRun=maybe", Auth::Manager, &id).query("dryRun", "maybe");
+    ctx.expect(call, 400).await?;
     ctx.note("sdk", "dryRun is a bool in the SDK");
     Ok(())
 }
@@ -343,7 +331,7 @@ fn object_of_len(len: usize) -> Vec<u8> {
 
 async fn iam_resend_body_over_limit_is_413(ctx: &mut Ctx) -> CaseResult {
     // The documents fix no limit: the profile names the deployment's own (the mock's is
-    // 64 KiB), and the case checks both sides of it.
+    // 64 KiB), and the case checks both sides of it. Answering 413 above it is our decision.
     let Some(limit) = ctx.data.max_body_bytes else {
         fail!("max_body_bytes is not set; the runner should have skipped this case");
     };
@@ -359,26 +347,20 @@ async fn iam_resend_body_over_limit_is_413(ctx: &mut Ctx) -> CaseResult {
             "resend an unknown invite with a body of exactly max_body_bytes",
             Auth::Manager,
             &id,
-            None,
-            None,
-            Some(object_of_len(limit)),
-        ),
+        )
+        .body(object_of_len(limit)),
         404,
     )
     .await?;
     let over = object_of_len(limit + 1);
+    let call = iam_resend(
+        "resend with a body one byte over max_body_bytes",
+        Auth::Manager,
+        &id,
+    )
+    .body(over.clone());
     let exchange = ctx
-        .expect(
-            iam_resend(
-                "resend with a body one byte over max_body_bytes",
-                Auth::Manager,
-                &id,
-                None,
-                None,
-                Some(over.clone()),
-            ),
-            413,
-        )
+        .expect_decided(call, Decision::BodyLimit, 413, &[400])
         .await?;
     let map: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&over).expect("an object");
@@ -392,8 +374,7 @@ async fn iam_resend_body_over_limit_is_413(ctx: &mut Ctx) -> CaseResult {
             .send()
             .await,
     );
-    ctx.record_sdk(&outcome);
-    sdk_agrees(&exchange, &outcome)
+    ctx.record_sdk_agreement(&exchange, &outcome)
 }
 
 async fn iam_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
@@ -405,15 +386,12 @@ async fn iam_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
                 "resend the pending invite (fault injected)",
                 Auth::Manager,
                 &id,
-                None,
-                None,
-                None,
             ),
             500,
         )
         .await?;
     inject_fault(ctx, OP, 500).await?;
-    let outcome = sdk_call(ctx, Auth::Manager, &id, false, None).await;
+    let outcome = sdk_call(ctx, Auth::Manager, &id, false).await;
     ctx.record_sdk(&outcome);
     sdk_agrees(&exchange, &outcome)?;
     let outbox = ctx
@@ -452,55 +430,59 @@ async fn iam_resend_dry_run_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
 
 async fn iam_resend_same_key_for_another_request_is_422(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.pending_id.to_string();
+    let email = ctx.data.invitations.pending_email.clone();
     let other_id = ctx.data.invitations.cancelled_id.to_string();
     let key = fresh_key();
+    let mail = ctx.watch_mail(&email).await?;
     ctx.expect(
         iam_resend(
             "resend the pending invite with a new idempotency key",
             Auth::Manager,
             &id,
-            None,
-            Some(&key),
-            None,
-        ),
+        )
+        .idempotency_key(&key),
         200,
     )
     .await?;
-    // Both are requests the key was not used for; both name invites the key may resend, so
-    // 422 is the only documented answer whatever order a server checks things in.
+    ctx.check_mail(mail, 1).await?;
+    // Neither is the request the key was used for. The documents say nothing of reuse: 422 is
+    // our decision (row 12). A server that neither records nor replays keys on dry runs
+    // answers the dry run as any dry run (200); another may refuse either with 400.
+    let reuse = Decision::IdempotencyKey;
     let dry = ctx
-        .expect(
+        .expect_decided(
             iam_resend(
                 "the same key for a dry run of that invite",
                 Auth::Manager,
                 &id,
-                Some("true"),
-                Some(&key),
-                None,
-            ),
+            )
+            .dry_run()
+            .idempotency_key(&key),
+            reuse,
             422,
+            &[200, 400],
         )
         .await?;
-    ctx.expect(
-        iam_resend(
-            "the same key for another invite",
-            Auth::Manager,
-            &other_id,
-            None,
-            Some(&key),
-            None,
-        ),
-        422,
-    )
-    .await?;
-    sdk_resend_reports(
-        ctx,
-        (&other_id, &key),
-        &dry,
+    ensure!(
+        dry.status != 200 || dry.body["inviteId"] == id.as_str(),
+        "a dry run answered for another invite: {}",
+        dry.body
+    );
+    let other = ctx
+        .expect_decided(
+            iam_resend("the same key for another invite", Auth::Manager, &other_id)
+                .idempotency_key(&key),
+            reuse,
+            422,
+            &[400],
+        )
+        .await?;
+    let reused: Recognises = (
         invitations_sdk::Error::is_idempotency_key_reused,
         "a reused key",
-    )
-    .await?;
+    );
+    let reports = (other.status == 422).then_some(reused);
+    sdk_resend_reports(ctx, (&other_id, &key), &other, reports).await?;
     if ctx.has_admin() {
         let outbox = ctx
             .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
@@ -511,15 +493,18 @@ async fn iam_resend_same_key_for_another_request_is_422(ctx: &mut Ctx) -> CaseRe
     Ok(())
 }
 
-/// Sends the IAM resend of `(invite id, Idempotency-Key)` through the SDK as the manager,
-/// checks that it agrees with the raw `exchange` of the same request, and that its error is
-/// the one `reports` recognises (`what` names it in the failure).
+/// An SDK error predicate (`Error::is_idempotency_key_reused`, ...) and what it recognises.
+type Recognises = (fn(&invitations_sdk::Error) -> bool, &'static str);
+
+/// Sends the IAM resend of `(invite id, Idempotency-Key)` through the SDK as the manager and
+/// checks that it agrees with the raw `exchange` of the same request (recording only that,
+/// as the status may be decided), and where `reports` names one, that its error is the one
+/// the SDK recognises (`what` names it in the failure).
 async fn sdk_resend_reports(
     ctx: &mut Ctx,
     (id, key): (&str, &str),
     exchange: &Exchange,
-    reports: fn(&invitations_sdk::Error) -> bool,
-    what: &str,
+    reports: Option<Recognises>,
 ) -> CaseResult {
     let result = ctx
         .sdk(Auth::Manager)
@@ -527,11 +512,13 @@ async fn sdk_resend_reports(
         .idempotency_key(key)
         .send()
         .await;
-    let reported = result.as_ref().err().is_some_and(reports);
+    let reported =
+        reports.map(|(reports, what)| (result.as_ref().err().is_some_and(reports), what));
     let outcome = sdk_outcome(result);
-    ctx.record_sdk(&outcome);
-    sdk_agrees(exchange, &outcome)?;
-    ensure!(reported, "the SDK did not report {what}: {outcome}");
+    ctx.record_sdk_agreement(exchange, &outcome)?;
+    if let Some((reported, what)) = reported {
+        ensure!(reported, "the SDK did not report {what}: {outcome}");
+    }
     Ok(())
 }
 
@@ -576,24 +563,25 @@ async fn iam_resend_same_key_while_in_flight_is_409(ctx: &mut Ctx) -> CaseResult
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let during = ctx
-        .expect(
-            iam_resend(
-                "the same request again while the first is delayed",
-                Auth::Manager,
+        .expect_decided(
+            same_request(
                 &id,
-                None,
-                Some(&key),
-                None,
+                &key,
+                "the same request again while the first is delayed",
             ),
+            Decision::IdempotencyKey,
             409,
+            &[],
         )
         .await?;
     sdk_resend_reports(
         ctx,
         (&id, &key),
         &during,
-        invitations_sdk::Error::is_idempotency_key_in_flight,
-        "a request in flight",
+        Some((
+            invitations_sdk::Error::is_idempotency_key_in_flight,
+            "a request in flight",
+        )),
     )
     .await?;
     match first.await {
@@ -604,14 +592,7 @@ async fn iam_resend_same_key_while_in_flight_is_409(ctx: &mut Ctx) -> CaseResult
     ctx.note("first request", "200 after the delay");
     // Answered now: the same request replays the first answer.
     ctx.expect(
-        iam_resend(
-            "the same request after the first was answered",
-            Auth::Manager,
-            &id,
-            None,
-            Some(&key),
-            None,
-        ),
+        same_request(&id, &key, "the same request after the first was answered"),
         200,
     )
     .await?;
@@ -621,4 +602,8 @@ async fn iam_resend_same_key_while_in_flight_is_409(ctx: &mut Ctx) -> CaseResult
     let sent = outbox.as_array().map_or(0, Vec::len);
     ensure!(sent == 1, "{sent} emails for one idempotency key");
     Ok(())
+}
+
+fn same_request(id: &str, key: &str, label: &str) -> Call {
+    iam_resend(label, Auth::Manager, id).idempotency_key(key)
 }

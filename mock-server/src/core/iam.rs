@@ -15,26 +15,15 @@ use super::token::new_token;
 use super::validate::char_len;
 
 /// The spec's `maxLength` of the path id.
-const MAX_INVITE_ID_CHARS: usize = 128;
+pub(crate) const MAX_INVITE_ID_CHARS: usize = 128;
 /// The spec's `maxLength` of `Idempotency-Key`.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
-
-/// What the resend's answer depends on besides the request: the core's state and limits.
-pub(crate) struct State<'c> {
-    pub(crate) store: &'c mut Store,
-    pub(crate) idempotency: &'c mut IdempotencyStore,
-    /// The largest body accepted; larger is 413.
-    pub(crate) max_body_bytes: usize,
-}
 
 /// `POST /iam/v1/users/{id}/actions/resend`: what the request says, read before the core is
 /// locked.
 pub(crate) struct ResendInvite<'r> {
     bearer: Result<&'r str, AuthFailure>,
     body_len: usize,
-    /// The path's invite id as decoded (replacement characters where it is not UTF-8, which
-    /// `checks` refuses); it becomes the answer's `inviteId`.
-    invite_id: String,
     /// The checks of the path id, query (`dryRun`), `Idempotency-Key` and body, or the
     /// 400's message.
     checks: Result<ResendChecks<'r>, String>,
@@ -44,30 +33,21 @@ pub(crate) struct ResendInvite<'r> {
 
 /// What the stateless checks let through; the key borrows the request's header.
 struct ResendChecks<'r> {
+    /// The path's invite id; it becomes the answer's `inviteId`.
+    invite_id: String,
     dry_run: bool,
     idempotency_key: Option<&'r str>,
 }
 
 impl<'r> ResendInvite<'r> {
+    /// `invite_id`: the path's invite id, as decoded.
     pub(crate) fn read(request: &'r Request, invite_id: Vec<u8>) -> ResendInvite<'r> {
-        // Moved, not copied, when it is UTF-8; when it is not, `check_resend` refuses it (400)
-        // and the lossy copy is only there to be total.
-        let (invite_id, utf8) = match String::from_utf8(invite_id) {
-            Ok(id) => (id, true),
-            Err(err) => (String::from_utf8_lossy(err.as_bytes()).into_owned(), false),
-        };
         ResendInvite {
             bearer: bearer(request),
             body_len: request.body.len(),
-            checks: check_resend(request, utf8.then_some(invite_id.as_str())),
-            invite_id,
+            checks: check_resend(request, invite_id),
             token: new_token(),
         }
-    }
-
-    /// The path's invite id as decoded.
-    pub(crate) fn invite_id(&self) -> &str {
-        &self.invite_id
     }
 
     /// The answer, checks in the documented order: 401/403, 413, 400, 422/409, 404. `now`:
@@ -76,27 +56,29 @@ impl<'r> ResendInvite<'r> {
     /// `Idempotency-Key`.
     pub(crate) fn answer(
         self,
-        state: State<'_>,
+        store: &mut Store,
+        idempotency: &mut IdempotencyStore,
+        max_body_bytes: usize,
         delay: Option<Duration>,
         now: DateTime<Utc>,
     ) -> Answer {
-        let key = match authorize(state.store, self.bearer) {
+        let key = match authorize(store, self.bearer) {
             Ok(key) => key,
             Err(failure) => return failure.answer(Surface::Iam).into(),
         };
         if let Some(too_large) =
-            body_too_large(self.body_len, state.max_body_bytes, "; send {} or no body")
+            body_too_large(self.body_len, max_body_bytes, "; send {} or no body")
         {
             return too_large.into();
         }
         let ResendChecks {
+            invite_id,
             dry_run,
             idempotency_key,
         } = match self.checks {
             Ok(checks) => checks,
             Err(message) => return plain_error(400, message).into(),
         };
-        let invite_id = self.invite_id;
         let attempt = idempotency_key.map(|idempotency_key| Attempt {
             api_key: &key.key,
             idempotency_key,
@@ -106,7 +88,7 @@ impl<'r> ResendInvite<'r> {
         let instant = Instant::now();
         let mut replayed = false;
         if let Some(attempt) = &attempt {
-            match state.idempotency.lookup(attempt, now, instant) {
+            match idempotency.lookup(attempt, now, instant) {
                 Lookup::Miss => {}
                 // The same request (same invite id, dryRun false): the same answer.
                 Lookup::Replay => replayed = true,
@@ -136,8 +118,7 @@ impl<'r> ResendInvite<'r> {
         }
         if !replayed {
             let visible = invitation_id(&invite_id).filter(|id| {
-                state
-                    .store
+                store
                     .invitation(*id)
                     .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
             });
@@ -149,11 +130,9 @@ impl<'r> ResendInvite<'r> {
                 .into();
             };
             if !dry_run {
-                state.store.resend_with(id, now, self.token);
+                store.resend_with(id, now, self.token);
                 if let Some(attempt) = &attempt {
-                    state
-                        .idempotency
-                        .record(attempt, now, delay.map(|d| instant + d));
+                    idempotency.record(attempt, now, delay.map(|d| instant + d));
                 }
             }
         }
@@ -161,20 +140,16 @@ impl<'r> ResendInvite<'r> {
     }
 }
 
-/// Checks what a resend's answer does not depend on the state for: the path's invite id
-/// (`None` when it is not UTF-8), the query (`dryRun`), the `Idempotency-Key` and the body,
-/// in that order. `Err` is the 400's message, answered only once the key is authorized and
-/// the body within its limit.
-fn check_resend<'r>(
-    request: &'r Request,
-    invite_id: Option<&str>,
-) -> Result<ResendChecks<'r>, String> {
-    let invite_id =
-        invite_id.ok_or_else(|| "The invite id in the path is not valid UTF-8.".to_owned())?;
+/// Checks what a resend's answer does not depend on the state for: the path's invite id,
+/// the query (`dryRun`), the `Idempotency-Key` and the body, in that order. `Err` is the
+/// 400's message, answered only once the key is authorized and the body within its limit.
+fn check_resend(request: &Request, invite_id: Vec<u8>) -> Result<ResendChecks<'_>, String> {
+    let invite_id = String::from_utf8(invite_id)
+        .map_err(|_| "The invite id in the path is not valid UTF-8.".to_owned())?;
     if invite_id.is_empty() {
         return Err("The invite id in the path must not be empty.".to_owned());
     }
-    let chars = char_len(invite_id);
+    let chars = char_len(&invite_id);
     if chars > MAX_INVITE_ID_CHARS {
         return Err(format!(
             "The invite id in the path must be at most {MAX_INVITE_ID_CHARS} characters (got {chars})."
@@ -195,6 +170,7 @@ fn check_resend<'r>(
     let idempotency_key = idempotency_key(request)?;
     parse_body(&request.body)?;
     Ok(ResendChecks {
+        invite_id,
         dry_run,
         idempotency_key,
     })

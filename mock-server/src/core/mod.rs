@@ -56,6 +56,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod auth;
+pub(crate) mod call;
 pub mod clock;
 pub(crate) mod errors;
 pub mod faults;
@@ -90,10 +91,11 @@ pub use store::{
 };
 pub use variant::Variant;
 
+use call::{Call, State};
 use errors::{method_not_allowed, surface_error};
 use idempotency::IdempotencyStore;
 use journal::Journal;
-use router::{ApiPath, Route};
+use router::Route;
 use store::Store;
 
 /// Limits and switches of a [`Core`].
@@ -163,45 +165,6 @@ impl<'r> Routed<'r> {
                 .map_api(|api| Call::read(api, request)),
             journal_path: journal::Recorded::path(&request.path, request.query.as_ref()),
             request,
-        }
-    }
-}
-
-/// What an operation reads from its request before the core is locked: one value per
-/// operation, each defined beside the checks that consume it.
-enum Call<'r> {
-    ResendInvitation(tenant::ResendInvitation<'r>),
-    GetUserInvitationByEmail(tenant::GetUserInvitationByEmail<'r>),
-    ResendInvite(iam::ResendInvite<'r>),
-}
-
-impl<'r> Call<'r> {
-    fn read(ApiPath { operation, param }: ApiPath, request: &'r Request) -> Call<'r> {
-        match operation {
-            Operation::ResendInvitation => {
-                Call::ResendInvitation(tenant::ResendInvitation::read(request, param))
-            }
-            Operation::GetUserInvitationByEmail => {
-                Call::GetUserInvitationByEmail(tenant::GetUserInvitationByEmail::read(request))
-            }
-            Operation::ResendInvite => Call::ResendInvite(iam::ResendInvite::read(request, param)),
-        }
-    }
-
-    fn operation(&self) -> Operation {
-        match self {
-            Call::ResendInvitation(_) => Operation::ResendInvitation,
-            Call::GetUserInvitationByEmail(_) => Operation::GetUserInvitationByEmail,
-            Call::ResendInvite(_) => Operation::ResendInvite,
-        }
-    }
-
-    /// The path parameter as decoded (`tenantId`, none, the invite id).
-    fn param(&self) -> &[u8] {
-        match self {
-            Call::ResendInvitation(call) => call.tenant_param(),
-            Call::GetUserInvitationByEmail(_) => &[],
-            Call::ResendInvite(call) => call.invite_id().as_bytes(),
         }
     }
 }
@@ -301,43 +264,19 @@ impl Core {
             .into(),
             _ => {
                 let delay = fault.as_ref().and_then(|f| f.delay);
-                if self.config.variant == Variant::Alternative {
-                    match variant::precheck(&self.store, operation, call.param(), request) {
-                        Some(early) => early.into(),
-                        None => {
-                            variant::rewrite(self.operation(call, delay, now).into_response())
-                                .into()
-                        }
-                    }
-                } else {
-                    self.operation(call, delay, now)
+                let state = State {
+                    store: &mut self.store,
+                    idempotency: &mut self.idempotency,
+                    max_body_bytes: self.config.max_body_bytes,
+                };
+                match self.config.variant {
+                    Variant::Reference => call.answer(state, delay, now),
+                    Variant::Alternative => variant::answer(state, call, request, delay, now),
                 }
             }
         };
         answer.delay = fault.and_then(|f| f.delay);
         answer
-    }
-
-    /// `delay`: a fault's injected delay, during which an IAM resend counts as in flight.
-    fn operation(
-        &mut self,
-        call: Call<'_>,
-        delay: Option<std::time::Duration>,
-        now: DateTime<Utc>,
-    ) -> Answer {
-        match call {
-            Call::ResendInvitation(call) => call.answer(&mut self.store, now),
-            Call::GetUserInvitationByEmail(call) => call.answer(&self.store, now),
-            Call::ResendInvite(call) => call.answer(
-                iam::State {
-                    store: &mut self.store,
-                    idempotency: &mut self.idempotency,
-                    max_body_bytes: self.config.max_body_bytes,
-                },
-                delay,
-                now,
-            ),
-        }
     }
 
     /// The mock's current time.

@@ -49,8 +49,6 @@ fn broken_invariant() -> Response {
 /// before the core is locked.
 pub(crate) struct ResendInvitation<'r> {
     bearer: Result<&'r str, AuthFailure>,
-    /// The path's `tenantId`, as decoded.
-    tenant_param: Vec<u8>,
     /// The tenant and invitation ids, or the 400's details.
     ids: Result<(u64, u64), Vec<String>>,
     /// The invitation's new token, used if it is resent.
@@ -58,18 +56,13 @@ pub(crate) struct ResendInvitation<'r> {
 }
 
 impl<'r> ResendInvitation<'r> {
-    pub(crate) fn read(request: &'r Request, tenant_param: Vec<u8>) -> ResendInvitation<'r> {
+    /// `tenant_param`: the path's `tenantId`, as decoded.
+    pub(crate) fn read(request: &'r Request, tenant_param: &[u8]) -> ResendInvitation<'r> {
         ResendInvitation {
             bearer: bearer(request),
-            ids: ids(request, &tenant_param),
-            tenant_param,
+            ids: ids(request, tenant_param),
             token: new_token(),
         }
-    }
-
-    /// The path's `tenantId`, as decoded.
-    pub(crate) fn tenant_param(&self) -> &[u8] {
-        &self.tenant_param
     }
 
     /// The answer, checks in the documented order: 401/403, 400, 403 (tenant), 404, 400
@@ -153,15 +146,45 @@ fn ids(request: &Request, tenant_param: &[u8]) -> Result<(u64, u64), Vec<String>
 /// before the core is locked.
 pub(crate) struct GetUserInvitationByEmail<'r> {
     bearer: Result<&'r str, AuthFailure>,
-    /// The `email` parameter, checked, or the 400's details.
-    email: Result<Cow<'r, str>, Vec<String>>,
+    email: Email<'r>,
+}
+
+/// The by-email lookup's `email` parameter, read once and checked.
+enum Email<'r> {
+    /// An address to look up.
+    Valid(Cow<'r, str>),
+    /// An address the rules refuse (the 400's detail), kept for the conforming variant's
+    /// looser rules ([`GetUserInvitationByEmail::loosen`]).
+    Refused(Cow<'r, str>, String),
+    /// The query string does not decode (the 400's detail).
+    BadQuery(String),
 }
 
 impl<'r> GetUserInvitationByEmail<'r> {
     pub(crate) fn read(request: &'r Request) -> GetUserInvitationByEmail<'r> {
+        let email = match Query::parse(request.query.as_deref()) {
+            Err(err) => Email::BadQuery(err.message()),
+            Ok(query) => {
+                let email = query.into_value("email").unwrap_or_default();
+                match validate_email(&email) {
+                    Ok(()) => Email::Valid(email),
+                    Err(err) => Email::Refused(email, err.to_string()),
+                }
+            }
+        };
         GetUserInvitationByEmail {
             bearer: bearer(request),
-            email: email(request),
+            email,
+        }
+    }
+
+    /// Looks up a refused address too when `accepts` takes it (the conforming variant's
+    /// rules; such an address matches no stored invitation, so it is not found).
+    pub(crate) fn loosen(&mut self, accepts: fn(&str) -> bool) {
+        if let Email::Refused(email, _) = &mut self.email
+            && accepts(email)
+        {
+            self.email = Email::Valid(std::mem::take(email));
         }
     }
 
@@ -173,8 +196,10 @@ impl<'r> GetUserInvitationByEmail<'r> {
             Err(failure) => return failure.answer(Surface::Tenant).into(),
         };
         let email = match self.email {
-            Ok(email) => email,
-            Err(info) => return validation_error(info).into(),
+            Email::Valid(email) => email,
+            Email::Refused(_, why) | Email::BadQuery(why) => {
+                return validation_error(vec![why]).into()
+            }
         };
         let Some(inv) = store.pending_by_email(&email, &key.tenants, now) else {
             return tenant_error(
@@ -191,14 +216,6 @@ impl<'r> GetUserInvitationByEmail<'r> {
         // Serialised once the core's lock is released.
         Answer::invitation(model)
     }
-}
-
-/// The by-email lookup's `email` parameter, read once and checked.
-fn email(request: &Request) -> Result<Cow<'_, str>, Vec<String>> {
-    let query = Query::parse(request.query.as_deref()).map_err(|err| vec![err.message()])?;
-    let email = query.into_value("email").unwrap_or_default();
-    validate_email(&email).map_err(|err| vec![err.to_string()])?;
-    Ok(email)
 }
 
 #[cfg(test)]
