@@ -101,6 +101,40 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// The calendar step on its own: a date outside 0 to 9999 would send the timestamp to
+    /// chrono's path and still serialise right, so only this shows the step is exact.
+    #[test]
+    fn days_become_chronos_dates() {
+        use chrono::Datelike;
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        // Every 13th day from 0000 to 9999, and the edges: leap days, centuries, eras.
+        let mut days: Vec<i64> = (-719_528..=2_932_896).step_by(13).collect();
+        for (y, m, d) in [
+            (0, 1, 1),
+            (0, 2, 29),
+            (1600, 2, 29),
+            (1900, 2, 28),
+            (1900, 3, 1),
+            (1969, 12, 31),
+            (1970, 1, 1),
+            (2000, 2, 29),
+            (2000, 3, 1),
+            (2100, 3, 1),
+            (9999, 12, 31),
+        ] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            days.push((date - epoch).num_days());
+        }
+        for day in days {
+            let date = epoch + chrono::Duration::days(day);
+            assert_eq!(
+                civil_from_days(day),
+                (i64::from(date.year()), date.month(), date.day()),
+                "day {day}"
+            );
+        }
+    }
+
     #[test]
     fn timestamps_serialise_as_chrono_does() {
         let base = Utc.with_ymd_and_hms(2026, 11, 21, 23, 26, 59).unwrap();
@@ -121,21 +155,12 @@ mod tests {
         ] {
             cases.push(base + chrono::Duration::nanoseconds(nanos));
         }
-        // Leap seconds: chrono's own path.
-        cases.push(
-            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
-                .unwrap()
-                .and_hms_nano_opt(23, 59, 59, 1_000_000_000)
-                .unwrap()
-                .and_utc(),
-        );
-        cases.push(
-            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
-                .unwrap()
-                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
-                .unwrap()
-                .and_utc(),
-        );
+        // Leap seconds (at and past its first instant): chrono's own path.
+        let leap_day = chrono::NaiveDate::from_ymd_opt(2016, 12, 31).unwrap();
+        for nanos in [1_000_000_000, 1_500_000_000] {
+            let leap = leap_day.and_hms_nano_opt(23, 59, 59, nanos).unwrap();
+            cases.push(leap.and_utc());
+        }
         // Every 11th day from 0000 to 9999 at drifting times of day (every day of the month
         // and about 220 leap days), and the edges: leap years, centuries, 1970.
         let first = Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap();
