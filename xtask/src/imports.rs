@@ -20,9 +20,10 @@ use anyhow::{Context, Result};
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// Prints each import cycle of every crate of the workspace at `root`, one line each, and
-/// nothing when there is none.
-pub fn print_cycles(root: &Path) -> Result<()> {
-    for cycle in workspace_cycles(root)? {
+/// nothing when there is none. With `every_import`, each line is followed by every import
+/// between the files of its set (what to untangle).
+pub fn print_cycles(root: &Path, every_import: bool) -> Result<()> {
+    for cycle in workspace_cycles(root, every_import)? {
         println!("{cycle}");
     }
     Ok(())
@@ -32,14 +33,15 @@ pub fn print_cycles(root: &Path) -> Result<()> {
 /// files that import each other:
 /// `member: a.rs, b.rs, c.rs import each other: a.rs -> b.rs -> a.rs (a.rs: crate::b::X; b.rs: super::a::Y)`,
 /// the set, then one loop within it with the first path each file writes to import the next.
-/// Files are relative to `root`.
-pub fn workspace_cycles(root: &Path) -> Result<Vec<String>> {
+/// Files are relative to `root`. With `every_import`, indented lines follow, one per import
+/// between two files of the set: `  a.rs -> b.rs: crate::b::X`.
+pub fn workspace_cycles(root: &Path, every_import: bool) -> Result<Vec<String>> {
     let mut cycles = Vec::new();
     for member in members(root)? {
         for crate_root in crate_roots(&root.join(&member)) {
             let graph = Graph::read(&crate_root)?;
             for (set, cycle) in graph.cycles() {
-                let set: Vec<String> = set.iter().map(|file| relative(root, file)).collect();
+                let names: Vec<String> = set.iter().map(|file| relative(root, file)).collect();
                 let chain: Vec<String> = cycle
                     .iter()
                     .chain(cycle.first())
@@ -52,12 +54,25 @@ pub fn workspace_cycles(root: &Path) -> Result<Vec<String>> {
                         format!("{}: {}", relative(root, from), graph.edges[from][to])
                     })
                     .collect();
-                cycles.push(format!(
+                let mut text = format!(
                     "{member}: {} import each other: {} ({})",
-                    set.join(", "),
+                    names.join(", "),
                     chain.join(" -> "),
                     why.join("; ")
-                ));
+                );
+                if every_import {
+                    for from in &set {
+                        let imports = graph.edges.get(from).into_iter().flatten();
+                        for (to, path) in imports.filter(|(to, _)| set.contains(to)) {
+                            text.push_str(&format!(
+                                "\n  {} -> {}: {path}",
+                                relative(root, from),
+                                relative(root, to)
+                            ));
+                        }
+                    }
+                }
+                cycles.push(text);
             }
         }
     }
@@ -675,6 +690,31 @@ mod tests {
                 "src/elsewhere/x.rs".to_owned(),
                 "src/y/mod.rs".to_owned()
             ]]
+        );
+    }
+
+    #[test]
+    fn a_workspace_line_names_the_set_a_loop_and_on_request_every_import() {
+        let dir = crate_with(
+            "workspace",
+            &[
+                ("Cargo.toml", "[workspace]\nmembers = [\"one\"]\n"),
+                ("one/src/lib.rs", "mod a; mod b; mod c;"),
+                ("one/src/a.rs", "use crate::b::B; use crate::c::C;"),
+                ("one/src/b.rs", "pub struct B; use super::a;"),
+                ("one/src/c.rs", "pub struct C;"),
+            ],
+        );
+        let line = "one: one/src/a.rs, one/src/b.rs import each other: \
+                    one/src/a.rs -> one/src/b.rs -> one/src/a.rs \
+                    (one/src/a.rs: crate::b::B; one/src/b.rs: super::a)";
+        assert_eq!(workspace_cycles(&dir, false).unwrap(), [line]);
+        // c.rs is imported but not in the set: not listed.
+        assert_eq!(
+            workspace_cycles(&dir, true).unwrap(),
+            [format!(
+                "{line}\n  one/src/a.rs -> one/src/b.rs: crate::b::B\n  one/src/b.rs -> one/src/a.rs: super::a"
+            )]
         );
     }
 }

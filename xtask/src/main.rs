@@ -109,7 +109,11 @@ enum Command {
     Invariants,
     /// Print every import cycle between the modules of a workspace crate, one per line
     /// (nothing when there is none): `a.rs -> b.rs -> a.rs` where each imports the next.
-    ImportCycles,
+    ImportCycles {
+        /// Also list every import between the files of each set, one per line.
+        #[arg(long)]
+        every_import: bool,
+    },
     /// Regenerate the workspace-hack crate (cargo-hakari, pinned, installed into target/ on
     /// first use) after a dependency or its features changed. It gives every workspace crate
     /// the same features of each dependency, so that no dependency is built twice (once for
@@ -149,7 +153,7 @@ fn main() -> ExitCode {
         Command::Ci => ci::run(&root),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::Invariants => invariants::run(&root),
-        Command::ImportCycles => imports::print_cycles(&root),
+        Command::ImportCycles { every_import } => imports::print_cycles(&root, every_import),
         Command::WorkspaceHack { check } => tasks::workspace_hack(&root, check),
         Command::ApiDiff(args) => api_diff::run(&root, args),
         Command::Dependent => dependent::run(&root),

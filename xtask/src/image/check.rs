@@ -197,28 +197,35 @@ fn start_mock(root: &Path, mock_tag: &str) -> Result<(Container, Duration, Durat
     Ok((mock, answered, healthy))
 }
 
-/// The suite's exit codes reach the caller as the binary gives them: 101 for a failing case
-/// (with its JUnit saying so), 2 for a profile that does not exist.
+/// The suite's exit codes reach the caller as the binary gives them: 1 for a failing case
+/// (a refused key with the preflight off, its JUnit saying so), 2 for a run that cannot start
+/// (the same key with the preflight on; a profile that does not exist).
 fn exit_codes_pass_through(
     suite_tag: &str,
     suite_bin: &Path,
     profile: &Path,
     out_dir: &Path,
 ) -> Result<()> {
-    let failing = ["--exact", KEY_CASE];
-    let mut binary = Command::new(suite_bin);
-    binary
-        .arg("--target")
-        .arg(profile)
-        .args(failing)
-        .env("CONTRACT_MANAGER_KEY", "not-a-key");
     let wrong_key = ["--env", "CONTRACT_MANAGER_KEY=not-a-key"];
+    let with_wrong_key = |args: &[&str]| {
+        let mut binary = Command::new(suite_bin);
+        binary
+            .arg("--target")
+            .arg(profile)
+            .args(args)
+            .env("CONTRACT_MANAGER_KEY", "not-a-key");
+        binary
+    };
+    let failing = ["--exact", KEY_CASE, "--no-preflight"];
     let image = suite_run(suite_tag, profile, out_dir, &wrong_key, &failing);
-    same_exit_code(binary, image, 101)?;
+    same_exit_code(with_wrong_key(&failing), image, 1)?;
     let failed = junit_counts(&read_report(out_dir)?)?;
     if (failed.tests, failed.failures) != (1, 1) {
         bail!("a failing run's JUnit should count 1 case, 1 failure: {failed:?}");
     }
+    let refused = ["--exact", KEY_CASE];
+    let image = suite_run(suite_tag, profile, out_dir, &wrong_key, &refused);
+    same_exit_code(with_wrong_key(&refused), image, 2)?;
     let missing = ["--target", "/nonexistent/prof.toml"];
     let mut binary = Command::new(suite_bin);
     binary.args(missing);
@@ -292,8 +299,9 @@ fn test_profile(template: &str, base_url: &str) -> Result<String> {
         .with_context(|| format!("parsing {}", crate::contract::LOCAL_MOCK_PROFILE))?;
     profile.insert("name".into(), "invitations-mock image".into());
     profile.insert("base_url".into(), base_url.into());
-    // The image serves the mock's own choices, so the profile may hold it to them: a
-    // profile key for that (`strict = true`) is inserted here like the two above.
+    // The image serves the mock's own choices: the suite holds it to them, whatever the
+    // template says.
+    profile.insert("strict".into(), true.into());
     Ok(format!(
         "# Written by `cargo xtask image --test` from {}.\n{}",
         crate::contract::LOCAL_MOCK_PROFILE,
@@ -511,6 +519,7 @@ mod tests {
         let profile: toml::Table = text.parse().unwrap();
         let original: toml::Table = template.parse().unwrap();
         assert_eq!(profile["base_url"].as_str(), Some("http://127.0.0.1:4321"));
+        assert_eq!(profile["strict"].as_bool(), Some(true));
         for key in ["invitations", "keys", "max_body_bytes", "allow_mutations"] {
             assert_eq!(profile[key], original[key], "{key}");
         }
