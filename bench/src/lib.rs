@@ -22,14 +22,91 @@ pub const BY_EMAIL_BODY: &str = concat!(
 );
 
 /// The API key of the mock's default fixture that manages tenant 1024.
-pub const API_KEY: &str = "acme-manager-key";
-/// The pending invitation of the default fixture.
-pub const PENDING_EMAIL: &str = "ada@example.com";
-/// Its id.
-pub const PENDING_ID: u64 = 9001;
+pub use invitations_mock::fixture::ACME_MANAGER_KEY as API_KEY;
+/// The pending invitation of the default fixture, and its id.
+pub use invitations_mock::fixture::{PENDING_EMAIL, PENDING_ID};
+
+use invitations_mock::Operation;
+
+/// A request the benchmarks send to the mock on its default fixture: `loadgen --request`
+/// sends it (`cargo xtask bench` names it so, rather than spelling out paths and keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// `GET invitations_by_email` for the pending invitation ([`PENDING_EMAIL`]).
+    ByEmail,
+    /// The IAM resend of the pending invitation ([`PENDING_ID`]), body `{}`, each request
+    /// with its own `Idempotency-Key`.
+    Resend,
+}
+
+impl Workload {
+    fn operation(self) -> Operation {
+        match self {
+            Workload::ByEmail => Operation::GetUserInvitationByEmail,
+            Workload::Resend => Operation::ResendInvite,
+        }
+    }
+
+    /// The method.
+    pub fn method(self) -> &'static str {
+        self.operation().method()
+    }
+
+    /// The path and query.
+    pub fn target(self) -> String {
+        let path = self.operation().path();
+        match self {
+            Workload::ByEmail => format!("{path}?email={PENDING_EMAIL}"),
+            Workload::Resend => path.replace("{id}", &PENDING_ID.to_string()),
+        }
+    }
+
+    /// The body (JSON), empty for none.
+    pub fn body(self) -> &'static str {
+        match self {
+            Workload::ByEmail => "",
+            Workload::Resend => "{}",
+        }
+    }
+
+    /// Whether each request carries its own `Idempotency-Key`.
+    pub fn unique_idempotency_keys(self) -> bool {
+        self == Workload::Resend
+    }
+}
+
+impl std::str::FromStr for Workload {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Workload, String> {
+        match name {
+            "by-email" => Ok(Workload::ByEmail),
+            "resend" => Ok(Workload::Resend),
+            other => Err(format!(
+                "{other:?} is not a workload; use by-email or resend"
+            )),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn workloads_are_the_fixtures_requests() {
+        assert_eq!(
+            "by-email".parse::<Workload>().unwrap().target(),
+            "/tenant/admin/user/invitations_by_email?email=ada@example.com"
+        );
+        let resend: Workload = "resend".parse().unwrap();
+        assert_eq!(resend.target(), "/iam/v1/users/9001/actions/resend");
+        assert_eq!((resend.method(), resend.body()), ("POST", "{}"));
+        assert!(resend.unique_idempotency_keys());
+        assert!(!Workload::ByEmail.unique_idempotency_keys());
+        assert!("nope".parse::<Workload>().is_err());
+    }
+
     #[test]
     fn body_is_the_mocks_answer_shape() {
         assert_eq!(super::BY_EMAIL_BODY.len(), 208);

@@ -74,7 +74,7 @@ impl MockHandle {
             // the guard is dropped at the end of the statement, before the answer's JSON is
             // written.
             let routed = Routed::new(request);
-            let answer = self.lock().answer_routed(routed, request);
+            let answer = self.lock().answer_routed(routed);
             answer.into_response()
         }))
         .unwrap_or_else(|_| {

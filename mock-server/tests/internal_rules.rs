@@ -421,3 +421,33 @@ fn debug_output_shows_the_fields_but_never_a_token() {
         assert!(shown.contains(part), "{part} missing in {shown}");
     }
 }
+
+#[test]
+fn the_core_shows_what_it_was_given_and_its_counts() {
+    let mut fixture = Fixture::default();
+    fixture.invitations.truncate(2);
+    let config = CoreConfig {
+        journal_capacity: 7,
+        ..CoreConfig::default()
+    };
+    let mut core = core_with(fixture.clone(), config.clone());
+    assert_eq!(core.fixture(), &fixture);
+    assert_eq!(core.config(), &config);
+    let fault = invitations_mock::Fault::status(503)
+        .operation("resendInvite")
+        .times(2);
+    core.inject_fault(fault.clone()).unwrap();
+    assert_eq!(core.faults(), [fault]);
+    core.handle(&manager(iam_resend(fixture::PENDING_ID)));
+    let shown = format!("{core:?}");
+    for part in [
+        "Core {",
+        "journal_capacity: 7",
+        "invitations: 2",
+        "outbox_total: 0",
+        "idempotency_records: 0",
+        "faults: 1",
+    ] {
+        assert!(shown.contains(part), "{part} missing in {shown}");
+    }
+}

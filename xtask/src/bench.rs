@@ -38,7 +38,7 @@ use anyhow::{bail, Result};
 
 use crate::mock::MockBuild;
 use crate::process;
-use measure::{Amount, Params, Template, BY_EMAIL_PATH, CONNECTIONS, RESEND_PATH, WARMUP_REQUESTS};
+use measure::{Amount, Params, Template, CONNECTIONS, WARMUP_REQUESTS};
 use render::{mib, micros, thousands, Table};
 
 /// `cargo xtask bench [--quick]`: measures every figure, prints the table, and fails when a
@@ -158,13 +158,11 @@ fn build(root: &Path) -> Result<()> {
 
 /// The mock's RSS after a warm-up and after N requests.
 fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &str) {
-    let by_email_url = format!("{mock_url}{BY_EMAIL_PATH}");
-    let resend_url = format!("{mock_url}{RESEND_PATH}");
     let half = params.rss_requests / 2;
     let result = (|| -> Result<()> {
         measure::loadgen(
             root,
-            [&by_email_url],
+            [mock_url],
             Template::Get,
             Amount::Requests(WARMUP_REQUESTS),
             4,
@@ -177,7 +175,7 @@ fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &
         println!("    sending {half} by-email requests to the mock");
         measure::loadgen(
             root,
-            [&by_email_url],
+            [mock_url],
             Template::Get,
             Amount::Requests(half),
             CONNECTIONS,
@@ -193,7 +191,7 @@ fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &
         println!("    sending {half} resends (one Idempotency-Key each) to the mock");
         measure::loadgen(
             root,
-            [&resend_url],
+            [mock_url],
             Template::Resend,
             Amount::Requests(half),
             CONNECTIONS,
@@ -231,25 +229,14 @@ struct Servers<'a> {
 /// req/s and latencies of the mock (log on), bare hyper and the quiet mock, alternating.
 fn throughput(root: &Path, params: &Params, table: &mut Table, servers: &Servers<'_>) {
     let amount = params.timed();
-    for (name, path, template, target) in [
-        (
-            "GET invitations_by_email",
-            BY_EMAIL_PATH,
-            Template::Get,
-            0.85,
-        ),
-        (
-            "IAM resend (own Idempotency-Key)",
-            RESEND_PATH,
-            Template::Resend,
-            0.80,
-        ),
+    for (name, template, target) in [
+        ("GET invitations_by_email", Template::Get, 0.85),
+        ("IAM resend (own Idempotency-Key)", Template::Resend, 0.80),
     ] {
         println!("    {name}: mock, bare hyper and quiet mock, alternating");
-        let urls = [servers.mock, servers.bare, servers.quiet].map(|base| format!("{base}{path}"));
         let result = measure::loadgen(
             root,
-            urls.each_ref().map(String::as_str),
+            [servers.mock, servers.bare, servers.quiet],
             template,
             amount,
             CONNECTIONS,

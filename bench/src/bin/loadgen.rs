@@ -18,7 +18,8 @@
 //!
 //! Example: `loadgen --url 'http://127.0.0.1:8080/iam/v1/users/9001/actions/resend' \
 //!   --method POST --body '{}' --header 'Authorization: Bearer acme-manager-key' \
-//!   --unique-idempotency-key --duration 10`
+//!   --unique-idempotency-key --duration 10`, or the same request of the mock's default
+//!   fixture by name: `loadgen --url http://127.0.0.1:8080 --request resend --duration 10`.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,9 +37,14 @@ use tokio::net::TcpStream;
 #[derive(Parser, Clone)]
 #[command(name = "loadgen", about = "Keep-alive HTTP/1.1 load generator")]
 struct Args {
-    /// Full URL of the request, such as http://127.0.0.1:8080/path?query; repeatable.
+    /// Full URL of the request, such as http://127.0.0.1:8080/path?query (with --request, the
+    /// server's base URL); repeatable.
     #[arg(long = "url", required = true)]
     urls: Vec<String>,
+    /// A request of the mock's default fixture (`by-email`, `resend`): its path, method, API
+    /// key, body and Idempotency-Keys are added to each --url.
+    #[arg(long)]
+    request: Option<invitations_bench::Workload>,
     /// With several URLs: rounds of alternating order, each running every URL once.
     #[arg(long, default_value_t = 1)]
     rounds: u32,
@@ -287,7 +293,21 @@ fn schedule(targets: usize, rounds: u32) -> Vec<usize> {
 }
 
 fn main() -> Result<()> {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(workload) = args.request {
+        for url in &mut args.urls {
+            url.push_str(&workload.target());
+        }
+        args.method = workload.method().to_owned();
+        args.headers.push(format!(
+            "Authorization: Bearer {}",
+            invitations_bench::API_KEY
+        ));
+        if !workload.body().is_empty() {
+            args.body = Some(workload.body().to_owned());
+        }
+        args.unique_idempotency_key |= workload.unique_idempotency_keys();
+    }
     if args.connections == 0 || args.rounds == 0 {
         bail!("--connections and --rounds must be at least 1");
     }

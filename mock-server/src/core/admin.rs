@@ -11,10 +11,14 @@ use invitations_sdk::InvitationStatus;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::clock::Clock;
+use super::errors::{body_too_large, method_not_allowed, plain_error};
+use super::faults::Fault;
 use super::http::{truncate, Request, Response};
+use super::router::Surface;
 use super::store::{AcceptError, InvitationRecord, NewInvitation, SentEmail};
 use super::validate::parse_positive_id;
-use super::{plain_error, Clock, Core, Fault};
+use super::Core;
 
 /// An invitation as the admin API shows it: token and both statuses visible.
 #[derive(Serialize)]
@@ -126,10 +130,79 @@ struct NowJson {
     now: DateTime<Utc>,
 }
 
-const ENDPOINTS: &str = "GET /__admin/health, POST /__admin/reset, GET|POST /__admin/invitations, \
-    GET /__admin/invitations/{id}, POST /__admin/accept, GET /__admin/outbox, \
-    GET|PUT /__admin/clock, POST /__admin/clock/advance, GET|POST|DELETE /__admin/faults, \
-    GET /__admin/journal";
+/// What an admin endpoint does with a request; the `&[u8]` is the path's `{id}` segment
+/// (empty where the path has none).
+type Handler = fn(&mut Core, &Request, &[u8]) -> Result<Response, Response>;
+
+/// Every admin endpoint, the one list: a request is dispatched by it, a 405's `Allow` and the
+/// 404's list of endpoints are read from it. A path under `/__admin/` (`{id}` matches any
+/// one segment), a method and what it does; the methods of one path stand together.
+const ENDPOINTS: [(&str, &str, Handler); 14] = [
+    ("health", "GET", |_, _, _| Ok(ok_status())),
+    ("reset", "POST", |core, _, _| {
+        core.reset();
+        Ok(ok_status())
+    }),
+    ("invitations", "GET", |core, _, _| {
+        Ok(core.list_invitations())
+    }),
+    ("invitations", "POST", |core, request, _| {
+        core.create(request)
+    }),
+    ("invitations/{id}", "GET", |core, _, id| core.show(id)),
+    ("accept", "POST", |core, request, _| {
+        core.accept_link(request)
+    }),
+    ("outbox", "GET", |core, _, _| Ok(core.outbox_json())),
+    ("clock", "GET", |core, _, _| Ok(core.now_json())),
+    ("clock", "PUT", |core, request, _| core.set_clock(request)),
+    ("clock/advance", "POST", |core, request, _| {
+        core.advance_clock(request)
+    }),
+    ("faults", "GET", |core, _, _| Ok(core.faults_json())),
+    ("faults", "POST", |core, request, _| core.add_fault(request)),
+    ("faults", "DELETE", |core, _, _| {
+        core.clear_faults();
+        Ok(Response::empty(204))
+    }),
+    ("journal", "GET", |core, _, _| {
+        Ok(Response::json(200, &core.journal()))
+    }),
+];
+
+/// The `{id}` segment `template` captures from `path` (empty when it has none), if `path`
+/// matches it.
+fn matched<'p>(template: &str, path: &[&'p [u8]]) -> Option<&'p [u8]> {
+    let mut parts = template.split('/');
+    let mut id: &[u8] = &[];
+    for segment in path {
+        match parts.next()? {
+            "{id}" => id = segment,
+            part if part.as_bytes() == *segment => {}
+            _ => return None,
+        }
+    }
+    parts.next().is_none().then_some(id)
+}
+
+/// The 404's list of endpoints: `GET|POST /__admin/invitations, ...`.
+fn endpoint_list() -> String {
+    let mut list = String::new();
+    let mut previous = "";
+    for (path, method, _) in ENDPOINTS {
+        if path == previous {
+            list.push('|');
+        } else {
+            if !list.is_empty() {
+                list.push_str(&format!(" /__admin/{previous}, "));
+            }
+            previous = path;
+        }
+        list.push_str(method);
+    }
+    list.push_str(&format!(" /__admin/{previous}"));
+    list
+}
 
 /// Parses a JSON body into `T`, or explains what to send instead.
 fn body<T: DeserializeOwned>(request: &Request, expected: &str) -> Result<T, Response> {
@@ -157,54 +230,30 @@ impl Core {
                  --admin-from-anywhere to serve it to other hosts.",
             );
         }
-        if request.body.len() > self.config.max_body_bytes {
+        if let Some(too_large) = body_too_large(request.body.len(), self.config.max_body_bytes, "")
+        {
+            return too_large;
+        }
+        let path: Vec<&[u8]> = segments.iter().map(Vec::as_slice).collect();
+        let mut allow = Vec::new();
+        for (template, method, handler) in ENDPOINTS {
+            if let Some(id) = matched(template, &path) {
+                if method == request.method {
+                    return handler(self, request, id).unwrap_or_else(|error| error);
+                }
+                allow.push(method);
+            }
+        }
+        if allow.is_empty() {
             return plain_error(
-                413,
+                404,
                 format!(
-                    "The request body exceeds the {}-byte limit.",
-                    self.config.max_body_bytes
+                    "No such admin endpoint. The admin API serves {}.",
+                    endpoint_list()
                 ),
             );
         }
-        let path: Vec<&[u8]> = segments.iter().map(Vec::as_slice).collect();
-        let method = &*request.method;
-        let result = match (path.as_slice(), method) {
-            ([b"health"], "GET") => Ok(ok_status()),
-            ([b"reset"], "POST") => {
-                self.reset();
-                Ok(ok_status())
-            }
-            ([b"invitations"], "GET") => Ok(self.list_invitations()),
-            ([b"invitations"], "POST") => self.create(request),
-            ([b"invitations", id], "GET") => self.show(id),
-            ([b"accept"], "POST") => self.accept_link(request),
-            ([b"outbox"], "GET") => Ok(self.outbox_json()),
-            ([b"clock"], "GET") => Ok(self.now_json(200)),
-            ([b"clock"], "PUT") => self.set_clock(request),
-            ([b"clock", b"advance"], "POST") => self.advance_clock(request),
-            ([b"faults"], "GET") => Ok(self.faults_json()),
-            ([b"faults"], "POST") => self.add_fault(request),
-            ([b"faults"], "DELETE") => {
-                self.clear_faults();
-                Ok(Response::empty(204))
-            }
-            ([b"journal"], "GET") => Ok(Response::json(200, &self.journal())),
-            (other, _) => Err(match allowed(other) {
-                Some(allow) => plain_error(
-                    405,
-                    format!(
-                        "Method {} is not allowed here; use {allow}.",
-                        truncate(method, 16)
-                    ),
-                )
-                .with_header("allow", allow),
-                None => plain_error(
-                    404,
-                    format!("No such admin endpoint. The admin API serves {ENDPOINTS}."),
-                ),
-            }),
-        };
-        result.unwrap_or_else(|error| error)
+        method_not_allowed(Surface::Other, &allow.join(", "), &request.method)
     }
 
     fn list_invitations(&self) -> Response {
@@ -275,9 +324,9 @@ impl Core {
             .with_header_value("x-outbox-total", ::http::HeaderValue::from(outbox.total()))
     }
 
-    fn now_json(&self, status: u16) -> Response {
+    fn now_json(&self) -> Response {
         Response::json(
-            status,
+            200,
             &NowJson {
                 now: self.clock.now(),
             },
@@ -289,7 +338,7 @@ impl Core {
         self.clock
             .set_now(body.now)
             .map_err(|err| plain_error(400, err.to_string()))?;
-        Ok(self.now_json(200))
+        Ok(self.now_json())
     }
 
     fn advance_clock(&mut self, request: &Request) -> Result<Response, Response> {
@@ -303,7 +352,7 @@ impl Core {
         self.clock
             .advance(by)
             .map_err(|err| plain_error(400, err.to_string()))?;
-        Ok(self.now_json(200))
+        Ok(self.now_json())
     }
 
     fn faults_json(&self) -> Response {
@@ -325,17 +374,5 @@ impl Core {
         self.inject_fault(fault.clone())
             .map_err(|err| plain_error(400, err.to_string()))?;
         Ok(Response::json(201, &FaultJson::from(&fault)))
-    }
-}
-
-/// The methods an admin path accepts, for 405 and `Allow`.
-fn allowed(path: &[&[u8]]) -> Option<&'static str> {
-    match path {
-        [b"health"] | [b"outbox"] | [b"journal"] | [b"invitations", _] => Some("GET"),
-        [b"reset"] | [b"accept"] | [b"clock", b"advance"] => Some("POST"),
-        [b"invitations"] => Some("GET, POST"),
-        [b"clock"] => Some("GET, PUT"),
-        [b"faults"] => Some("GET, POST, DELETE"),
-        _ => None,
     }
 }

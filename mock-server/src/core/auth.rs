@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::http::Request;
+use super::errors::surface_error;
+use super::http::{Request, Response};
+use super::router::Surface;
 use super::store::{ApiKey, Store};
 
 /// Why a request was not let in.
@@ -19,6 +21,16 @@ impl AuthFailure {
         match self {
             AuthFailure::Unauthenticated(_) => 401,
             AuthFailure::NoPermission => 403,
+        }
+    }
+
+    /// The refusal in `surface`'s shape; a 401 says which scheme to use
+    /// (`WWW-Authenticate: Bearer`).
+    pub(crate) fn answer(&self, surface: Surface) -> Response {
+        let response = surface_error(surface, self.status(), self.message());
+        match self {
+            AuthFailure::Unauthenticated(_) => response.with_header("www-authenticate", "Bearer"),
+            AuthFailure::NoPermission => response,
         }
     }
 

@@ -1,45 +1,161 @@
 //! The IAM surface: `POST /iam/v1/users/{id}/actions/resend`.
 
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
 use invitations_sdk::types::ResendInviteRequest;
 
-use super::auth::authorize;
-use super::http::{truncate, Answer, Query, QueryError, Request};
-use super::idempotency::Lookup;
+use super::auth::{authorize, bearer, AuthFailure};
+use super::errors::{body_too_large, plain_error};
+use super::http::{truncate, Answer, Query, Request};
+use super::idempotency::{Attempt, IdempotencyStore, Lookup};
+use super::router::Surface;
+use super::store::Store;
+use super::token::new_token;
 use super::validate::char_len;
-use super::{plain_error, Core, Prechecked};
 
 /// The spec's `maxLength` of the path id.
-const MAX_INVITE_ID_CHARS: usize = 128;
+pub(crate) const MAX_INVITE_ID_CHARS: usize = 128;
 /// The spec's `maxLength` of `Idempotency-Key`.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
-/// A resend's stateless checks, made before the core is locked; the key borrows the
-/// request's header.
-pub(super) struct ResendChecks<'r> {
+/// `POST /iam/v1/users/{id}/actions/resend`: what the request says, read before the core is
+/// locked.
+pub(crate) struct ResendInvite<'r> {
+    bearer: Result<&'r str, AuthFailure>,
+    body_len: usize,
+    /// The checks of the path id, query (`dryRun`), `Idempotency-Key` and body, or the
+    /// 400's message.
+    checks: Result<ResendChecks<'r>, String>,
+    /// The invitation's new token, used if it is resent.
+    token: String,
+}
+
+/// What the stateless checks let through; the key borrows the request's header.
+struct ResendChecks<'r> {
+    /// The path's invite id; it becomes the answer's `inviteId`.
+    invite_id: String,
     dry_run: bool,
     idempotency_key: Option<&'r str>,
+}
+
+impl<'r> ResendInvite<'r> {
+    /// `invite_id`: the path's invite id, as decoded.
+    pub(crate) fn read(request: &'r Request, invite_id: Vec<u8>) -> ResendInvite<'r> {
+        ResendInvite {
+            bearer: bearer(request),
+            body_len: request.body.len(),
+            checks: check_resend(request, invite_id),
+            token: new_token(),
+        }
+    }
+
+    /// The answer, checks in the documented order: 401/403, 413, 400, 422/409, 404. `now`:
+    /// the mock clock when the request came in; `delay`: an injected delay the transport will
+    /// wait before this answer goes out, during which the request is in flight for its
+    /// `Idempotency-Key`.
+    pub(crate) fn answer(
+        self,
+        store: &mut Store,
+        idempotency: &mut IdempotencyStore,
+        max_body_bytes: usize,
+        delay: Option<Duration>,
+        now: DateTime<Utc>,
+    ) -> Answer {
+        let key = match authorize(store, self.bearer) {
+            Ok(key) => key,
+            Err(failure) => return failure.answer(Surface::Iam).into(),
+        };
+        if let Some(too_large) =
+            body_too_large(self.body_len, max_body_bytes, "; send {} or no body")
+        {
+            return too_large.into();
+        }
+        let ResendChecks {
+            invite_id,
+            dry_run,
+            idempotency_key,
+        } = match self.checks {
+            Ok(checks) => checks,
+            Err(message) => return plain_error(400, message).into(),
+        };
+        let attempt = idempotency_key.map(|idempotency_key| Attempt {
+            api_key: &key.key,
+            idempotency_key,
+            invite_id: &invite_id,
+            dry_run,
+        });
+        let instant = Instant::now();
+        let mut replayed = false;
+        if let Some(attempt) = &attempt {
+            match idempotency.lookup(attempt, now, instant) {
+                Lookup::Miss => {}
+                // The same request (same invite id, dryRun false): the same answer.
+                Lookup::Replay => replayed = true,
+                Lookup::Mismatch {
+                    first_invite_id,
+                    first_dry_run,
+                } => {
+                    return plain_error(
+                        422,
+                        format!(
+                            "This Idempotency-Key was already used for a different request \
+                             (invite {}, dryRun={first_dry_run}); use a new key for a new request.",
+                            truncate(&first_invite_id, 32)
+                        ),
+                    )
+                    .into()
+                }
+                Lookup::InFlight => {
+                    return plain_error(
+                        409,
+                        "A request with this Idempotency-Key is still being processed; \
+                         retry with the same key once it has been answered.",
+                    )
+                    .into()
+                }
+            }
+        }
+        if !replayed {
+            let visible = invitation_id(&invite_id).filter(|id| {
+                store
+                    .invitation(*id)
+                    .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
+            });
+            let Some(id) = visible else {
+                return plain_error(
+                    404,
+                    format!("No invite exists with id {}.", truncate(&invite_id, 32)),
+                )
+                .into();
+            };
+            if !dry_run {
+                store.resend_with(id, now, self.token);
+                if let Some(attempt) = &attempt {
+                    idempotency.record(attempt, now, delay.map(|d| instant + d));
+                }
+            }
+        }
+        Answer::resent(invite_id, dry_run, replayed)
+    }
 }
 
 /// Checks what a resend's answer does not depend on the state for: the path's invite id,
 /// the query (`dryRun`), the `Idempotency-Key` and the body, in that order. `Err` is the
 /// 400's message, answered only once the key is authorized and the body within its limit.
-pub(super) fn check_resend<'r>(
-    request: &'r Request,
-    param: &[u8],
-    query: &Result<Query<'_>, QueryError>,
-) -> Result<ResendChecks<'r>, String> {
-    let invite_id = std::str::from_utf8(param)
+fn check_resend(request: &Request, invite_id: Vec<u8>) -> Result<ResendChecks<'_>, String> {
+    let invite_id = String::from_utf8(invite_id)
         .map_err(|_| "The invite id in the path is not valid UTF-8.".to_owned())?;
     if invite_id.is_empty() {
         return Err("The invite id in the path must not be empty.".to_owned());
     }
-    let chars = char_len(invite_id);
+    let chars = char_len(&invite_id);
     if chars > MAX_INVITE_ID_CHARS {
         return Err(format!(
             "The invite id in the path must be at most {MAX_INVITE_ID_CHARS} characters (got {chars})."
         ));
     }
-    let query = query.as_ref().map_err(QueryError::message)?;
+    let query = Query::parse(request.query.as_deref()).map_err(|err| err.message())?;
     let dry_run = match query.get("dryRun") {
         None => false,
         Some("true") => true,
@@ -54,6 +170,7 @@ pub(super) fn check_resend<'r>(
     let idempotency_key = idempotency_key(request)?;
     parse_body(&request.body)?;
     Ok(ResendChecks {
+        invite_id,
         dry_run,
         idempotency_key,
     })
@@ -123,117 +240,6 @@ fn invitation_id(invite_id: &str) -> Option<u64> {
     }
     // Digits without a leading zero: the value, if it fits, is at least 1.
     invite_id.parse().ok()
-}
-
-impl Core {
-    /// `param` is the decoded invite id from the path; it becomes the answer's `inviteId`.
-    /// `token` is the invitation's new token, if it is resent; `now` the mock clock when the
-    /// request came in.
-    /// `delay` is an injected delay the transport will wait before this answer goes out:
-    /// while it runs, the request is in flight for its `Idempotency-Key`.
-    pub(super) fn resend_invite(
-        &mut self,
-        param: Vec<u8>,
-        request: &Request,
-        delay: Option<std::time::Duration>,
-        prechecked: Prechecked<'_>,
-        token: String,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Answer {
-        let key = match authorize(&self.store, prechecked.bearer) {
-            Ok(key) => key,
-            Err(failure) => {
-                let response = plain_error(failure.status(), failure.message());
-                return if failure.status() == 401 {
-                    response.with_header("www-authenticate", "Bearer").into()
-                } else {
-                    response.into()
-                };
-            }
-        };
-        if request.body.len() > self.config.max_body_bytes {
-            return plain_error(
-                413,
-                format!(
-                    "The request body exceeds the {}-byte limit; send {{}} or no body.",
-                    self.config.max_body_bytes
-                ),
-            )
-            .into();
-        }
-        let checks = prechecked
-            .resend
-            .unwrap_or_else(|| check_resend(request, &param, &prechecked.query));
-        let (dry_run, idempotency_key) = match checks {
-            Ok(checks) => (checks.dry_run, checks.idempotency_key),
-            Err(message) => return plain_error(400, message).into(),
-        };
-        // `check_resend` refused an id that is not UTF-8: the bytes move, uncopied.
-        let invite_id = String::from_utf8(param).unwrap_or_default();
-        let instant = std::time::Instant::now();
-        let mut replayed = false;
-        if let Some(idem) = idempotency_key {
-            match self
-                .idempotency
-                .lookup(&key.key, idem, &invite_id, dry_run, now, instant)
-            {
-                Lookup::Miss => {}
-                // The same request (same invite id, dryRun false): the same answer.
-                Lookup::Replay(()) => replayed = true,
-                Lookup::Mismatch {
-                    first_invite_id,
-                    first_dry_run,
-                } => {
-                    return plain_error(
-                        422,
-                        format!(
-                            "This Idempotency-Key was already used for a different request \
-                             (invite {}, dryRun={first_dry_run}); use a new key for a new request.",
-                            truncate(&first_invite_id, 32)
-                        ),
-                    )
-                    .into()
-                }
-                Lookup::InFlight => {
-                    return plain_error(
-                        409,
-                        "A request with this Idempotency-Key is still being processed; \
-                         retry with the same key once it has been answered.",
-                    )
-                    .into()
-                }
-            }
-        }
-        if !replayed {
-            let visible = invitation_id(&invite_id).filter(|id| {
-                self.store
-                    .invitation(*id)
-                    .is_some_and(|inv| key.tenants.contains(&inv.tenant_id))
-            });
-            let Some(id) = visible else {
-                return plain_error(
-                    404,
-                    format!("No invite exists with id {}.", truncate(&invite_id, 32)),
-                )
-                .into();
-            };
-            if !dry_run {
-                self.store.resend_with(id, now, token);
-                if let Some(idem) = idempotency_key {
-                    self.idempotency.record(
-                        &key.key,
-                        idem,
-                        &invite_id,
-                        false,
-                        (),
-                        now,
-                        delay.map(|d| instant + d),
-                    );
-                }
-            }
-        }
-        Answer::resent(invite_id, dry_run, replayed)
-    }
 }
 
 #[cfg(test)]

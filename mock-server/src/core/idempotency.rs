@@ -17,8 +17,9 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
-/// One recorded success, with what a replay answers (`T`).
-struct Record<T> {
+/// One recorded success. A replay is rendered again from the request (the answer is a
+/// function of the invite id and `dryRun`), so nothing more is kept.
+struct Record {
     seq: u64,
     invite_id: Box<str>,
     dry_run: bool,
@@ -26,16 +27,15 @@ struct Record<T> {
     /// When the first response reaches the client (after an injected delay); `None` when it
     /// went out at once.
     answered_at: Option<Instant>,
-    replay: T,
 }
 
 /// What a lookup found.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Lookup<T> {
+pub(crate) enum Lookup {
     /// No live record: process the request.
     Miss,
-    /// Same key, same request: answer as the first time (what `record` was given).
-    Replay(T),
+    /// Same key, same request: answer as the first time.
+    Replay,
     /// Same key, different request: refuse (422).
     Mismatch {
         /// The invite id the key was first used with.
@@ -47,21 +47,29 @@ pub(crate) enum Lookup<T> {
     InFlight,
 }
 
+/// A request as the records see it: who sent it, under which `Idempotency-Key`, for what.
+pub(crate) struct Attempt<'a> {
+    pub(crate) api_key: &'a str,
+    pub(crate) idempotency_key: &'a str,
+    pub(crate) invite_id: &'a str,
+    pub(crate) dry_run: bool,
+}
+
 /// An (API key, Idempotency-Key) pair; the queue shares the map's strings.
 type Id = (Arc<str>, Arc<str>);
 
 /// The records made with one API key, by Idempotency-Key.
-type Group<T> = HashMap<Arc<str>, Record<T>, super::store::FastHash>;
+type Group = HashMap<Arc<str>, Record, super::store::FastHash>;
 
-/// Records keyed by (API key, Idempotency-Key), each holding a `T` to replay.
+/// Records keyed by (API key, Idempotency-Key).
 ///
 /// Grouped by API key first, then keyed by Idempotency-Key, so that a lookup borrows the
 /// request's strings instead of building an owned pair (it runs on every resend, under the
 /// core's lock), and a record allocates its Idempotency-Key once, shared with the queue.
 /// Only authenticated keys get here, the fixture's few, so the groups are a list: comparing
 /// a handful of short strings costs less than hashing one.
-pub(crate) struct IdempotencyStore<T> {
-    records: Vec<(Arc<str>, Group<T>)>,
+pub(crate) struct IdempotencyStore {
+    records: Vec<(Arc<str>, Group)>,
     /// How many records `records` holds.
     live: usize,
     /// Insertion order, for eviction; an entry whose seq no longer matches the map is stale.
@@ -74,8 +82,8 @@ pub(crate) struct IdempotencyStore<T> {
     compactions: u64,
 }
 
-impl<T: Clone> IdempotencyStore<T> {
-    pub(crate) fn new(capacity: usize, ttl: Duration) -> IdempotencyStore<T> {
+impl IdempotencyStore {
+    pub(crate) fn new(capacity: usize, ttl: Duration) -> IdempotencyStore {
         IdempotencyStore {
             records: Vec::new(),
             live: 0,
@@ -92,19 +100,19 @@ impl<T: Clone> IdempotencyStore<T> {
         self.live
     }
 
-    fn expired(&self, record: &Record<T>, now: DateTime<Utc>) -> bool {
+    fn expired(&self, record: &Record, now: DateTime<Utc>) -> bool {
         now.signed_duration_since(record.at) >= self.ttl
     }
 
     /// The records made with `api_key`.
-    fn group(&self, api_key: &str) -> Option<&Group<T>> {
+    fn group(&self, api_key: &str) -> Option<&Group> {
         self.records
             .iter()
             .find(|(api, _)| **api == *api_key)
             .map(|(_, keys)| keys)
     }
 
-    fn get(&self, api_key: &str, idempotency_key: &str) -> Option<&Record<T>> {
+    fn get(&self, api_key: &str, idempotency_key: &str) -> Option<&Record> {
         self.group(api_key)?.get(idempotency_key)
     }
 
@@ -135,25 +143,22 @@ impl<T: Clone> IdempotencyStore<T> {
         self.get(&id.0, &id.1).is_some_and(|r| r.seq == seq)
     }
 
-    /// What a request with this key finds. `instant` is the real time, compared with when
-    /// the first answer goes out; `now` is the mock clock, for the TTL.
+    /// What `attempt` finds. `instant` is the real time, compared with when the first answer
+    /// goes out; `now` is the mock clock, for the TTL.
     pub(crate) fn lookup(
         &mut self,
-        api_key: &str,
-        idempotency_key: &str,
-        invite_id: &str,
-        dry_run: bool,
+        attempt: &Attempt<'_>,
         now: DateTime<Utc>,
         instant: Instant,
-    ) -> Lookup<T> {
-        let Some(record) = self.get(api_key, idempotency_key) else {
+    ) -> Lookup {
+        let Some(record) = self.get(attempt.api_key, attempt.idempotency_key) else {
             return Lookup::Miss;
         };
         if self.expired(record, now) {
-            self.remove(api_key, idempotency_key);
+            self.remove(attempt.api_key, attempt.idempotency_key);
             return Lookup::Miss;
         }
-        if *record.invite_id != *invite_id || record.dry_run != dry_run {
+        if *record.invite_id != *attempt.invite_id || record.dry_run != attempt.dry_run {
             Lookup::Mismatch {
                 first_invite_id: record.invite_id.to_string(),
                 first_dry_run: record.dry_run,
@@ -161,20 +166,15 @@ impl<T: Clone> IdempotencyStore<T> {
         } else if record.answered_at.is_some_and(|at| instant < at) {
             Lookup::InFlight
         } else {
-            Lookup::Replay(record.replay.clone())
+            Lookup::Replay
         }
     }
 
-    /// Records a success; `answered_at` is when its response reaches the client, if later
-    /// than now (an injected delay).
-    #[allow(clippy::too_many_arguments)]
+    /// Records `attempt`'s success; `answered_at` is when its response reaches the client, if
+    /// later than now (an injected delay).
     pub(crate) fn record(
         &mut self,
-        api_key: &str,
-        idempotency_key: &str,
-        invite_id: &str,
-        dry_run: bool,
-        replay: T,
+        attempt: &Attempt<'_>,
         now: DateTime<Utc>,
         answered_at: Option<Instant>,
     ) {
@@ -201,26 +201,30 @@ impl<T: Clone> IdempotencyStore<T> {
         let seq = self.next_seq;
         self.next_seq += 1;
         // A group is made once per API key; its name is then shared with the queue.
-        let index = match self.records.iter().position(|(api, _)| **api == *api_key) {
+        let index = match self
+            .records
+            .iter()
+            .position(|(api, _)| **api == *attempt.api_key)
+        {
             Some(index) => index,
             None => {
-                self.records.push((Arc::from(api_key), HashMap::default()));
+                self.records
+                    .push((Arc::from(attempt.api_key), HashMap::default()));
                 self.records.len() - 1
             }
         };
         let (api, keys) = &mut self.records[index];
-        let key: Arc<str> = Arc::from(idempotency_key);
+        let key: Arc<str> = Arc::from(attempt.idempotency_key);
         self.order
             .push_back((seq, (Arc::clone(api), Arc::clone(&key))));
         let previous = keys.insert(
             key,
             Record {
                 seq,
-                invite_id: invite_id.into(),
-                dry_run,
+                invite_id: attempt.invite_id.into(),
+                dry_run: attempt.dry_run,
                 at: now,
                 answered_at,
-                replay,
             },
         );
         if previous.is_none() {
@@ -256,6 +260,17 @@ impl<T: Clone> IdempotencyStore<T> {
     }
 }
 
+/// A test's attempt, by position: API key, Idempotency-Key, invite id, dryRun.
+#[cfg(test)]
+fn attempt<'a>(api_key: &'a str, key: &'a str, invite_id: &'a str, dry_run: bool) -> Attempt<'a> {
+    Attempt {
+        api_key,
+        idempotency_key: key,
+        invite_id,
+        dry_run,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,29 +281,14 @@ mod tests {
     }
 
     /// A store that always reads at one real instant (no record is in flight then).
-    struct At<'a>(&'a mut IdempotencyStore<Vec<u8>>, Instant);
+    struct At<'a>(&'a mut IdempotencyStore, Instant);
 
     impl At<'_> {
-        fn lookup(
-            &mut self,
-            k: &str,
-            i: &str,
-            id: &str,
-            dry: bool,
-            at: DateTime<Utc>,
-        ) -> Lookup<Vec<u8>> {
-            self.0.lookup(k, i, id, dry, at, self.1)
+        fn lookup(&mut self, attempt: &Attempt<'_>, at: DateTime<Utc>) -> Lookup {
+            self.0.lookup(attempt, at, self.1)
         }
-        fn record(
-            &mut self,
-            k: &str,
-            i: &str,
-            id: &str,
-            dry: bool,
-            body: Vec<u8>,
-            at: DateTime<Utc>,
-        ) {
-            self.0.record(k, i, id, dry, body, at, None);
+        fn record(&mut self, attempt: &Attempt<'_>, at: DateTime<Utc>) {
+            self.0.record(attempt, at, None);
         }
     }
 
@@ -297,19 +297,19 @@ mod tests {
         let mut store = IdempotencyStore::new(10, Duration::hours(24));
         let t0 = Instant::now();
         let out = t0 + std::time::Duration::from_secs(2);
-        store.record("k", "i", "9001", false, b"first".to_vec(), now(), Some(out));
+        store.record(&attempt("k", "i", "9001", false), now(), Some(out));
         assert_eq!(
-            store.lookup("k", "i", "9001", false, now(), t0),
+            store.lookup(&attempt("k", "i", "9001", false), now(), t0),
             Lookup::InFlight
         );
         // A different request is refused as such even while the first is in flight.
         assert!(matches!(
-            store.lookup("k", "i", "9002", false, now(), t0),
+            store.lookup(&attempt("k", "i", "9002", false), now(), t0),
             Lookup::Mismatch { .. }
         ));
         assert_eq!(
-            store.lookup("k", "i", "9001", false, now(), out),
-            Lookup::Replay(b"first".to_vec())
+            store.lookup(&attempt("k", "i", "9001", false), now(), out),
+            Lookup::Replay
         );
     }
 
@@ -317,22 +317,25 @@ mod tests {
     fn same_request_replays_and_different_request_mismatches() {
         let mut inner = IdempotencyStore::new(10, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
-        assert_eq!(store.lookup("k", "i", "9001", false, now()), Lookup::Miss);
-        store.record("k", "i", "9001", false, b"first".to_vec(), now());
         assert_eq!(
-            store.lookup("k", "i", "9001", false, now()),
-            Lookup::Replay(b"first".to_vec())
+            store.lookup(&attempt("k", "i", "9001", false), now()),
+            Lookup::Miss
+        );
+        store.record(&attempt("k", "i", "9001", false), now());
+        assert_eq!(
+            store.lookup(&attempt("k", "i", "9001", false), now()),
+            Lookup::Replay
         );
         assert!(matches!(
-            store.lookup("k", "i", "9002", false, now()),
+            store.lookup(&attempt("k", "i", "9002", false), now()),
             Lookup::Mismatch { .. }
         ));
         assert!(matches!(
-            store.lookup("k", "i", "9001", true, now()),
+            store.lookup(&attempt("k", "i", "9001", true), now()),
             Lookup::Mismatch { .. }
         ));
         assert_eq!(
-            store.lookup("other-api-key", "i", "9001", false, now()),
+            store.lookup(&attempt("other-api-key", "i", "9001", false), now()),
             Lookup::Miss,
             "records are per API key"
         );
@@ -342,14 +345,17 @@ mod tests {
     fn records_expire_on_the_mock_clock() {
         let mut inner = IdempotencyStore::new(10, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
-        store.record("k", "i", "9001", false, b"x".to_vec(), now());
+        store.record(&attempt("k", "i", "9001", false), now());
         let almost = now() + Duration::hours(24) - Duration::seconds(1);
         assert!(matches!(
-            store.lookup("k", "i", "9001", false, almost),
-            Lookup::Replay(_)
+            store.lookup(&attempt("k", "i", "9001", false), almost),
+            Lookup::Replay
         ));
         assert_eq!(
-            store.lookup("k", "i", "9001", false, now() + Duration::hours(24)),
+            store.lookup(
+                &attempt("k", "i", "9001", false),
+                now() + Duration::hours(24)
+            ),
             Lookup::Miss
         );
         assert_eq!(store.0.len(), 0);
@@ -360,14 +366,17 @@ mod tests {
         let mut inner = IdempotencyStore::new(3, Duration::hours(24));
         let mut store = At(&mut inner, Instant::now());
         for i in 0..10 {
-            store.record("k", &i.to_string(), "9001", false, vec![i], now());
+            store.record(&attempt("k", &i.to_string(), "9001", false), now());
         }
         assert_eq!(store.0.len(), 3);
         assert!(store.0.order.len() <= 3);
-        assert_eq!(store.lookup("k", "6", "9001", false, now()), Lookup::Miss);
         assert_eq!(
-            store.lookup("k", "9", "9001", false, now()),
-            Lookup::Replay(vec![9])
+            store.lookup(&attempt("k", "6", "9001", false), now()),
+            Lookup::Miss
+        );
+        assert_eq!(
+            store.lookup(&attempt("k", "9", "9001", false), now()),
+            Lookup::Replay
         );
     }
 
@@ -375,14 +384,17 @@ mod tests {
     fn re_recording_an_expired_key_is_not_evicted_by_its_stale_entry() {
         let mut inner = IdempotencyStore::new(2, Duration::hours(1));
         let mut store = At(&mut inner, Instant::now());
-        store.record("k", "a", "1", false, vec![1], now());
+        store.record(&attempt("k", "a", "1", false), now());
         let later = now() + Duration::hours(2);
-        assert_eq!(store.lookup("k", "a", "1", false, later), Lookup::Miss);
-        store.record("k", "a", "1", false, vec![2], later);
-        store.record("k", "b", "1", false, vec![3], later);
         assert_eq!(
-            store.lookup("k", "a", "1", false, later),
-            Lookup::Replay(vec![2])
+            store.lookup(&attempt("k", "a", "1", false), later),
+            Lookup::Miss
+        );
+        store.record(&attempt("k", "a", "1", false), later);
+        store.record(&attempt("k", "b", "1", false), later);
+        assert_eq!(
+            store.lookup(&attempt("k", "a", "1", false), later),
+            Lookup::Replay
         );
     }
 }
@@ -398,10 +410,10 @@ mod bound_tests {
         Utc.with_ymd_and_hms(2024, 3, 15, 0, 0, 0).unwrap() + Duration::hours(hours)
     }
 
-    fn replayed(store: &mut IdempotencyStore<Vec<u8>>, key: &str, now: DateTime<Utc>) -> bool {
+    fn replayed(store: &mut IdempotencyStore, key: &str, now: DateTime<Utc>) -> bool {
         matches!(
-            store.lookup("k", key, "1", false, now, Instant::now()),
-            Lookup::Replay(_)
+            store.lookup(&attempt("k", key, "1", false), now, Instant::now()),
+            Lookup::Replay
         )
     }
 
@@ -409,10 +421,10 @@ mod bound_tests {
     fn expired_keys_are_forgotten_by_the_next_record_without_a_lookup() {
         let mut store = IdempotencyStore::new(10, Duration::hours(1));
         for key in ["a", "b", "c"] {
-            store.record("k", key, "1", false, vec![], t(0), None);
+            store.record(&attempt("k", key, "1", false), t(0), None);
         }
         assert_eq!(store.len(), 3);
-        store.record("k", "d", "1", false, vec![], t(1), None);
+        store.record(&attempt("k", "d", "1", false), t(1), None);
         assert_eq!(store.len(), 1, "a, b and c are exactly one TTL old");
         assert_eq!(store.order.len(), 1);
         assert!(replayed(&mut store, "d", t(1)));
@@ -422,7 +434,7 @@ mod bound_tests {
     fn many_keys_stay_within_the_bound() {
         let mut store = IdempotencyStore::new(50, Duration::hours(24));
         for i in 0..10_000 {
-            store.record("k", &i.to_string(), "1", false, vec![], t(0), None);
+            store.record(&attempt("k", &i.to_string(), "1", false), t(0), None);
             assert!(store.len() <= 50 && store.order.len() <= 100, "after {i}");
         }
         assert_eq!(store.len(), 50);
@@ -436,10 +448,10 @@ mod bound_tests {
         // A record made "in the future" stays live while keys recorded after the clock went
         // back expire and are looked up: their queue entries pile up behind it.
         let mut store = IdempotencyStore::new(2, Duration::hours(1));
-        store.record("k", "anchor", "1", false, vec![], t(10), None);
+        store.record(&attempt("k", "anchor", "1", false), t(10), None);
         for i in 0..100 {
             let key = format!("gone-{i}");
-            store.record("k", &key, "1", false, vec![], t(0), None);
+            store.record(&attempt("k", &key, "1", false), t(0), None);
             assert!(!replayed(&mut store, &key, t(10)), "expired by t(10)");
             assert!(store.order.len() <= 4, "after {i}: {}", store.order.len());
         }
@@ -458,13 +470,13 @@ mod bound_tests {
         // its queue entry stays), c comes, then a is recorded again: the queue is
         // [b, a (stale), c, a]. The stale entry must not count as a's current record.
         let mut store = IdempotencyStore::new(3, Duration::hours(1));
-        store.record("k", "b", "1", false, vec![], t(10), None);
-        store.record("k", "a", "1", false, vec![], t(0), None);
+        store.record(&attempt("k", "b", "1", false), t(10), None);
+        store.record(&attempt("k", "a", "1", false), t(0), None);
         assert!(!replayed(&mut store, "a", t(10)));
-        store.record("k", "c", "1", false, vec![], t(10), None);
-        store.record("k", "a", "1", false, vec![], t(10), None);
-        store.record("k", "d", "1", false, vec![], t(10), None); // full: b, the oldest, goes
-        store.record("k", "e", "1", false, vec![], t(10), None); // full: c goes, not a
+        store.record(&attempt("k", "c", "1", false), t(10), None);
+        store.record(&attempt("k", "a", "1", false), t(10), None);
+        store.record(&attempt("k", "d", "1", false), t(10), None); // full: b, the oldest, goes
+        store.record(&attempt("k", "e", "1", false), t(10), None); // full: c goes, not a
         assert_eq!(store.len(), 3);
         assert!(!replayed(&mut store, "b", t(10)));
         assert!(!replayed(&mut store, "c", t(10)));
@@ -475,20 +487,20 @@ mod bound_tests {
 
     #[test]
     fn compaction_is_rare_without_stale_entries() {
-        let mut store = IdempotencyStore::<Vec<u8>>::new(100, Duration::hours(1));
+        let mut store = IdempotencyStore::new(100, Duration::hours(1));
         for i in 0..1_000 {
-            store.record("k", &i.to_string(), "1", false, vec![], t(0), None);
+            store.record(&attempt("k", &i.to_string(), "1", false), t(0), None);
         }
         assert_eq!(store.compactions, 0, "amortised O(1) per record");
     }
 
     #[test]
     fn capacity_zero_keeps_nothing() {
-        let mut store = IdempotencyStore::<Vec<u8>>::new(0, Duration::hours(1));
-        store.record("k", "a", "1", false, vec![], t(0), None);
+        let mut store = IdempotencyStore::new(0, Duration::hours(1));
+        store.record(&attempt("k", "a", "1", false), t(0), None);
         assert_eq!(store.len(), 0);
         assert_eq!(
-            store.lookup("k", "a", "1", false, t(0), Instant::now()),
+            store.lookup(&attempt("k", "a", "1", false), t(0), Instant::now()),
             Lookup::Miss
         );
     }
@@ -496,16 +508,16 @@ mod bound_tests {
     #[test]
     fn a_key_used_for_another_invite_is_a_mismatch_not_a_replay() {
         let mut store = IdempotencyStore::new(10, Duration::hours(1));
-        store.record("k", "a", "9001", false, b"first".to_vec(), t(0), None);
+        store.record(&attempt("k", "a", "9001", false), t(0), None);
         assert_eq!(
-            store.lookup("k", "a", "9002", false, t(0), Instant::now()),
+            store.lookup(&attempt("k", "a", "9002", false), t(0), Instant::now()),
             Lookup::Mismatch {
                 first_invite_id: "9001".to_owned(),
                 first_dry_run: false,
             }
         );
         assert_eq!(
-            store.lookup("k", "a", "9002", true, t(0), Instant::now()),
+            store.lookup(&attempt("k", "a", "9002", true), t(0), Instant::now()),
             Lookup::Mismatch {
                 first_invite_id: "9001".to_owned(),
                 first_dry_run: false,

@@ -25,15 +25,40 @@
 //!
 //! # Check order
 //!
-//! 401 (missing, malformed or unknown bearer key) → 403 (no `usersManager`) → 413 (IAM
-//! body over 64 KiB) → 400 (validation) → 422 / 409 (IAM: `Idempotency-Key` reused for a
-//! different request / first request still in flight) → 403 (tenant not managed, tenant
-//! surface) → 404 → 400 `InvitationNotPending` (tenant resend). Routing comes first (404 unknown path, 405
-//! wrong method), and an injected fault answers as soon as its operation is matched.
+//! The one statement of the order in which a request's checks answer (the mock's README and
+//! ARCHITECTURE.md point here). Each operation's checks read top to bottom in this order in
+//! one function: `answer` of `ResendInvitation` and `GetUserInvitationByEmail` in
+//! `core/tenant.rs`, of `ResendInvite` in `core/iam.rs`.
+//!
+//! A request is routed first: an unknown path is 404, a known path with another method 405
+//! (with `Allow`). An injected fault answers as soon as its operation is matched. Then:
+//!
+//! 1. **401**: `Authorization` missing, repeated, not `Bearer <key>`, not UTF-8, or an
+//!    unknown key (with `WWW-Authenticate: Bearer`);
+//! 2. **403**: the key lacks `usersManager`;
+//! 3. **413**: IAM body over the limit (65,536 bytes by default);
+//! 4. **400**: validation (ids, email, `dryRun`, `Idempotency-Key`, body, repeated or
+//!    non-UTF-8 query parameters); then, IAM only, **422** for an `Idempotency-Key` already
+//!    used for a different request and **409** for one whose first request is still in
+//!    flight;
+//! 5. **403**: tenant surface, `tenantId` not managed by the key (including tenants that do
+//!    not exist);
+//! 6. **404**: no such invitation visible to the key;
+//! 7. **400 `InvitationNotPending`**: tenant resend of an invitation that does not read
+//!    `Pending`.
+//!
+//! What a check needs from the request alone (the bearer key as sent, the decoded query and
+//! ids, the email checked, the IAM body and headers checked, a resend's new token) is worked
+//! out before the core is locked, one value per operation carried by the route
+//! (`Routed`); a check that needs the state (the key's lookup, the invitation) runs under
+//! the lock. Either way a check answers in the order above: a bad key outranks a malformed
+//! query, whatever was computed first.
 
 pub(crate) mod admin;
 pub(crate) mod auth;
+pub(crate) mod call;
 pub mod clock;
+pub(crate) mod errors;
 pub mod faults;
 pub mod fixture;
 pub mod http;
@@ -51,9 +76,9 @@ use std::fmt;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use invitations_sdk::types::{ApiError, FailureResult, IamError};
 
 pub use clock::{Clock, ClockRangeError};
+pub(crate) use errors::plain_error;
 pub use faults::{Fault, FaultError};
 pub use fixture::{Fixture, FixtureError};
 pub(crate) use http::Answer;
@@ -66,6 +91,8 @@ pub use store::{
 };
 pub use variant::Variant;
 
+use call::{Call, State};
+use errors::{method_not_allowed, surface_error};
 use idempotency::IdempotencyStore;
 use journal::Journal;
 use router::Route;
@@ -122,77 +149,22 @@ impl Default for CoreConfig {
 /// The documented body limit: 64 KiB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// What a request needs that does not depend on the core's state, worked out before the
-/// core is locked ([`Core::answer_routed`]): where it goes, the path the journal keeps (a
-/// shared buffer, whose first clone allocates) and, for an API request, its
-/// [`Prechecked`] parts.
+/// A request routed before the core is locked: where it goes, with, for an API request, what
+/// its operation reads from it ([`Call`]), and the path the journal keeps (a shared buffer,
+/// whose first clone allocates).
 pub(crate) struct Routed<'r> {
-    route: Route,
+    request: &'r Request,
+    route: Route<Call<'r>>,
     journal_path: bytes::Bytes,
-    /// For an API route.
-    prechecked: Option<Prechecked<'r>>,
-}
-
-/// The parts of an API request's checks that need none of the core's state. They are
-/// worked out before the core is locked, so that the lock covers the lookups and the state
-/// change only; the operations read them under the lock in the documented order (a bad key
-/// still outranks a malformed query, whatever was computed first).
-pub(crate) struct Prechecked<'r> {
-    /// The key the `Authorization` header carries, or why the header is unusable.
-    bearer: Result<&'r str, auth::AuthFailure>,
-    /// The decoded query string.
-    query: Result<http::Query<'r>, http::QueryError>,
-    /// The by-email lookup's `email` parameter checked, when the query decoded.
-    email: Option<Result<(), validate::EmailError>>,
-    /// A resend's new token for the invitation (32 random bytes and their base64).
-    token: Option<String>,
-    /// The IAM resend's checks of its path id, query, `Idempotency-Key` and body.
-    resend: Option<Result<iam::ResendChecks<'r>, String>>,
-}
-
-impl<'r> Prechecked<'r> {
-    /// `param` is the route's decoded path parameter.
-    fn new(operation: Operation, param: &[u8], request: &'r Request) -> Prechecked<'r> {
-        let query = http::Query::parse(request.query.as_deref());
-        let email = match (&query, operation) {
-            (Ok(query), Operation::GetUserInvitationByEmail) => Some(validate::validate_email(
-                query.get("email").unwrap_or_default(),
-            )),
-            _ => None,
-        };
-        let token = match operation {
-            Operation::ResendInvitation | Operation::ResendInvite => Some(token::new_token()),
-            Operation::GetUserInvitationByEmail => None,
-        };
-        let resend = (operation == Operation::ResendInvite)
-            .then(|| iam::check_resend(request, param, &query));
-        Prechecked {
-            bearer: auth::bearer(request),
-            query,
-            email,
-            token,
-            resend,
-        }
-    }
-
-    /// A resend's token ([`Prechecked::new`] makes one for each resend; the fallback only
-    /// keeps this total).
-    fn take_token(&mut self) -> String {
-        self.token.take().unwrap_or_else(token::new_token)
-    }
 }
 
 impl<'r> Routed<'r> {
     pub(crate) fn new(request: &'r Request) -> Routed<'r> {
-        let route = router::route(&request.method, &request.path);
-        let prechecked = match &route {
-            Route::Api { operation, param } => Some(Prechecked::new(*operation, param, request)),
-            _ => None,
-        };
         Routed {
-            route,
+            route: router::route(&request.method, &request.path)
+                .map_api(|api| Call::read(api, request)),
             journal_path: journal::Recorded::path(&request.path, request.query.as_ref()),
-            prechecked,
+            request,
         }
     }
 }
@@ -203,8 +175,7 @@ pub struct Core {
     config: CoreConfig,
     clock: Clock,
     store: Store,
-    /// A replay is rendered again from the request, so a record holds nothing more.
-    idempotency: IdempotencyStore<()>,
+    idempotency: IdempotencyStore,
     faults: faults::Faults,
     journal: Journal,
 }
@@ -242,24 +213,20 @@ impl Core {
     /// journal entry happen here, the JSON is written by [`Answer::into_response`], which
     /// [`MockHandle`](crate::MockHandle) calls after releasing the core's lock.
     pub(crate) fn answer(&mut self, request: &Request) -> Answer {
-        self.answer_routed(Routed::new(request), request)
+        self.answer_routed(Routed::new(request))
     }
 
-    /// [`Core::answer`] for a request routed beforehand: routing is pure (it decodes the
-    /// path and allocates), so [`MockHandle`](crate::MockHandle) does it before taking the
-    /// core's lock.
-    pub(crate) fn answer_routed<'r>(&mut self, routed: Routed<'r>, request: &'r Request) -> Answer {
+    /// [`Core::answer`] for a request routed beforehand: routing and the checks that need no
+    /// state are pure (they decode and allocate), so [`MockHandle`](crate::MockHandle) does
+    /// them before taking the core's lock.
+    pub(crate) fn answer_routed(&mut self, routed: Routed<'_>) -> Answer {
         let started = Instant::now();
         let at = self.clock.now();
+        let request = routed.request;
         let (response, operation) = match routed.route {
-            Route::Api { operation, param } => {
-                let prechecked = routed
-                    .prechecked
-                    .unwrap_or_else(|| Prechecked::new(operation, &param, request));
-                (
-                    self.api(operation, param, request, prechecked, at),
-                    Some(operation),
-                )
+            Route::Api(call) => {
+                let operation = call.operation();
+                (self.api(call, request, at), Some(operation))
             }
             Route::Admin(segments) => (self.admin(&segments, request).into(), None),
             Route::NotFound(surface) => (not_found(surface).into(), None),
@@ -280,16 +247,10 @@ impl Core {
         response
     }
 
-    /// `prechecked`: the request's stateless checks, made before the lock; `now`: the mock
-    /// clock when the request came in (the journal's time too).
-    fn api(
-        &mut self,
-        operation: Operation,
-        param: Vec<u8>,
-        request: &Request,
-        prechecked: Prechecked<'_>,
-        now: DateTime<Utc>,
-    ) -> Answer {
+    /// An API request: a fault first, then the operation (rewritten by the conforming
+    /// variant). `now`: the mock clock when the request came in (the journal's time too).
+    fn api(&mut self, call: Call<'_>, request: &Request, now: DateTime<Utc>) -> Answer {
+        let operation = call.operation();
         let fault = self.faults.take(operation);
         let mut answer: Answer = match &fault {
             Some(fault) if fault.status != 200 => surface_error(
@@ -303,41 +264,19 @@ impl Core {
             .into(),
             _ => {
                 let delay = fault.as_ref().and_then(|f| f.delay);
+                let state = State {
+                    store: &mut self.store,
+                    idempotency: &mut self.idempotency,
+                    max_body_bytes: self.config.max_body_bytes,
+                };
                 match self.config.variant {
-                    Variant::Reference => {
-                        self.operation(operation, param, request, delay, prechecked, now)
-                    }
-                    Variant::Alternative => {
-                        variant::answer(self, operation, param, request, delay, prechecked, now)
-                    }
+                    Variant::Reference => call.answer(state, delay, now),
+                    Variant::Alternative => variant::answer(state, call, request, delay, now),
                 }
             }
         };
         answer.delay = fault.and_then(|f| f.delay);
         answer
-    }
-
-    /// `delay`: a fault's injected delay, during which an IAM resend counts as in flight.
-    fn operation(
-        &mut self,
-        operation: Operation,
-        param: Vec<u8>,
-        request: &Request,
-        delay: Option<std::time::Duration>,
-        mut prechecked: Prechecked<'_>,
-        now: DateTime<Utc>,
-    ) -> Answer {
-        match operation {
-            Operation::ResendInvitation => {
-                let token = prechecked.take_token();
-                self.resend_invitation(&param, prechecked, token, now)
-            }
-            Operation::GetUserInvitationByEmail => self.get_by_email(prechecked, now),
-            Operation::ResendInvite => {
-                let token = prechecked.take_token();
-                self.resend_invite(param, request, delay, prechecked, token, now)
-            }
-        }
     }
 
     /// The mock's current time.
@@ -457,59 +396,6 @@ impl fmt::Debug for Core {
     }
 }
 
-/// A tenant-surface error: the `FailureResult` envelope.
-pub(crate) fn tenant_error(
-    status: u16,
-    code: &str,
-    message: impl Into<String>,
-    info: Vec<String>,
-) -> Response {
-    Response::json(
-        status,
-        &FailureResult {
-            error: ApiError {
-                code: code.to_owned(),
-                info,
-                message: message.into(),
-            },
-            is_failure: true,
-            is_success: false,
-            value: None,
-        },
-    )
-}
-
-/// An IAM (or admin, or unknown-path) error: `{"error": "..."}`.
-pub(crate) fn plain_error(status: u16, message: impl Into<String>) -> Response {
-    Response::json(
-        status,
-        &IamError {
-            error: message.into(),
-        },
-    )
-}
-
-/// The tenant error code that fits a status.
-pub(crate) fn code_for_status(status: u16) -> &'static str {
-    match status {
-        400 => "ValidationError",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "NotFound",
-        405 => "MethodNotAllowed",
-        500..=599 => "InternalError",
-        _ => "InjectedFault",
-    }
-}
-
-/// An error in the shape of `surface`.
-pub(crate) fn surface_error(surface: Surface, status: u16, message: impl Into<String>) -> Response {
-    match surface {
-        Surface::Tenant => tenant_error(status, code_for_status(status), message, Vec::new()),
-        Surface::Iam | Surface::Other => plain_error(status, message),
-    }
-}
-
 fn not_found(surface: Surface) -> Response {
     surface_error(
         surface,
@@ -518,16 +404,4 @@ fn not_found(surface: Surface) -> Response {
          GET /tenant/admin/user/invitations_by_email?email= and \
          POST /iam/v1/users/{id}/actions/resend; the mock's admin API is under /__admin/.",
     )
-}
-
-fn method_not_allowed(surface: Surface, allow: &'static str, method: &str) -> Response {
-    surface_error(
-        surface,
-        405,
-        format!(
-            "Method {} is not allowed here; use {allow}.",
-            http::truncate(method, 16)
-        ),
-    )
-    .with_header("allow", allow)
 }

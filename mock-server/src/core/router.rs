@@ -1,6 +1,5 @@
 //! Matching method and path to an operation.
 
-use super::http::decode_segment;
 use std::borrow::Cow;
 
 pub use invitations_sdk::Operation;
@@ -25,15 +24,13 @@ pub enum Surface {
     Other,
 }
 
-/// Where a request goes.
+/// Where a request goes. `A` is what an API request carries: [`route`] gives its
+/// [`ApiPath`], and the core replaces that with the operation's own checks
+/// ([`Route::map_api`]).
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Route {
-    /// An operation; `param` is the decoded path parameter (`tenantId` or `id`), empty for
-    /// the by-email lookup.
-    Api {
-        operation: Operation,
-        param: Vec<u8>,
-    },
+pub(crate) enum Route<A = ApiPath> {
+    /// An operation.
+    Api(A),
     /// `/__admin` or below; the segments after `__admin`, decoded.
     Admin(Vec<Vec<u8>>),
     /// No such path.
@@ -43,6 +40,28 @@ pub(crate) enum Route {
         surface: Surface,
         allow: &'static str,
     },
+}
+
+/// An operation matched by method and path.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ApiPath {
+    pub(crate) operation: Operation,
+    /// The decoded path parameter (`tenantId` or `id`), empty for the by-email lookup.
+    pub(crate) param: Vec<u8>,
+}
+
+impl<A> Route<A> {
+    /// The same route, an API request's `A` turned into a `B`.
+    pub(crate) fn map_api<B>(self, f: impl FnOnce(A) -> B) -> Route<B> {
+        match self {
+            Route::Api(api) => Route::Api(f(api)),
+            Route::Admin(segments) => Route::Admin(segments),
+            Route::NotFound(surface) => Route::NotFound(surface),
+            Route::MethodNotAllowed { surface, allow } => {
+                Route::MethodNotAllowed { surface, allow }
+            }
+        }
+    }
 }
 
 /// The most segments an API path has (`/tenant/{id}/admin/user/invitation/resend`).
@@ -78,13 +97,20 @@ pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
         return Route::NotFound(Surface::Other);
     };
     // The common case, nothing percent-encoded and no more segments than an API path, is
-    // split on the stack: this runs on every request.
+    // split on the stack by hand: this runs on every request, and the general path below
+    // cost 733 instructions per by-email request where this costs 657 (callgrind).
     if let Some((path, count)) = split_plain(rest) {
         return route_segments(method, &path[..count]);
     }
     let segments: Vec<Cow<'_, [u8]>> = rest.split(|b| *b == b'/').map(decode_segment).collect();
     let path: Vec<&[u8]> = segments.iter().map(|s| &**s).collect();
     route_segments(method, &path)
+}
+
+/// Percent-decodes one path segment (`+` stays `+` in paths), borrowing it when it has
+/// nothing to decode.
+fn decode_segment(raw: &[u8]) -> Cow<'_, [u8]> {
+    percent_encoding::percent_decode(raw).into()
 }
 
 /// [`route`] on the decoded segments after the leading `/`.
@@ -114,7 +140,7 @@ fn route_segments(method: &str, path: &[&[u8]]) -> Route {
             surface,
             allow: operation.method(),
         },
-        Some((operation, param)) => Route::Api { operation, param },
+        Some((operation, param)) => Route::Api(ApiPath { operation, param }),
     }
 }
 
@@ -142,24 +168,24 @@ mod tests {
     fn matches_the_three_operations() {
         assert_eq!(
             route("PUT", b"/tenant/1024/admin/user/invitation/resend"),
-            Route::Api {
+            Route::Api(ApiPath {
                 operation: Operation::ResendInvitation,
                 param: b"1024".to_vec()
-            }
+            })
         );
         assert_eq!(
             route("GET", b"/tenant/admin/user/invitations_by_email"),
-            Route::Api {
+            Route::Api(ApiPath {
                 operation: Operation::GetUserInvitationByEmail,
                 param: Vec::new()
-            }
+            })
         );
         assert_eq!(
             route("POST", b"/iam/v1/users/90%301/actions/resend"),
-            Route::Api {
+            Route::Api(ApiPath {
                 operation: Operation::ResendInvite,
                 param: b"9001".to_vec()
-            }
+            })
         );
     }
 
@@ -183,7 +209,7 @@ mod tests {
                 .collect();
             assert_eq!(
                 route(operation.method(), path.join("/").as_bytes()),
-                Route::Api { operation, param },
+                Route::Api(ApiPath { operation, param }),
                 "{}",
                 operation.path()
             );
@@ -206,28 +232,35 @@ mod tests {
                 allow: "POST"
             }
         );
-        assert_eq!(
-            route("PUT", b"/tenant/1/admin/user/invitation/resend/"),
-            Route::NotFound(Surface::Tenant)
-        );
-        assert_eq!(
-            route("POST", b"/iam/v2/users/1/actions/resend"),
-            Route::NotFound(Surface::Iam)
-        );
-        assert_eq!(
-            route("GET", b"/api/tenant/users/x"),
-            Route::NotFound(Surface::Other)
-        );
-        assert_eq!(route("GET", b"*"), Route::NotFound(Surface::Other));
-        // Longer than any API path, with and without percent-encoding.
-        assert_eq!(
-            route("PUT", b"/tenant/1/admin/user/invitation/resend/x"),
-            Route::NotFound(Surface::Tenant)
-        );
-        assert_eq!(
-            route("PUT", b"/tenant/1/admin/user/invitation/resen%64/x"),
-            Route::NotFound(Surface::Tenant)
-        );
+        for (method, path, surface) in [
+            (
+                "PUT",
+                &b"/tenant/1/admin/user/invitation/resend/"[..],
+                Surface::Tenant,
+            ),
+            ("POST", b"/iam/v2/users/1/actions/resend", Surface::Iam),
+            ("GET", b"/api/tenant/users/x", Surface::Other),
+            ("GET", b"*", Surface::Other),
+            ("GET", b"", Surface::Other),
+            // Longer than any API path, with and without percent-encoding.
+            (
+                "PUT",
+                b"/tenant/1/admin/user/invitation/resend/x",
+                Surface::Tenant,
+            ),
+            (
+                "PUT",
+                b"/tenant/1/admin/user/invitation/resen%64/x",
+                Surface::Tenant,
+            ),
+        ] {
+            let shown = String::from_utf8_lossy(path);
+            assert_eq!(
+                route(method, path),
+                Route::NotFound(surface),
+                "{method} {shown}"
+            );
+        }
         assert_eq!(
             route("GET", b"/__admin/a/b/c/d/e/f/g"),
             Route::Admin(
@@ -238,12 +271,11 @@ mod tests {
         );
         assert_eq!(
             route("PUT", b"/tenant/1/admin/user/invitation/resen%64"),
-            Route::Api {
+            Route::Api(ApiPath {
                 operation: Operation::ResendInvitation,
                 param: b"1".to_vec()
-            }
+            })
         );
-        assert_eq!(route("GET", b""), Route::NotFound(Surface::Other));
         assert_eq!(
             route("GET", b"/__admin/health"),
             Route::Admin(vec![b"health".to_vec()])

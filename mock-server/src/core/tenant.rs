@@ -1,17 +1,19 @@
 //! The tenant admin surface: every body is the result envelope.
 
+use std::borrow::Cow;
 use std::num::NonZeroU64;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use invitations_sdk::types::{UserInvitationModel, UserInvitationModelEmail};
 use invitations_sdk::InvitationStatus;
 
-use super::auth::{authorize, AuthFailure};
-use super::http::{Answer, Query, QueryError, Response};
-use super::store::{ApiKey, InvitationRecord, Store};
-use super::validate::parse_positive_id;
-use super::{tenant_error, Core, Prechecked};
+use super::auth::{authorize, bearer, AuthFailure};
+use super::errors::tenant_error;
+use super::http::{Answer, Query, Request, Response};
+use super::router::Surface;
+use super::store::{InvitationRecord, Store};
+use super::token::new_token;
+use super::validate::{parse_positive_id, validate_email};
 
 const VALIDATION_MESSAGE: &str = "The request parameters failed validation.";
 
@@ -19,25 +21,11 @@ fn validation_error(info: Vec<String>) -> Response {
     tenant_error(400, "ValidationError", VALIDATION_MESSAGE, info)
 }
 
-/// The caller's key and the request's query, or the error answer: every tenant operation
-/// authenticates first, so a bad key outranks a malformed query. The error answer is boxed
-/// to keep the `Result` small on the way that succeeds.
-fn admit<'r>(
-    store: &Store,
-    bearer: Result<&str, AuthFailure>,
-    query: Result<Query<'r>, QueryError>,
-) -> Result<(Arc<ApiKey>, Query<'r>), Box<Response>> {
-    let key = authorize(store, bearer)
-        .map_err(|failure| Box::new(auth_error(failure.status(), failure.message())))?;
-    let query = query.map_err(|err| Box::new(validation_error(vec![err.message()])))?;
-    Ok((key, query))
-}
-
 /// The spec's `UserInvitationModel` for a stored invitation, as read at `now`.
 ///
 /// `None` only if a store invariant (positive ids, emails of at most 254 characters) is
 /// broken, which the store's own checks prevent.
-pub(crate) fn model(inv: &InvitationRecord, now: DateTime<Utc>) -> Option<UserInvitationModel> {
+fn model(inv: &InvitationRecord, now: DateTime<Utc>) -> Option<UserInvitationModel> {
     Some(UserInvitationModel {
         created_at: inv.created_at,
         email: UserInvitationModelEmail::try_from(inv.email.as_str()).ok()?,
@@ -57,57 +45,52 @@ fn broken_invariant() -> Response {
     )
 }
 
-impl Core {
-    /// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`
-    /// `token` is the invitation's new token, if it is resent; `now` the mock clock when the
-    /// request came in.
-    pub(super) fn resend_invitation(
-        &mut self,
-        tenant_param: &[u8],
-        prechecked: Prechecked<'_>,
-        token: String,
-        now: DateTime<Utc>,
-    ) -> Answer {
-        let (key, query) = match admit(&self.store, prechecked.bearer, prechecked.query) {
-            Ok(admitted) => admitted,
-            Err(response) => return (*response).into(),
+/// `PUT /tenant/{tenantId}/admin/user/invitation/resend?id=`: what the request says, read
+/// before the core is locked.
+pub(crate) struct ResendInvitation<'r> {
+    bearer: Result<&'r str, AuthFailure>,
+    /// The tenant and invitation ids, or the 400's details.
+    ids: Result<(u64, u64), Vec<String>>,
+    /// The invitation's new token, used if it is resent.
+    token: String,
+}
+
+impl<'r> ResendInvitation<'r> {
+    /// `tenant_param`: the path's `tenantId`, as decoded.
+    pub(crate) fn read(request: &'r Request, tenant_param: &[u8]) -> ResendInvitation<'r> {
+        ResendInvitation {
+            bearer: bearer(request),
+            ids: ids(request, tenant_param),
+            token: new_token(),
+        }
+    }
+
+    /// The answer, checks in the documented order: 401/403, 400, 403 (tenant), 404, 400
+    /// (not pending). `now`: the mock clock when the request came in.
+    pub(crate) fn answer(self, store: &mut Store, now: DateTime<Utc>) -> Answer {
+        let key = match authorize(store, self.bearer) {
+            Ok(key) => key,
+            Err(failure) => return failure.answer(Surface::Tenant).into(),
         };
-        let mut info = Vec::new();
-        let tenant_id = match std::str::from_utf8(tenant_param) {
-            Ok(raw) => parse_positive_id("TenantId", raw)
-                .map_err(|msg| info.push(msg))
-                .ok(),
-            Err(_) => {
-                info.push("The TenantId field is not valid UTF-8.".to_owned());
-                None
-            }
-        };
-        let id = parse_positive_id("Id", query.get("id").unwrap_or_default())
-            .map_err(|msg| info.push(msg))
-            .ok();
-        let (Some(tenant_id), Some(id)) = (tenant_id, id) else {
-            return validation_error(info).into();
+        let (tenant, id) = match self.ids {
+            Ok(ids) => ids,
+            Err(info) => return validation_error(info).into(),
         };
         // A tenant that does not exist is "not managed" too, so tenant ids cannot be probed.
-        let tenant = tenant_id;
-        if !key.tenants.contains(&tenant) || !self.store.tenant_exists(tenant) {
+        if !key.tenants.contains(&tenant) || !store.tenant_exists(tenant) {
             return tenant_error(
                 403,
                 "Forbidden",
-                format!("The API key does not manage tenant {tenant_id}."),
+                format!("The API key does not manage tenant {tenant}."),
                 Vec::new(),
             )
             .into();
         }
-        let Some(inv) = self
-            .store
-            .invitation(id)
-            .filter(|inv| inv.tenant_id == tenant)
-        else {
+        let Some(inv) = store.invitation(id).filter(|inv| inv.tenant_id == tenant) else {
             return tenant_error(
                 404,
                 "NotFound",
-                format!("No invitation with id {id} exists in tenant {tenant_id}."),
+                format!("No invitation with id {id} exists in tenant {tenant}."),
                 Vec::new(),
             )
             .into();
@@ -125,9 +108,8 @@ impl Core {
             )
             .into();
         }
-        let Some(model) = self
-            .store
-            .resend_with(id, now, token)
+        let Some(model) = store
+            .resend_with(id, now, self.token)
             .and_then(|inv| model(inv, now))
         else {
             return broken_invariant().into();
@@ -135,23 +117,91 @@ impl Core {
         // Serialised once the core's lock is released.
         Answer::invitation_list(model)
     }
+}
 
-    /// `GET /tenant/admin/user/invitations_by_email?email=`
-    pub(super) fn get_by_email(
-        &mut self,
-        prechecked: Prechecked<'_>,
-        now: DateTime<Utc>,
-    ) -> Answer {
-        let (key, query) = match admit(&self.store, prechecked.bearer, prechecked.query) {
-            Ok(admitted) => admitted,
-            Err(response) => return (*response).into(),
-        };
-        let email = query.get("email").unwrap_or_default();
-        // Checked before the lock (`Prechecked`), whenever the query decoded, as it did here.
-        if let Some(Err(err)) = prechecked.email {
-            return validation_error(vec![err.to_string()]).into();
+/// The tenant resend's ids: the path's `tenantId` and the query's `id`, each checked, or
+/// every problem found (a query that does not decode is the only one then).
+fn ids(request: &Request, tenant_param: &[u8]) -> Result<(u64, u64), Vec<String>> {
+    let query = Query::parse(request.query.as_deref()).map_err(|err| vec![err.message()])?;
+    let mut info = Vec::new();
+    let tenant_id = match std::str::from_utf8(tenant_param) {
+        Ok(raw) => parse_positive_id("TenantId", raw)
+            .map_err(|msg| info.push(msg))
+            .ok(),
+        Err(_) => {
+            info.push("The TenantId field is not valid UTF-8.".to_owned());
+            None
         }
-        let Some(inv) = self.store.pending_by_email(email, &key.tenants, now) else {
+    };
+    let id = parse_positive_id("Id", query.get("id").unwrap_or_default())
+        .map_err(|msg| info.push(msg))
+        .ok();
+    match (tenant_id, id) {
+        (Some(tenant_id), Some(id)) => Ok((tenant_id, id)),
+        _ => Err(info),
+    }
+}
+
+/// `GET /tenant/admin/user/invitations_by_email?email=`: what the request says, read
+/// before the core is locked.
+pub(crate) struct GetUserInvitationByEmail<'r> {
+    bearer: Result<&'r str, AuthFailure>,
+    email: Email<'r>,
+}
+
+/// The by-email lookup's `email` parameter, read once and checked.
+enum Email<'r> {
+    /// An address to look up.
+    Valid(Cow<'r, str>),
+    /// An address the rules refuse (the 400's detail), kept for the conforming variant's
+    /// looser rules ([`GetUserInvitationByEmail::loosen`]).
+    Refused(Cow<'r, str>, String),
+    /// The query string does not decode (the 400's detail).
+    BadQuery(String),
+}
+
+impl<'r> GetUserInvitationByEmail<'r> {
+    pub(crate) fn read(request: &'r Request) -> GetUserInvitationByEmail<'r> {
+        let email = match Query::parse(request.query.as_deref()) {
+            Err(err) => Email::BadQuery(err.message()),
+            Ok(query) => {
+                let email = query.into_value("email").unwrap_or_default();
+                match validate_email(&email) {
+                    Ok(()) => Email::Valid(email),
+                    Err(err) => Email::Refused(email, err.to_string()),
+                }
+            }
+        };
+        GetUserInvitationByEmail {
+            bearer: bearer(request),
+            email,
+        }
+    }
+
+    /// Looks up a refused address too when `accepts` takes it (the conforming variant's
+    /// rules; such an address matches no stored invitation, so it is not found).
+    pub(crate) fn loosen(&mut self, accepts: fn(&str) -> bool) {
+        if let Email::Refused(email, _) = &mut self.email
+            && accepts(email)
+        {
+            self.email = Email::Valid(std::mem::take(email));
+        }
+    }
+
+    /// The answer, checks in the documented order: 401/403, 400, 404. `now`: the mock clock
+    /// when the request came in.
+    pub(crate) fn answer(self, store: &Store, now: DateTime<Utc>) -> Answer {
+        let key = match authorize(store, self.bearer) {
+            Ok(key) => key,
+            Err(failure) => return failure.answer(Surface::Tenant).into(),
+        };
+        let email = match self.email {
+            Email::Valid(email) => email,
+            Email::Refused(_, why) | Email::BadQuery(why) => {
+                return validation_error(vec![why]).into()
+            }
+        };
+        let Some(inv) = store.pending_by_email(&email, &key.tenants, now) else {
             return tenant_error(
                 404,
                 "NotFound",
@@ -165,20 +215,6 @@ impl Core {
         };
         // Serialised once the core's lock is released.
         Answer::invitation(model)
-    }
-}
-
-fn auth_error(status: u16, message: &str) -> Response {
-    let code = if status == 401 {
-        "Unauthorized"
-    } else {
-        "Forbidden"
-    };
-    let response = tenant_error(status, code, message, Vec::new());
-    if status == 401 {
-        response.with_header("www-authenticate", "Bearer")
-    } else {
-        response
     }
 }
 

@@ -11,9 +11,7 @@
 
 use std::path::Path;
 
-use super::measure::{
-    loadgen, vm_rss_kib, Amount, Params, Template, BY_EMAIL_PATH, CONNECTIONS, WARMUP_REQUESTS,
-};
+use super::measure::{loadgen, vm_rss_kib, Amount, Params, Template, CONNECTIONS, WARMUP_REQUESTS};
 use super::render::{self, mib, thousands, Table};
 use crate::mock::{self, MockBuild};
 
@@ -41,13 +39,11 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
             return;
         }
     };
-    let direct = format!("{}{BY_EMAIL_PATH}", mock.url());
-    let proxied = format!("{}{BY_EMAIL_PATH}", proxy.url());
-    let passed = format!("{}{BY_EMAIL_PATH}", bare.url());
+    let (direct, proxied, passed) = (mock.url(), proxy.url(), bare.url());
 
     match loadgen(
         root,
-        [&proxied, &passed, &direct],
+        [proxied, passed, direct],
         Template::Get,
         params.timed(),
         CONNECTIONS,
@@ -95,7 +91,7 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
     let memory = (|| {
         loadgen(
             root,
-            [&proxied],
+            [proxied],
             Template::Get,
             Amount::Requests(WARMUP_REQUESTS),
             4,
@@ -107,7 +103,7 @@ pub(super) fn section(root: &Path, params: &Params, table: &mut Table) {
         );
         loadgen(
             root,
-            [&proxied],
+            [proxied],
             Template::Get,
             Amount::Requests(params.rss_requests),
             CONNECTIONS,
