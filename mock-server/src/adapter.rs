@@ -16,8 +16,8 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::core::http::method_name;
-use crate::core::{Core, Request};
-use crate::{Fixture, MockHandle};
+use crate::core::{Core, Fixture, Request};
+use crate::handle::MockHandle;
 
 /// A running mock of the Invitations API on a local wiremock server.
 ///

@@ -6,10 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::core::{
-    plain_error, AcceptError, CreateError, Fault, FaultError, InvitationRecord, JournalEntry,
-    NewInvitation, Request, Response, Routed, SentEmail,
+    plain_error, AcceptError, Core, CreateError, Fault, FaultError, Fixture, InvitationRecord,
+    JournalEntry, NewInvitation, Request, Response, Routed, SentEmail,
 };
-use crate::{Core, Fixture};
 
 /// A cheap, cloneable handle on a mock's [`Core`], shared by its transport and by tests.
 ///

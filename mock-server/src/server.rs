@@ -33,7 +33,7 @@ use tokio::net::TcpListener;
 
 use crate::core::http::{method_name, split_target};
 use crate::core::{Request, Response};
-use crate::MockHandle;
+use crate::handle::MockHandle;
 
 /// How long open connections get to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);

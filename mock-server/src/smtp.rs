@@ -12,7 +12,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 /// An email as [`Render`] builds it (lettre's), for callers that word their own.
 pub use lettre::Message;
 
-use crate::{MockHandle, SentEmail};
+use crate::core::SentEmail;
+use crate::handle::MockHandle;
 
 /// The sender of every email.
 pub const FROM: &str = "Invitations mock <no-reply@invitations-mock.example>";

@@ -36,7 +36,7 @@ use invitations_sdk::InvitationStatus;
 use serde::{Deserialize, Serialize};
 
 use super::clock::{add_saturating, Clock};
-use super::store::USERS_MANAGER;
+use super::documented::{INVITATION_LIFETIME_HOURS, USERS_MANAGER};
 use super::validate::validate_email;
 
 /// Acme, the tenant most of the default fixture lives in.
@@ -134,7 +134,7 @@ impl InvitationFixture {
     fn pending_once_loaded(&self) -> bool {
         match (self.expires_at, self.created_at) {
             (Some(FixtureTime::Relative(seconds)), _) => seconds > 0,
-            (None, FixtureTime::Relative(seconds)) => seconds > -48 * 3600,
+            (None, FixtureTime::Relative(seconds)) => seconds > -INVITATION_LIFETIME_HOURS * 3600,
             _ => false,
         }
     }

@@ -58,6 +58,7 @@ pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod call;
 pub mod clock;
+pub mod documented;
 pub(crate) mod errors;
 pub mod faults;
 pub mod fixture;

@@ -109,7 +109,7 @@ pub(crate) fn route(method: &str, raw_path: &[u8]) -> Route {
 
 /// Percent-decodes one path segment (`+` stays `+` in paths), borrowing it when it has
 /// nothing to decode.
-fn decode_segment(raw: &[u8]) -> Cow<'_, [u8]> {
+pub(crate) fn decode_segment(raw: &[u8]) -> Cow<'_, [u8]> {
     percent_encoding::percent_decode(raw).into()
 }
 

@@ -19,11 +19,7 @@ use super::fixture::Fixture;
 use super::token::new_token;
 use super::validate::validate_email;
 
-/// How long a link stays valid after a resend (and, by default, after creation).
-pub const INVITATION_LIFETIME_HOURS: i64 = 48;
-
-/// The permission a key needs for every operation of both surfaces.
-pub const USERS_MANAGER: &str = "usersManager";
+pub use super::documented::{INVITATION_LIFETIME_HOURS, USERS_MANAGER};
 
 /// An invitation as the store holds it.
 ///

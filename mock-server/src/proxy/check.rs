@@ -73,7 +73,8 @@ pub use super::exchange::{Exchange, Finding, Side, Verdict};
 use super::json::{Document, Node};
 use super::rules::{self, Asked};
 use super::schema::{inline_errors, Schemas};
-use crate::core::http::{decode_segment, Query};
+use crate::core::http::Query;
+use crate::core::router::decode_segment;
 
 /// More path segments than any template of the spec has: such a path matches nothing.
 const MAX_SEGMENTS: usize = 16;

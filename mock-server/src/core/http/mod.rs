@@ -17,6 +17,6 @@ mod timestamp;
 mod wire;
 
 pub(crate) use answer::Answer;
-pub(crate) use query::Query;
+pub(crate) use query::{Query, QueryError};
 pub(crate) use wire::{display_path, truncate};
 pub use wire::{method_name, split_target, Request, Response};
