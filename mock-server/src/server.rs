@@ -19,6 +19,8 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -30,6 +32,8 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use crate::core::http::{method_name, split_target};
 use crate::core::{Request, Response};
@@ -124,6 +128,72 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// A server serving in the background on the current tokio runtime, stopped when dropped
+/// or by [`Spawned::stop`]: the one way the mock's server, the proxy and the tests run a
+/// server on a free port.
+///
+/// ```
+/// use invitations_mock::{server::Server, MockHandle};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let server = Server::bind("127.0.0.1:0".parse().unwrap(), MockHandle::default()).await?;
+/// let running = server.spawn();
+/// assert!(running.base_url().starts_with("http://127.0.0.1:"));
+/// running.stop().await
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Spawned {
+    base_url: String,
+    /// Dropping it (with the `Spawned`) completes the server's [`Shutdown`].
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+/// The shutdown signal a [`Spawned`] server runs until: completes when it is stopped or
+/// dropped.
+#[derive(Debug)]
+pub struct Shutdown(oneshot::Receiver<()>);
+
+impl Future for Shutdown {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A dropped sender is a stop too.
+        Pin::new(&mut self.0).poll(cx).map(|_| ())
+    }
+}
+
+impl Spawned {
+    /// Spawns `run`, which serves until the [`Shutdown`] it is given completes.
+    pub fn new<F>(base_url: String, run: impl FnOnce(Shutdown) -> F) -> Spawned
+    where
+        F: Future<Output = io::Result<()>> + Send + 'static,
+    {
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(run(Shutdown(stopped)));
+        Spawned {
+            base_url,
+            stop,
+            task,
+        }
+    }
+
+    /// `http://HOST:PORT`, no trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Stops the server and waits until it has stopped: accepting ends, open connections
+    /// get the drain time to finish.
+    pub async fn stop(self) -> io::Result<()> {
+        let Spawned { stop, task, .. } = self;
+        drop(stop);
+        task.await.map_err(io::Error::other)?
+    }
+}
+
 /// A bound, not yet running, server.
 #[derive(Debug)]
 pub struct Server {
@@ -160,6 +230,11 @@ impl Server {
     /// The handle on the served core.
     pub fn handle(&self) -> &MockHandle {
         &self.handle
+    }
+
+    /// Serves in the background until the returned [`Spawned`] is stopped or dropped.
+    pub fn spawn(self) -> Spawned {
+        Spawned::new(self.base_url(), |shutdown| self.run(shutdown))
     }
 
     /// Serves until `shutdown` completes, then stops accepting and gives open connections
@@ -294,20 +369,16 @@ mod tests {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let timeout = Duration::from_secs(2);
-        let server = tokio::spawn(serve_connections(
-            listener,
-            async {
-                let _ = stopped.await;
-            },
-            timeout,
-            |_| {
+        let server = Spawned::new(format!("http://{addr}"), |shutdown| async move {
+            serve_connections(listener, shutdown, timeout, |_| {
                 service_fn(|_| async {
                     Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"ok"))))
                 })
-            },
-        ));
+            })
+            .await;
+            Ok(())
+        });
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         // Three requests 0.8 s apart on one connection: 2.4 s in all, longer than one
         // timeout, so each head was given a deadline of its own.
@@ -337,7 +408,6 @@ mod tests {
             "closed after {:?}, before the timeout",
             started.elapsed()
         );
-        stop.send(()).unwrap();
-        server.await.unwrap();
+        server.stop().await.unwrap();
     }
 }

@@ -8,33 +8,19 @@ use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
 use invitations_mock::core::Request;
-use invitations_mock::server::Server;
+use invitations_mock::server::{Server, Spawned};
 use invitations_mock::{fixture, MockHandle};
 use serde_json::{json, Value};
 
 const CALLS: usize = 64;
 
-async fn start() -> (
-    String,
-    MockHandle,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<()>,
-) {
+async fn start() -> (String, MockHandle, Spawned) {
     let handle = MockHandle::default();
     let server = Server::bind("127.0.0.1:0".parse().unwrap(), handle.clone())
         .await
-        .unwrap();
-    let url = server.base_url();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        server
-            .run(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-    (url, handle, stop, task)
+        .unwrap()
+        .spawn();
+    (server.base_url().to_owned(), handle, server)
 }
 
 async fn accept(client: &reqwest::Client, url: &str, token: &str) -> u16 {
@@ -50,7 +36,7 @@ async fn accept(client: &reqwest::Client, url: &str, token: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_resends_leave_exactly_the_last_token_valid() {
-    let (url, handle, stop, task) = start().await;
+    let (url, handle, server) = start().await;
     let client = reqwest::Client::new();
     let calls: Vec<_> = (0..CALLS)
         .map(|_| {
@@ -110,13 +96,12 @@ async fn concurrent_resends_leave_exactly_the_last_token_valid() {
         "accepting removes it"
     );
 
-    stop.send(()).unwrap();
-    task.await.unwrap();
+    server.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_resends_sharing_an_idempotency_key_send_one_email() {
-    let (url, handle, stop, task) = start().await;
+    let (url, handle, server) = start().await;
     let client = reqwest::Client::new();
     let calls: Vec<_> = (0..CALLS)
         .map(|_| {
@@ -157,8 +142,7 @@ async fn concurrent_resends_sharing_an_idempotency_key_send_one_email() {
     let only = &handle.outbox()[0];
     assert_eq!(handle.accept(&only.token), Ok(fixture::CANCELLED_ID));
 
-    stop.send(()).unwrap();
-    task.await.unwrap();
+    server.stop().await.unwrap();
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use invitations_mock::core::{Clock, Core, CoreConfig, Variant};
 use invitations_mock::fixture::{FixtureTime, InvitationFixture};
 use invitations_mock::proxy::{Proxy, ProxyConfig, Side, Violation};
-use invitations_mock::server::Server;
+use invitations_mock::server::{Server, Spawned};
 use invitations_mock::{fixture, Fault, Fixture, InvitationsMock, MockHandle};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
@@ -21,21 +21,12 @@ const BY_EMAIL: &str = "/tenant/admin/user/invitations_by_email";
 const AUTH_MISSING: &str =
     "header Authorization: missing; the spec requires `Authorization: Bearer <api key>`";
 
-/// The standalone server (hyper) on a free port, stopped when the sender drops.
-async fn standalone_mock(handle: MockHandle) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let server = Server::bind("127.0.0.1:0".parse().unwrap(), handle)
+/// The standalone server (hyper) on a free port, stopped when dropped.
+async fn standalone_mock(handle: MockHandle) -> Spawned {
+    Server::bind("127.0.0.1:0".parse().unwrap(), handle)
         .await
-        .unwrap();
-    let url = server.base_url();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = server
-            .run(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    (url, stop)
+        .unwrap()
+        .spawn()
 }
 
 /// A mock core of `variant` on `fixture`, with the system clock.
@@ -1002,8 +993,8 @@ fn mock_cases() -> Vec<Case<'static>> {
 /// `variant`; with `statuses`, checks each answer's status too.
 async fn through_the_proxy(variant: Variant, statuses: bool) -> Proxy {
     let handle = handle_of(variant, Fixture::default());
-    let (upstream, stop) = standalone_mock(handle.clone()).await;
-    let proxy = Proxy::start(&upstream).await.unwrap();
+    let upstream = standalone_mock(handle.clone()).await;
+    let proxy = Proxy::start(upstream.base_url()).await.unwrap();
     let cases = mock_cases();
     for (verb, target, key, body, headers, expected) in &cases {
         let (status, text) = send(&proxy, verb, target, *key, body.as_deref(), headers).await;
@@ -1030,7 +1021,7 @@ async fn through_the_proxy(variant: Variant, statuses: bool) -> Proxy {
         "the mock ({variant:?}) broke the contract"
     );
     assert_eq!(proxy.stats().exchanges, cases.len() as u64 + 3);
-    drop(stop);
+    drop(upstream);
     proxy
 }
 
@@ -1118,8 +1109,8 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("seen.json");
     let deployment = handle_of(Variant::Alternative, long_running_fixture());
-    let (upstream, _stop) = standalone_mock(deployment.clone()).await;
-    let proxy = Proxy::start_with(ProxyConfig::new(&upstream).unwrap().record(&file))
+    let upstream = standalone_mock(deployment.clone()).await;
+    let proxy = Proxy::start_with(ProxyConfig::new(upstream.base_url()).unwrap().record(&file))
         .await
         .unwrap();
     let script: Vec<(&str, String, &str, u16)> = vec![
@@ -1211,8 +1202,7 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
     };
 
     // Served as `invitations-mock --fixture seen.json` serves it.
-    let (replay, _stop_replay) =
-        standalone_mock(handle_of(Variant::Reference, recorded.clone())).await;
+    let replay = standalone_mock(handle_of(Variant::Reference, recorded.clone())).await;
     let mut probes: Vec<(String, String, &str)> =
         vec![("GET".into(), by_email("ada@example.com"), VIEWER)];
     for InvitationFixture {
@@ -1237,9 +1227,16 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
         }
     }
     for (verb, target, key) in &probes {
-        let (status, seen) = send_to(&upstream, verb, target, Some(key), None, &[]).await;
-        let (replayed, served) =
-            send_to(&replay, verb, target, Some(as_recorded(key)), None, &[]).await;
+        let (status, seen) = send_to(upstream.base_url(), verb, target, Some(key), None, &[]).await;
+        let (replayed, served) = send_to(
+            replay.base_url(),
+            verb,
+            target,
+            Some(as_recorded(key)),
+            None,
+            &[],
+        )
+        .await;
         assert_eq!(
             replayed, status,
             "{verb} {target}: deployment {seen}, replay {served}"
@@ -1272,7 +1269,15 @@ async fn a_recording_of_a_server_without_optional_fields_replays_what_was_seen()
     let (key, email) = recorded
         .example_lookup()
         .expect("a pending invitation to look up");
-    let (status, answer) = send_to(&replay, "GET", &by_email(email), Some(key), None, &[]).await;
+    let (status, answer) = send_to(
+        replay.base_url(),
+        "GET",
+        &by_email(email),
+        Some(key),
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         serde_json::from_str::<Value>(&answer).unwrap()["value"]["email"],

@@ -44,8 +44,9 @@ fn clippy_on_build_env() -> Result<[(&'static str, std::ffi::OsString); 2]> {
 
 /// Everything CI checks, in the order that costs least on 2 cores:
 ///
-/// 1. `cargo fmt --all --check`, `cargo xtask codegen --check` and the spec half of
-///    `cargo xtask api-diff` (xtask is built already);
+/// 1. `cargo fmt --all --check`, `cargo xtask codegen --check`, the spec half of
+///    `cargo xtask api-diff` and `cargo xtask invariants` (ARCHITECTURE.md's checks; xtask is
+///    built already);
 /// 2. meanwhile, on other threads, the npm and PyPI tools are installed, and podman and the
 ///    container images' base (apt-get, debootstrap: network and dpkg waits);
 /// 3. one build of every workspace crate and target with clippy's lints as errors (see
@@ -84,6 +85,8 @@ pub fn run(root: &Path) -> Result<()> {
             changelog: false,
         },
     )?;
+    println!("==> cargo xtask invariants");
+    crate::invariants::run(root)?;
 
     // Every later cargo command (the contract runs too) must see the same wrapper, or cargo
     // would rebuild the workspace's crates without it. Set before any thread starts.

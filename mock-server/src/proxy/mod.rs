@@ -62,14 +62,15 @@ pub use config::{ProxyConfig, ProxyError};
 pub use exchange::{Exchange, Finding, Side, Verdict};
 pub use transport::ProxyServer;
 use transport::Shared;
+
+use crate::server::Spawned;
 pub use violations::{ProxyStats, Violation};
 
 /// A proxy running on a free local port, for tests; stopped when dropped.
 #[derive(Debug)]
 pub struct Proxy {
-    base_url: String,
     shared: Arc<Shared>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Spawned,
 }
 
 impl Proxy {
@@ -83,26 +84,16 @@ impl Proxy {
     /// Starts a proxy with `config` on `127.0.0.1` and a free port.
     pub async fn start_with(config: ProxyConfig) -> Result<Proxy, ProxyError> {
         let server = ProxyServer::bind(SocketAddr::from(([127, 0, 0, 1], 0)), config).await?;
-        let base_url = server.base_url();
         let shared = server.shared();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = server
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
         Ok(Proxy {
-            base_url,
             shared,
-            stop: Some(stop),
+            server: server.spawn(),
         })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash: send requests here instead of upstream.
     pub fn uri(&self) -> String {
-        self.base_url.clone()
+        self.server.base_url().to_owned()
     }
 
     /// The violations kept, oldest first (what `GET /__admin/violations` answers).
@@ -119,13 +110,5 @@ impl Proxy {
     /// (what `DELETE /__admin/violations` does).
     pub fn clear(&self) {
         self.shared.clear();
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }

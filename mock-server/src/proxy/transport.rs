@@ -32,7 +32,7 @@ use super::keys::{KeyFacts, KeyLedger};
 use super::record::{Recorder, Sighting};
 use super::upstream::{error_chain, ConnectError, Connector, Slot};
 use super::violations::{Violation, ViolationLog};
-use crate::server::{serve_connections, HEADER_READ_TIMEOUT};
+use crate::server::{serve_connections, Spawned, HEADER_READ_TIMEOUT};
 
 /// State shared by every connection of one proxy.
 #[derive(Debug)]
@@ -127,6 +127,11 @@ impl ProxyServer {
 
     pub(crate) fn shared(&self) -> Arc<Shared> {
         self.shared.clone()
+    }
+
+    /// Serves in the background until the returned [`Spawned`] is stopped or dropped.
+    pub fn spawn(self) -> Spawned {
+        Spawned::new(self.base_url(), |shutdown| self.run(shutdown))
     }
 
     /// Serves until `shutdown` completes, then stops accepting and gives open connections
