@@ -728,23 +728,7 @@ async fn check_no_mutations(allow_dry_run: bool) -> Result<String, String> {
         allow_dry_run,
         ..embedded_data()
     };
-    let uri = mock.uri();
-    let target = Target {
-        name: "profile without allow_mutations".into(),
-        has_admin: false,
-        data: data.clone(),
-        factory: Arc::new(move || {
-            let (uri, data) = (uri.clone(), data.clone());
-            Box::pin(async move {
-                TargetInstance {
-                    base_url: uri,
-                    admin_url: None,
-                    data,
-                    guard: Box::new(()),
-                }
-            })
-        }),
-    };
+    let target = Target::deployment("profile without allow_mutations", mock.uri(), data);
     let reports = run(all_cases(), &target).await;
     let failed: Vec<_> = reports
         .iter()

@@ -123,8 +123,26 @@ async fn sdk_call(ctx: &Ctx, auth: Auth, id: &str, dry_run: bool) -> SdkOutcome 
     )
 }
 
+/// Invite `id` resent with the manager's key, raw and through the SDK: 404 from both.
+async fn not_found(ctx: &mut Ctx, label: &str, id: &str) -> CaseResult {
+    raw_and_sdk(ctx, label, Auth::Manager, id, 404).await
+}
+
 async fn raw_and_sdk(ctx: &mut Ctx, label: &str, auth: Auth, id: &str, status: u16) -> CaseResult {
     raw_and_sdk_with(ctx, label, auth, id, false, status).await
+}
+
+/// The unknown invite resent with `auth`, raw and through the SDK: `status` from both.
+async fn resend_unknown(ctx: &mut Ctx, auth: Auth, status: u16) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    raw_and_sdk(ctx, "resend an unknown invite", auth, &id, status).await
+}
+
+/// A dry run of the pending invite with `auth`, raw and through the SDK: `status` from both.
+async fn dry_run_pending(ctx: &mut Ctx, auth: Auth, status: u16) -> CaseResult {
+    let id = ctx.data.invitations.pending_id.to_string();
+    let label = "dry-run resend of the pending invite";
+    raw_and_sdk_with(ctx, label, auth, &id, true, status).await
 }
 
 async fn raw_and_sdk_with(
@@ -281,44 +299,28 @@ async fn iam_resend_bad_dry_run_is_400(ctx: &mut Ctx) -> CaseResult {
 }
 
 async fn iam_resend_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::None, &id, 401).await
+    resend_unknown(ctx, Auth::None, 401).await
 }
 
 async fn iam_resend_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::Unknown, &id, 401).await
+    resend_unknown(ctx, Auth::Unknown, 401).await
 }
 
 async fn iam_resend_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::Viewer, &id, 403).await
+    resend_unknown(ctx, Auth::Viewer, 403).await
 }
 
 async fn iam_resend_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::Manager, &id, 404).await?;
+    not_found(ctx, "resend an unknown invite", &id).await?;
     // Ids are opaque: one that could never be an id is simply not found.
-    raw_and_sdk(
-        ctx,
-        "resend an invite with a non-numeric id",
-        Auth::Manager,
-        "no-such-invite",
-        404,
-    )
-    .await
+    let never_an_id = "no-such-invite";
+    not_found(ctx, "resend an invite with a non-numeric id", never_an_id).await
 }
 
 async fn iam_resend_other_tenants_invite_is_404(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.other_tenant_pending_id.to_string();
-    raw_and_sdk(
-        ctx,
-        "resend another tenant's invite",
-        Auth::Manager,
-        &id,
-        404,
-    )
-    .await
+    not_found(ctx, "resend another tenant's invite", &id).await
 }
 
 /// A JSON object body of exactly `len` bytes (`len` ≥ 16).
@@ -405,21 +407,15 @@ async fn iam_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
 }
 
 async fn iam_resend_dry_run_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.pending_id.to_string();
-    let label = "dry-run resend of the pending invite";
-    raw_and_sdk_with(ctx, label, Auth::None, &id, true, 401).await
+    dry_run_pending(ctx, Auth::None, 401).await
 }
 
 async fn iam_resend_dry_run_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.pending_id.to_string();
-    let label = "dry-run resend of the pending invite";
-    raw_and_sdk_with(ctx, label, Auth::Unknown, &id, true, 401).await
+    dry_run_pending(ctx, Auth::Unknown, 401).await
 }
 
 async fn iam_resend_dry_run_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.pending_id.to_string();
-    let label = "dry-run resend of the pending invite";
-    raw_and_sdk_with(ctx, label, Auth::Viewer, &id, true, 403).await
+    dry_run_pending(ctx, Auth::Viewer, 403).await
 }
 
 async fn iam_resend_dry_run_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {

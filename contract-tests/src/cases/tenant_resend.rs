@@ -1,7 +1,7 @@
 //! `PUT /tenant/{tenantId}/admin/user/invitation/resend` (ResendInvitation).
 
 use super::case::{case, Case, Needs};
-use super::steps::{inject_fault, tenant_resend};
+use super::steps::{inject_fault, resend_pending, tenant_resend};
 use crate::context::{
     ensure, fail, generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
 };
@@ -119,12 +119,7 @@ fn error_code(body: &serde_json::Value) -> &str {
 async fn tenant_resend_pending_returns_it(ctx: &mut Ctx) -> CaseResult {
     let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.pending_id);
     let email = ctx.data.invitations.pending_email.clone();
-    let call = tenant_resend(
-        "resend the pending invitation",
-        Auth::Manager,
-        &tenant.to_string(),
-    )
-    .id(&id.to_string());
+    let call = resend_pending(ctx, "resend the pending invitation");
     let mail = ctx.watch_mail(&email).await?;
     let exchange = ctx.expect(call, 200).await?;
     ctx.check_mail(mail, 1).await?;
@@ -364,12 +359,7 @@ async fn tenant_resend_other_tenants_invitation_is_404(ctx: &mut Ctx) -> CaseRes
 async fn tenant_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
     inject_fault(ctx, OP, 500).await?;
     let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.pending_id);
-    let call = tenant_resend(
-        "resend the pending invitation (fault injected)",
-        Auth::Manager,
-        &tenant.to_string(),
-    )
-    .id(&id.to_string());
+    let call = resend_pending(ctx, "resend the pending invitation (fault injected)");
     let exchange = ctx.expect(call, 500).await?;
     inject_fault(ctx, OP, 500).await?;
     let outcome = sdk_call(ctx, Auth::Manager, tenant, id).await;
