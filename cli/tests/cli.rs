@@ -181,17 +181,15 @@ async fn resend_invitation_table() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resend_invitation_json() {
     let mock = InvitationsMock::start().await;
-    let run = manager(
-        &mock,
-        &[
-            "resend-invitation",
-            "--tenant",
-            "1024",
-            "9005",
-            "--output",
-            "json",
-        ],
-    );
+    let args = [
+        "resend-invitation",
+        "--tenant",
+        "1024",
+        "9005",
+        "--output",
+        "json",
+    ];
+    let run = manager(&mock, &args);
     assert_eq!(printed_json(&run)[0]["id"], 9005);
     snapshot!("resend_invitation_json", run);
 }
@@ -201,10 +199,8 @@ async fn resend_invitation_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invitation_by_email_json() {
     let mock = InvitationsMock::start().await;
-    let run = manager(
-        &mock,
-        &["invitation-by-email", "ADA@example.com", "--output", "json"],
-    );
+    let args = ["invitation-by-email", "ADA@example.com", "--output", "json"];
+    let run = manager(&mock, &args);
     assert_eq!(printed_json(&run)["email"], "ada@example.com");
     snapshot!("invitation_by_email_json", run);
 }
