@@ -2,10 +2,10 @@
 
 mod common;
 
-use reqwest::Method;
 use std::time::{Duration, Instant};
 
 use invitations_mock::{fixture, Fault, Fixture, InvitationsMock};
+use reqwest::Method;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, ResponseTemplate};
