@@ -182,8 +182,7 @@ fn tenant_resend_validation_errors() {
 fn by_email_finds_the_callers_pending_invitation_case_insensitively() {
     let mut core = core();
     for email in ["ada@example.com", "ADA@Example.COM", "ada%40example.com"] {
-        let response = core.handle(&manager(by_email(email)));
-        assert_eq!(response.status, 200, "{email}");
+        let response = core.answer(&manager(by_email(email)), 200);
         let body = check(BY_EMAIL, &response);
         assert_eq!(body["value"]["id"], fixture::PENDING_ID);
         assert_eq!(body["value"]["status"], "Pending");
@@ -200,8 +199,7 @@ fn by_email_404_for_non_pending_and_other_tenants() {
         fixture::GLOBEX_EMAIL,
         "nobody@example.com",
     ] {
-        let response = core.handle(&manager(by_email(email)));
-        assert_eq!(response.status, 404, "{email}");
+        let response = core.answer(&manager(by_email(email)), 404);
         assert_eq!(code(&check(BY_EMAIL, &response)), "NotFound");
     }
     core.answer(
@@ -282,8 +280,7 @@ fn iam_resend_reactivates_any_state() {
     ] {
         let mut core = core();
         let before = core.invitation(id).unwrap();
-        let response = core.handle(&manager(iam_resend(id)));
-        assert_eq!(response.status, 200, "{id}");
+        let response = core.answer(&manager(iam_resend(id)), 200);
         let body = check(IAM, &response);
         assert_eq!(body["inviteId"], id.to_string());
         let after = core.invitation(id).unwrap();
@@ -379,19 +376,12 @@ fn iam_resend_validation_errors() {
 fn iam_resend_accepts_empty_object_and_limit_sized_bodies_but_413s_larger() {
     let mut core = core();
     for body in [&b""[..], b"{}", b" { } "] {
-        assert_eq!(
-            core.handle(&manager(iam_resend(9001).body(body))).status,
-            200
-        );
+        core.answer(&manager(iam_resend(9001).body(body)), 200);
     }
     let padding = 65_536 - br#"{"a":""}"#.len();
     let exact = format!(r#"{{"a":"{}"}}"#, "x".repeat(padding));
     assert_eq!(exact.len(), 65_536);
-    assert_eq!(
-        core.handle(&manager(iam_resend(9001).body(exact.clone())))
-            .status,
-        200
-    );
+    core.answer(&manager(iam_resend(9001).body(exact.clone())), 200);
     let over = format!(r#"{{"a":"{}"}}"#, "x".repeat(padding + 1));
     let response = core.answer(&manager(iam_resend(9001).body(over)), 413);
     check(IAM, &response);
@@ -464,7 +454,7 @@ fn a_repeat_while_the_first_answer_is_delayed_is_409_then_replays() {
     core.inject_fault(Fault::delay(std::time::Duration::from_millis(20)).times(1))
         .unwrap();
     let quick = keyed(fixture::PENDING_ID, "quick");
-    assert_eq!(core.handle(&quick).status, 200);
+    core.answer(&quick, 200);
     std::thread::sleep(std::time::Duration::from_millis(40));
     let replay = core.answer(&quick, 200);
     assert_eq!(replay.header("idempotent-replayed"), Some("true"));
@@ -475,19 +465,12 @@ fn a_repeat_while_the_first_answer_is_delayed_is_409_then_replays() {
 fn only_successful_real_resends_are_recorded() {
     let mut core = core();
     let key = |r: Request| manager(r.header("Idempotency-Key", "k"));
-    assert_eq!(
-        core.handle(&key(iam_resend(fixture::UNKNOWN_ID))).status,
-        404
-    );
-    assert_eq!(
-        core.handle(&key(iam_resend_with(9001, "dryRun=true")))
-            .status,
-        200
-    );
+    core.answer(&key(iam_resend(fixture::UNKNOWN_ID)), 404);
+    core.answer(&key(iam_resend_with(9001, "dryRun=true")), 200);
     core.inject_fault(Fault::status(500).times(1)).unwrap();
-    assert_eq!(core.handle(&key(iam_resend(9001))).status, 500);
+    core.answer(&key(iam_resend(9001)), 500);
     assert_eq!(core.idempotency_records(), 0);
-    assert_eq!(core.handle(&key(iam_resend(9001))).status, 200);
+    core.answer(&key(iam_resend(9001)), 200);
     assert_eq!(core.idempotency_records(), 1);
     assert_eq!(core.outbox_total(), 1);
 }
@@ -690,7 +673,7 @@ fn faults_answer_in_the_operations_shape_count_down_and_can_only_delay() {
         .unwrap();
     let response = core.answer(&manager(iam_resend(9001)), 503);
     assert!(response.json_body().unwrap()["error"].is_string());
-    assert_eq!(core.handle(&manager(iam_resend(9001))).status, 200);
+    core.answer(&manager(iam_resend(9001)), 200);
 
     core.inject_fault(Fault::status(500).operation(RESEND))
         .unwrap();
@@ -894,11 +877,7 @@ fn admin_outbox_clock_faults_reset_and_journal() {
             "{refused}"
         );
     }
-    assert_eq!(
-        core.handle(&Request::new("DELETE", "/__admin/faults"))
-            .status,
-        204
-    );
+    core.answer(&Request::new("DELETE", "/__admin/faults"), 204);
     assert!(core.faults().is_empty());
 
     assert_eq!(admin(&mut core, "POST", "/__admin/reset", None).0, 200);
@@ -935,16 +914,14 @@ fn admin_is_loopback_only_unless_configured() {
         .as_str()
         .unwrap()
         .contains("--admin-from-anywhere"));
-    assert_eq!(
-        core.handle(&Request::new("POST", "/__admin/nope").from_loopback(false))
-            .status,
-        403
+    core.answer(
+        &Request::new("POST", "/__admin/nope").from_loopback(false),
+        403,
     );
     // The API itself is served to anyone.
-    assert_eq!(
-        core.handle(&manager(by_email(fixture::PENDING_EMAIL)).from_loopback(false))
-            .status,
-        200
+    core.answer(
+        &manager(by_email(fixture::PENDING_EMAIL)).from_loopback(false),
+        200,
     );
 
     let mut open = configured(|c| c.admin_from_anywhere = true);

@@ -49,30 +49,31 @@ fn email_length_boundaries() {
 
 #[test]
 fn local_part_and_domain_label_boundaries() {
-    let ok = [
-        format!("{}@example.com", "l".repeat(64)),
-        format!("ada@{}.com", "d".repeat(63)),
-        "ada@a-b.example.com".to_owned(),
-        "ada@x.io".to_owned(),
-        "ada@example.c0m".to_owned(),
+    // (address, valid): each length at and past its limit, then the label rules.
+    let cases = [
+        (format!("{}@example.com", "l".repeat(64)), true),
+        (format!("{}@example.com", "l".repeat(65)), false),
+        (format!("ada@{}.com", "d".repeat(63)), true),
+        (format!("ada@{}.com", "d".repeat(64)), false),
+        ("ada@a-b.example.com".to_owned(), true),
+        ("ada@x.io".to_owned(), true),
+        ("ada@example.c0m".to_owned(), true),
+        ("ada@example-.com".to_owned(), false),
+        ("ada@-example.com".to_owned(), false),
+        ("ada@exa_mple.com".to_owned(), false),
+        ("ada@example.123".to_owned(), false),
+        ("ada@localhost".to_owned(), false),
+        ("a..b@example.com".to_owned(), false),
+        ("a(b@example.com".to_owned(), false),
+        ("@example.com".to_owned(), false),
     ];
-    for email in &ok {
-        assert_eq!(validate_email(email), Ok(()), "{email}");
-    }
-    let bad = [
-        format!("{}@example.com", "l".repeat(65)),
-        format!("ada@{}.com", "d".repeat(64)),
-        "ada@example-.com".to_owned(),
-        "ada@-example.com".to_owned(),
-        "ada@exa_mple.com".to_owned(),
-        "ada@example.123".to_owned(),
-        "ada@localhost".to_owned(),
-        "a..b@example.com".to_owned(),
-        "a(b@example.com".to_owned(),
-        "@example.com".to_owned(),
-    ];
-    for email in &bad {
-        assert_eq!(validate_email(email), Err(EmailError::Malformed), "{email}");
+    for (email, valid) in &cases {
+        let expected = if *valid {
+            Ok(())
+        } else {
+            Err(EmailError::Malformed)
+        };
+        assert_eq!(validate_email(email), expected, "{email}");
     }
 }
 
@@ -187,14 +188,9 @@ fn invite_id_of_128_characters_is_looked_up_and_129_is_refused() {
 fn non_canonical_invite_ids_name_no_invitation() {
     let mut core = core();
     for id in ["09001", "+9001", "9001.0"] {
-        let response = core.handle(&manager(iam_resend(id)));
-        assert_eq!(response.status, 404, "{id}");
+        core.answer(&manager(iam_resend(id)), 404);
     }
-    assert_eq!(
-        core.handle(&manager(iam_resend(fixture::PENDING_ID)))
-            .status,
-        200
-    );
+    core.answer(&manager(iam_resend(fixture::PENDING_ID)), 200);
 }
 
 #[test]
@@ -282,7 +278,7 @@ fn the_outbox_keeps_the_most_recent_and_counts_every_email() {
         fixture::DECLINED_ID,
         fixture::CANCELLED_ID,
     ] {
-        assert_eq!(core.handle(&manager(iam_resend(id))).status, 200);
+        core.answer(&manager(iam_resend(id)), 200);
     }
     assert_eq!(core.outbox_total(), 3);
     let recent: Vec<u64> = core.outbox().iter().map(|e| e.invitation_id).collect();
@@ -293,11 +289,7 @@ fn the_outbox_keeps_the_most_recent_and_counts_every_email() {
 fn an_outbox_of_capacity_zero_keeps_nothing_but_still_counts() {
     let mut core = configured(|c| c.outbox_capacity = 0);
     for _ in 0..3 {
-        assert_eq!(
-            core.handle(&manager(iam_resend(fixture::PENDING_ID)))
-                .status,
-            200
-        );
+        core.answer(&manager(iam_resend(fixture::PENDING_ID)), 200);
     }
     assert!(core.outbox().is_empty());
     assert_eq!(core.outbox_total(), 3);

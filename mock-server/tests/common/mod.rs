@@ -75,7 +75,9 @@ impl Answers for Core {
     #[track_caller]
     fn answer(&mut self, request: &Request, status: u16) -> Response {
         let response = self.handle(request);
-        assert_eq!(response.status, status, "{request:?}");
+        // The query too: `Debug` leaves it out (it may hold an address).
+        let query = String::from_utf8_lossy(request.query.as_deref().unwrap_or_default());
+        assert_eq!(response.status, status, "{request:?} ?{query}");
         response
     }
 }
