@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::case::{case, Case, Needs};
 use super::iam_resend::fresh_key;
-use super::steps::{by_email, iam_resend, resend_pending, tenant_resend};
+use super::steps::{by_email, iam_resend, outbox, resend_pending, tenant_resend};
 use super::tenant_resend::expect_not_pending_code;
 use crate::context::{ensure, fail, Auth, Call, CaseResult, Ctx, Op};
 use crate::decision::Decision;
@@ -164,14 +164,6 @@ async fn record_if_admin(ctx: &Ctx, id: u64) -> Result<Option<Value>, String> {
     } else {
         Ok(None)
     }
-}
-
-async fn outbox(ctx: &Ctx) -> Result<Vec<Value>, String> {
-    let value = ctx.admin_ok(Method::GET, "/__admin/outbox", None).await?;
-    value
-        .as_array()
-        .cloned()
-        .ok_or_else(|| format!("outbox is not a list: {value}"))
 }
 
 async fn accept(ctx: &Ctx, token: &Value) -> Result<u16, String> {

@@ -27,27 +27,12 @@ pub(super) fn cases() -> Vec<Case> {
             Needs::Nothing
         ),
         case!(by_email_without_address_is_400, OP, 400, Needs::Nothing),
-        case!(
-            by_email_without_key_is_401,
-            OP,
-            401,
-            Needs::Nothing,
-            [CODES]
-        ),
-        case!(
-            by_email_unknown_key_is_401,
-            OP,
-            401,
-            Needs::Nothing,
-            [CODES]
-        ),
-        case!(
-            by_email_key_without_permission_is_403,
-            OP,
-            403,
-            Needs::Nothing,
-            [CODES]
-        ),
+        case!(by_email_without_key_is_401, OP, 401, Needs::Nothing, [CODES]
+            => look_up_pending(Auth::None)),
+        case!(by_email_unknown_key_is_401, OP, 401, Needs::Nothing, [CODES]
+            => look_up_pending(Auth::Unknown)),
+        case!(by_email_key_without_permission_is_403, OP, 403, Needs::Nothing, [CODES]
+            => look_up_pending(Auth::Viewer)),
         case!(
             by_email_unknown_address_is_404,
             OP,
@@ -211,18 +196,6 @@ async fn look_up_pending(ctx: &mut Ctx, auth: Auth, status: u16) -> CaseResult {
     let email = ctx.data.invitations.pending_email.clone();
     let label = "look up the pending invitation's address";
     raw_and_sdk(ctx, label, auth, &email, status).await
-}
-
-async fn by_email_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    look_up_pending(ctx, Auth::None, 401).await
-}
-
-async fn by_email_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    look_up_pending(ctx, Auth::Unknown, 401).await
-}
-
-async fn by_email_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
-    look_up_pending(ctx, Auth::Viewer, 403).await
 }
 
 async fn by_email_unknown_address_is_404(ctx: &mut Ctx) -> CaseResult {

@@ -83,6 +83,15 @@ pub(crate) async fn inject_fault(ctx: &Ctx, op: Op, status: u16) -> CaseResult {
     .map(drop)
 }
 
+/// The emails in the mock's outbox (admin API), oldest first.
+pub(crate) async fn outbox(ctx: &Ctx) -> Result<Vec<serde_json::Value>, String> {
+    let value = ctx.admin_ok(Method::GET, "/__admin/outbox", None).await?;
+    value
+        .as_array()
+        .cloned()
+        .ok_or_else(|| format!("outbox is not a list: {value}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

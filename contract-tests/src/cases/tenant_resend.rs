@@ -1,7 +1,7 @@
 //! `PUT /tenant/{tenantId}/admin/user/invitation/resend` (ResendInvitation).
 
 use super::case::{case, Case, Needs};
-use super::steps::{inject_fault, resend_pending, tenant_resend};
+use super::steps::{inject_fault, outbox, resend_pending, tenant_resend};
 use crate::context::{
     ensure, fail, generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
 };
@@ -260,13 +260,8 @@ async fn tenant_resend_non_pending_is_400(ctx: &mut Ctx) -> CaseResult {
     ctx.record_sdk(&outcome);
     sdk_agrees(&cancelled.expect("three resends were answered"), &outcome)?;
     if ctx.has_admin() {
-        let (_, outbox) = ctx
-            .admin(reqwest::Method::GET, "/__admin/outbox", None)
-            .await?;
-        ensure!(
-            outbox.as_array().is_some_and(Vec::is_empty),
-            "a refused resend sent email: {outbox}"
-        );
+        let outbox = outbox(ctx).await?;
+        ensure!(outbox.is_empty(), "a refused resend sent email: {outbox:?}");
     }
     Ok(())
 }
