@@ -296,38 +296,17 @@ async fn tenant_resend_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResul
 
 async fn tenant_resend_other_tenants_key_is_403(ctx: &mut Ctx) -> CaseResult {
     let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.unknown_id);
-    raw_and_sdk(
-        ctx,
-        "resend an unknown id in the key's non-managed tenant",
-        Auth::OtherTenant,
-        tenant,
-        id,
-        403,
-    )
-    .await
+    let label = "resend an unknown id in the key's non-managed tenant";
+    raw_and_sdk(ctx, label, Auth::OtherTenant, tenant, id, 403).await
 }
 
 async fn tenant_resend_unmanaged_tenant_is_403(ctx: &mut Ctx) -> CaseResult {
     let (other, id) = (ctx.data.other_tenant_id, ctx.data.invitations.unknown_id);
-    raw_and_sdk(
-        ctx,
-        "resend in a tenant the key does not manage",
-        Auth::Manager,
-        other,
-        id,
-        403,
-    )
-    .await?;
+    let label = "resend in a tenant the key does not manage";
+    raw_and_sdk(ctx, label, Auth::Manager, other, id, 403).await?;
     // A tenant that does not exist is not managed either, and must not be told apart.
-    raw_and_sdk(
-        ctx,
-        "resend in a tenant that does not exist",
-        Auth::Manager,
-        987_654_321,
-        id,
-        403,
-    )
-    .await
+    let label = "resend in a tenant that does not exist";
+    raw_and_sdk(ctx, label, Auth::Manager, 987_654_321, id, 403).await
 }
 
 async fn tenant_resend_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
@@ -340,15 +319,8 @@ async fn tenant_resend_other_tenants_invitation_is_404(ctx: &mut Ctx) -> CaseRes
         ctx.data.tenant_id,
         ctx.data.invitations.other_tenant_pending_id,
     );
-    raw_and_sdk(
-        ctx,
-        "resend another tenant's invitation through this tenant",
-        Auth::Manager,
-        tenant,
-        id,
-        404,
-    )
-    .await
+    let label = "resend another tenant's invitation through this tenant";
+    raw_and_sdk(ctx, label, Auth::Manager, tenant, id, 404).await
 }
 
 async fn tenant_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
