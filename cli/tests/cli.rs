@@ -53,6 +53,9 @@ fn invitations(base_url: Option<&str>, key: Option<&str>, args: &[&str]) -> Run 
     }
 }
 
+/// A run with one of the fixture's keys: [`manager`] or [`viewer`].
+type RunAs = fn(&InvitationsMock, &[&str]) -> Run;
+
 /// As the fixture's manager of tenant 1024.
 fn manager(mock: &InvitationsMock, args: &[&str]) -> Run {
     invitations(Some(&mock.uri()), Some(fixture::ACME_MANAGER_KEY), args)
@@ -61,6 +64,13 @@ fn manager(mock: &InvitationsMock, args: &[&str]) -> Run {
 /// As a key of tenant 1024 without the `usersManager` permission.
 fn viewer(mock: &InvitationsMock, args: &[&str]) -> Run {
     invitations(Some(&mock.uri()), Some(fixture::ACME_VIEWER_KEY), args)
+}
+
+/// What a successful run printed, as JSON.
+#[track_caller]
+fn printed_json(run: &Run) -> serde_json::Value {
+    assert_eq!(run.exit_code, Some(0), "{run:?}");
+    serde_json::from_str(&run.raw_stdout).expect("stdout is JSON")
 }
 
 macro_rules! snapshot {
@@ -94,9 +104,7 @@ async fn resend_invite_table() {
 async fn resend_invite_json_with_the_alias() {
     let mock = InvitationsMock::start().await;
     let run = manager(&mock, &["resendinvite", "9002", "--output", "json"]);
-    assert_eq!(run.exit_code, Some(0), "{run:?}");
-    let json: serde_json::Value = serde_json::from_str(&run.raw_stdout).expect("stdout is JSON");
-    assert_eq!(json["inviteId"], "9002");
+    assert_eq!(printed_json(&run)["inviteId"], "9002");
     snapshot!("resend_invite_json", run);
 }
 
@@ -138,14 +146,6 @@ async fn resend_invite_not_found() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resend_invite_forbidden() {
-    let mock = InvitationsMock::start().await;
-    let run = viewer(&mock, &["resend-invite", "9003"]);
-    assert_eq!(run.exit_code, Some(1), "{run:?}");
-    snapshot!("resend_invite_forbidden", run);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resend_invite_unknown_key_with_base_url_flag() {
     let mock = InvitationsMock::start().await;
     let uri = mock.uri();
@@ -181,133 +181,119 @@ async fn resend_invitation_table() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resend_invitation_json() {
     let mock = InvitationsMock::start().await;
-    let run = manager(
-        &mock,
-        &[
-            "resend-invitation",
-            "--tenant",
-            "1024",
-            "9005",
-            "--output",
-            "json",
-        ],
-    );
-    assert_eq!(run.exit_code, Some(0), "{run:?}");
-    let json: serde_json::Value = serde_json::from_str(&run.raw_stdout).expect("stdout is JSON");
-    assert_eq!(json[0]["id"], 9005);
+    let args = [
+        "resend-invitation",
+        "--tenant",
+        "1024",
+        "9005",
+        "--output",
+        "json",
+    ];
+    let run = manager(&mock, &args);
+    assert_eq!(printed_json(&run)[0]["id"], 9005);
     snapshot!("resend_invitation_json", run);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resend_invitation_not_found() {
-    let mock = InvitationsMock::start().await;
-    let run = manager(&mock, &["resend-invitation", "--tenant", "1024", "999999"]);
-    assert_eq!(run.exit_code, Some(1), "{run:?}");
-    snapshot!("resend_invitation_not_found", run);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resend_invitation_not_pending() {
-    let mock = InvitationsMock::start().await;
-    let run = manager(&mock, &["resend-invitation", "--tenant", "1024", "9003"]);
-    assert_eq!(run.exit_code, Some(1), "{run:?}");
-    snapshot!("resend_invitation_not_pending", run);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resend_invitation_forbidden() {
-    let mock = InvitationsMock::start().await;
-    let run = viewer(&mock, &["resend-invitation", "--tenant", "1024", "9001"]);
-    assert_eq!(run.exit_code, Some(1), "{run:?}");
-    snapshot!("resend_invitation_forbidden", run);
 }
 
 // ---- invitation-by-email (tenant surface) ----
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invitation_by_email_table() {
-    let mock = InvitationsMock::start().await;
-    let run = manager(&mock, &["invitation-by-email", "ada@example.com"]);
-    assert_eq!(run.exit_code, Some(0), "{run:?}");
-    snapshot!("invitation_by_email_table", run);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invitation_by_email_json() {
     let mock = InvitationsMock::start().await;
-    let run = manager(
-        &mock,
-        &["invitation-by-email", "ADA@example.com", "--output", "json"],
-    );
-    assert_eq!(run.exit_code, Some(0), "{run:?}");
-    let json: serde_json::Value = serde_json::from_str(&run.raw_stdout).expect("stdout is JSON");
-    assert_eq!(json["email"], "ada@example.com");
+    let args = ["invitation-by-email", "ADA@example.com", "--output", "json"];
+    let run = manager(&mock, &args);
+    assert_eq!(printed_json(&run)["email"], "ada@example.com");
     snapshot!("invitation_by_email_json", run);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invitation_by_email_not_found() {
-    let mock = InvitationsMock::start().await;
-    let run = manager(&mock, &["invitation-by-email", "nobody@example.com"]);
-    assert_eq!(run.exit_code, Some(1), "{run:?}");
-    snapshot!("invitation_by_email_not_found", run);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invitation_by_email_forbidden() {
-    let mock = InvitationsMock::start().await;
-    let run = viewer(&mock, &["invitation-by-email", "ada@example.com"]);
-    assert_eq!(run.exit_code, Some(1), "{run:?}");
-    snapshot!("invitation_by_email_forbidden", run);
 }
 
 // ---- usage errors, help, transport failures ----
 
-#[test]
-fn usage_error_missing_tenant() {
-    let run = invitations(
-        Some("http://127.0.0.1:1"),
-        None,
-        &["resend-invitation", "9001"],
-    );
-    assert_eq!(run.exit_code, Some(2), "{run:?}");
-    snapshot!("usage_missing_tenant", run);
+/// Runs that need no check beyond their exit code and snapshot, each against a fresh mock:
+/// (snapshot, key, arguments, exit code).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_exit_with_their_code_and_say_why() {
+    let rows: [(&str, RunAs, &[&str], i32); 7] = [
+        (
+            "resend_invite_forbidden",
+            viewer,
+            &["resend-invite", "9003"],
+            1,
+        ),
+        (
+            "resend_invitation_not_found",
+            manager,
+            &["resend-invitation", "--tenant", "1024", "999999"],
+            1,
+        ),
+        (
+            "resend_invitation_not_pending",
+            manager,
+            &["resend-invitation", "--tenant", "1024", "9003"],
+            1,
+        ),
+        (
+            "resend_invitation_forbidden",
+            viewer,
+            &["resend-invitation", "--tenant", "1024", "9001"],
+            1,
+        ),
+        (
+            "invitation_by_email_table",
+            manager,
+            &["invitation-by-email", "ada@example.com"],
+            0,
+        ),
+        (
+            "invitation_by_email_not_found",
+            manager,
+            &["invitation-by-email", "nobody@example.com"],
+            1,
+        ),
+        (
+            "invitation_by_email_forbidden",
+            viewer,
+            &["invitation-by-email", "ada@example.com"],
+            1,
+        ),
+    ];
+    for (name, key, args, exit_code) in rows {
+        let mock = InvitationsMock::start().await;
+        let run = key(&mock, args);
+        assert_eq!(run.exit_code, Some(exit_code), "{run:?}");
+        snapshot!(name, run);
+    }
 }
 
+/// Usage errors: exit code 2 before any request (snapshot, base URL, arguments).
 #[test]
-fn usage_error_zero_id() {
-    let run = invitations(
-        Some("http://127.0.0.1:1"),
-        None,
-        &["resend-invitation", "--tenant", "0", "9001"],
-    );
-    assert_eq!(run.exit_code, Some(2), "{run:?}");
-    snapshot!("usage_zero_tenant", run);
-}
-
-#[test]
-fn usage_error_unknown_output() {
-    let run = invitations(
-        Some("http://127.0.0.1:1"),
-        None,
-        &["invitation-by-email", "a@b.c", "--output", "yaml"],
-    );
-    assert_eq!(run.exit_code, Some(2), "{run:?}");
-    snapshot!("usage_unknown_output", run);
-}
-
-#[test]
-fn usage_error_no_base_url() {
-    let run = invitations(None, None, &["resend-invite", "9003"]);
-    assert_eq!(run.exit_code, Some(2), "{run:?}");
-    snapshot!("usage_no_base_url", run);
-}
-
-#[test]
-fn usage_error_bad_base_url() {
-    let run = invitations(Some("localhost:8080"), None, &["resend-invite", "9003"]);
-    assert_eq!(run.exit_code, Some(2), "{run:?}");
-    snapshot!("usage_bad_base_url", run);
+fn usage_errors_exit_2() {
+    let rows: [(&str, Option<&str>, &[&str]); 5] = [
+        (
+            "usage_missing_tenant",
+            Some("http://127.0.0.1:1"),
+            &["resend-invitation", "9001"],
+        ),
+        (
+            "usage_zero_tenant",
+            Some("http://127.0.0.1:1"),
+            &["resend-invitation", "--tenant", "0", "9001"],
+        ),
+        (
+            "usage_unknown_output",
+            Some("http://127.0.0.1:1"),
+            &["invitation-by-email", "a@b.c", "--output", "yaml"],
+        ),
+        ("usage_no_base_url", None, &["resend-invite", "9003"]),
+        (
+            "usage_bad_base_url",
+            Some("localhost:8080"),
+            &["resend-invite", "9003"],
+        ),
+    ];
+    for (name, base_url, args) in rows {
+        let run = invitations(base_url, None, args);
+        assert_eq!(run.exit_code, Some(2), "{run:?}");
+        snapshot!(name, run);
+    }
 }
 
 #[test]

@@ -142,9 +142,14 @@ impl Target {
     /// A deployment from a profile. The admin API is never used on one.
     pub fn profile(profile: &Profile) -> Target {
         let data = profile.data();
-        let base_url = profile.base_url.clone();
+        Target::deployment(data.name.clone(), profile.base_url.clone(), data)
+    }
+
+    /// The server at `base_url`, used as a deployment described by `data`: every case
+    /// talks to that one server, without its admin API.
+    pub fn deployment(name: impl Into<String>, base_url: String, data: TargetData) -> Target {
         Target {
-            name: data.name.clone(),
+            name: name.into(),
             has_admin: false,
             data: data.clone(),
             factory: Arc::new(move || {

@@ -50,7 +50,7 @@ fn broken_target(broken: Override) -> Target {
 
 fn data_instead_of_value(_: &InvitationsMock) -> Mock {
     Mock::given(method("GET"))
-        .and(path("/tenant/admin/user/invitations_by_email"))
+        .and(by_email_path())
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "isSuccess": true, "isFailure": false, "error": null,
             "data": {"id": 9001, "email": "ada@example.com", "status": "Pending",
@@ -66,24 +66,18 @@ fn old_token_stays_valid(_: &InvitationsMock) -> Mock {
 
 fn ok_without_a_key(_: &InvitationsMock) -> Mock {
     Mock::given(method("GET"))
-        .and(path("/tenant/admin/user/invitations_by_email"))
+        .and(by_email_path())
         .and(|req: &wiremock::Request| !req.headers.contains_key("authorization"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "isSuccess": true, "isFailure": false, "error": null,
-            "value": {"id": 9001, "email": "ada@example.com", "status": "Pending",
-                      "createdAt": "2024-03-15T12:30:00Z"}
-        })))
+        .respond_with(tenant_ok(json!({"id": 9001, "email": "ada@example.com",
+            "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"})))
 }
 
 fn not_pending_resent_anyway(_: &InvitationsMock) -> Mock {
     Mock::given(method("PUT"))
         .and(path("/tenant/1024/admin/user/invitation/resend"))
         .and(wiremock::matchers::query_param("id", "9003"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "isSuccess": true, "isFailure": false, "error": null,
-            "value": [{"id": 9003, "email": "carol@example.com", "status": "Pending",
-                       "createdAt": "2024-03-15T12:30:00Z"}]
-        })))
+        .respond_with(tenant_ok(json!([{"id": 9003, "email": "carol@example.com",
+            "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"}])))
 }
 
 fn dry_run_skips_validation(_: &InvitationsMock) -> Mock {
@@ -126,17 +120,19 @@ fn by_email_path() -> wiremock::matchers::PathExactMatcher {
     path("/tenant/admin/user/invitations_by_email")
 }
 
-fn case_sensitive_email(_: &InvitationsMock) -> Mock {
+/// Matches the lookup of `email`.
+fn lookup_of(email: &str) -> wiremock::MockBuilder {
     Mock::given(method("GET"))
         .and(by_email_path())
-        .and(query_param("email", "ADA@EXAMPLE.COM"))
-        .respond_with(tenant_failure(404, "NotFound"))
+        .and(query_param("email", email))
+}
+
+fn case_sensitive_email(_: &InvitationsMock) -> Mock {
+    lookup_of("ADA@EXAMPLE.COM").respond_with(tenant_failure(404, "NotFound"))
 }
 
 fn reveals_another_tenant(_: &InvitationsMock) -> Mock {
-    Mock::given(method("GET"))
-        .and(by_email_path())
-        .and(query_param("email", "frank@example.com"))
+    lookup_of("frank@example.com")
         .and(header("authorization", "Bearer acme-manager-key"))
         .respond_with(tenant_ok(json!({"id": 9101, "email": "frank@example.com",
             "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"})))
@@ -151,9 +147,7 @@ fn value_as_object(_: &InvitationsMock) -> Mock {
 }
 
 fn created_at_not_rfc3339(_: &InvitationsMock) -> Mock {
-    Mock::given(method("GET"))
-        .and(by_email_path())
-        .and(query_param("email", "ada@example.com"))
+    lookup_of("ada@example.com")
         .respond_with(tenant_ok(json!({"id": 9001, "email": "ada@example.com",
             "status": "Pending", "createdAt": "15/03/2024 12:30"})))
 }
@@ -261,10 +255,7 @@ fn unauthorized_coded_forbidden(_: &InvitationsMock) -> Mock {
 /// Finds an invitation for an address with an empty domain label, as a server that checks
 /// only the characters of each label would.
 fn empty_domain_label_looked_up(_: &InvitationsMock) -> Mock {
-    Mock::given(method("GET"))
-        .and(by_email_path())
-        .and(query_param("email", "ada@example..com"))
-        .respond_with(tenant_failure(404, "NotFound"))
+    lookup_of("ada@example..com").respond_with(tenant_failure(404, "NotFound"))
 }
 
 fn unknown_key_with_empty_message(_: &InvitationsMock) -> Mock {
@@ -561,19 +552,13 @@ const CHECKS: &[Check] = &[
 
 /// Refuses the shortest address every reading of RFC 5321 and 5322 accepts.
 fn shortest_address_refused(_: &InvitationsMock) -> Mock {
-    Mock::given(method("GET"))
-        .and(by_email_path())
-        .and(query_param("email", "a@b.c"))
-        .respond_with(tenant_failure(400, "ValidationError"))
+    lookup_of("a@b.c").respond_with(tenant_failure(400, "ValidationError"))
 }
 
 /// Reads `example.123` as a domain, as RFC 5321's grammar allows (a decision of ours refuses
 /// it).
 fn numeric_top_level_label_looked_up(_: &InvitationsMock) -> Mock {
-    Mock::given(method("GET"))
-        .and(by_email_path())
-        .and(query_param("email", "ada@example.123"))
-        .respond_with(tenant_failure(404, "NotFound"))
+    lookup_of("ada@example.123").respond_with(tenant_failure(404, "NotFound"))
 }
 
 fn not_pending_coded_as_validation(_: &InvitationsMock) -> Mock {
@@ -728,23 +713,7 @@ async fn check_no_mutations(allow_dry_run: bool) -> Result<String, String> {
         allow_dry_run,
         ..embedded_data()
     };
-    let uri = mock.uri();
-    let target = Target {
-        name: "profile without allow_mutations".into(),
-        has_admin: false,
-        data: data.clone(),
-        factory: Arc::new(move || {
-            let (uri, data) = (uri.clone(), data.clone());
-            Box::pin(async move {
-                TargetInstance {
-                    base_url: uri,
-                    admin_url: None,
-                    data,
-                    guard: Box::new(()),
-                }
-            })
-        }),
-    };
+    let target = Target::deployment("profile without allow_mutations", mock.uri(), data);
     let reports = run(all_cases(), &target).await;
     let failed: Vec<_> = reports
         .iter()

@@ -20,11 +20,10 @@ fn tenant_resend_of_a_pending_invitation_rotates_token_resets_expiry_and_emails_
     let mut core = core();
     let before = core.invitation(fixture::PENDING_ID).unwrap();
     core.advance(Duration::hours(1)).unwrap();
-    let response = core.handle(&manager(tenant_resend(
-        fixture::ACME_TENANT,
-        fixture::PENDING_ID,
-    )));
-    assert_eq!(response.status, 200);
+    let response = core.answer(
+        &manager(tenant_resend(fixture::ACME_TENANT, fixture::PENDING_ID)),
+        200,
+    );
     let body = check(RESEND, &response);
     let value = &body["value"][0];
     assert_eq!(value["id"], fixture::PENDING_ID);
@@ -183,8 +182,7 @@ fn tenant_resend_validation_errors() {
 fn by_email_finds_the_callers_pending_invitation_case_insensitively() {
     let mut core = core();
     for email in ["ada@example.com", "ADA@Example.COM", "ada%40example.com"] {
-        let response = core.handle(&manager(by_email(email)));
-        assert_eq!(response.status, 200, "{email}");
+        let response = core.answer(&manager(by_email(email)), 200);
         let body = check(BY_EMAIL, &response);
         assert_eq!(body["value"]["id"], fixture::PENDING_ID);
         assert_eq!(body["value"]["status"], "Pending");
@@ -201,12 +199,13 @@ fn by_email_404_for_non_pending_and_other_tenants() {
         fixture::GLOBEX_EMAIL,
         "nobody@example.com",
     ] {
-        let response = core.handle(&manager(by_email(email)));
-        assert_eq!(response.status, 404, "{email}");
+        let response = core.answer(&manager(by_email(email)), 404);
         assert_eq!(code(&check(BY_EMAIL, &response)), "NotFound");
     }
-    let globex = core.handle(&by_email(fixture::GLOBEX_EMAIL).bearer(fixture::GLOBEX_MANAGER_KEY));
-    assert_eq!(globex.status, 200);
+    core.answer(
+        &by_email(fixture::GLOBEX_EMAIL).bearer(fixture::GLOBEX_MANAGER_KEY),
+        200,
+    );
 }
 
 #[test]
@@ -258,13 +257,11 @@ fn a_pending_invitation_past_its_expiry_reads_expired() {
             .effective_status(core.now()),
         InvitationStatus::Expired
     );
-    let response = core.handle(&manager(by_email(fixture::PENDING_EMAIL)));
-    assert_eq!(response.status, 404);
-    let response = core.handle(&manager(tenant_resend(
-        fixture::ACME_TENANT,
-        fixture::PENDING_ID,
-    )));
-    assert_eq!(response.status, 400);
+    core.answer(&manager(by_email(fixture::PENDING_EMAIL)), 404);
+    let response = core.answer(
+        &manager(tenant_resend(fixture::ACME_TENANT, fixture::PENDING_ID)),
+        400,
+    );
     assert!(check(RESEND, &response)["error"]["message"]
         .as_str()
         .unwrap()
@@ -283,8 +280,7 @@ fn iam_resend_reactivates_any_state() {
     ] {
         let mut core = core();
         let before = core.invitation(id).unwrap();
-        let response = core.handle(&manager(iam_resend(id)));
-        assert_eq!(response.status, 200, "{id}");
+        let response = core.answer(&manager(iam_resend(id)), 200);
         let body = check(IAM, &response);
         assert_eq!(body["inviteId"], id.to_string());
         let after = core.invitation(id).unwrap();
@@ -343,38 +339,14 @@ fn iam_resend_validation_errors() {
             manager(Request::new("POST", "/iam/v1/users/%FF/actions/resend")),
             "UTF-8",
         ),
+        (manager(iam_resend_with(9001, "dryRun=yes")), "dryRun"),
+        (manager(iam_resend_with(9001, "dryRun=")), "dryRun"),
+        (manager(iam_resend_with(9001, "dryRun=TRUE")), "dryRun"),
         (
-            manager(Request::new(
-                "POST",
-                "/iam/v1/users/9001/actions/resend?dryRun=yes",
-            )),
-            "dryRun",
-        ),
-        (
-            manager(Request::new(
-                "POST",
-                "/iam/v1/users/9001/actions/resend?dryRun=",
-            )),
-            "dryRun",
-        ),
-        (
-            manager(Request::new(
-                "POST",
-                "/iam/v1/users/9001/actions/resend?dryRun=TRUE",
-            )),
-            "dryRun",
-        ),
-        (
-            manager(Request::new(
-                "POST",
-                "/iam/v1/users/9001/actions/resend?dryRun=true&dryRun=true",
-            )),
+            manager(iam_resend_with(9001, "dryRun=true&dryRun=true")),
             "more than once",
         ),
-        (
-            manager(iam_resend(9001).header("Idempotency-Key", "")),
-            "empty",
-        ),
+        (keyed(9001, ""), "empty"),
         (
             manager(iam_resend(9001).header("Idempotency-Key", big_key)),
             "at most 255",
@@ -404,22 +376,14 @@ fn iam_resend_validation_errors() {
 fn iam_resend_accepts_empty_object_and_limit_sized_bodies_but_413s_larger() {
     let mut core = core();
     for body in [&b""[..], b"{}", b" { } "] {
-        assert_eq!(
-            core.handle(&manager(iam_resend(9001).body(body))).status,
-            200
-        );
+        core.answer(&manager(iam_resend(9001).body(body)), 200);
     }
     let padding = 65_536 - br#"{"a":""}"#.len();
     let exact = format!(r#"{{"a":"{}"}}"#, "x".repeat(padding));
     assert_eq!(exact.len(), 65_536);
-    assert_eq!(
-        core.handle(&manager(iam_resend(9001).body(exact.clone())))
-            .status,
-        200
-    );
+    core.answer(&manager(iam_resend(9001).body(exact.clone())), 200);
     let over = format!(r#"{{"a":"{}"}}"#, "x".repeat(padding + 1));
-    let response = core.handle(&manager(iam_resend(9001).body(over)));
-    assert_eq!(response.status, 413);
+    let response = core.answer(&manager(iam_resend(9001).body(over)), 413);
     check(IAM, &response);
 }
 
@@ -427,101 +391,72 @@ fn iam_resend_accepts_empty_object_and_limit_sized_bodies_but_413s_larger() {
 fn dry_run_validates_and_answers_alike_but_changes_nothing() {
     let mut core = core();
     let before = core.invitation(fixture::CANCELLED_ID).unwrap();
-    let response = core.handle(&manager(Request::new(
-        "POST",
-        "/iam/v1/users/9003/actions/resend?dryRun=true",
-    )));
-    assert_eq!(response.status, 200);
+    let response = core.answer(&manager(iam_resend_with(9003, "dryRun=true")), 200);
     let body = check(IAM, &response);
     assert_eq!(body["inviteId"], "9003");
     assert_eq!(core.invitation(fixture::CANCELLED_ID).unwrap(), before);
     assert_eq!(core.outbox_total(), 0);
     // A dry run of something that does not exist fails like the real thing.
-    let missing = core.handle(&manager(Request::new(
-        "POST",
-        "/iam/v1/users/999999/actions/resend?dryRun=true",
-    )));
-    assert_eq!(missing.status, 404);
-    let explicit_false = core.handle(&manager(Request::new(
-        "POST",
-        "/iam/v1/users/9003/actions/resend?dryRun=false",
-    )));
-    assert_eq!(explicit_false.status, 200);
+    core.answer(&manager(iam_resend_with(999999, "dryRun=true")), 404);
+    core.answer(&manager(iam_resend_with(9003, "dryRun=false")), 200);
     assert_eq!(core.outbox_total(), 1);
 }
 
 #[test]
 fn idempotency_key_replays_the_first_answer_without_resending() {
     let mut core = core();
-    let request = manager(iam_resend(fixture::CANCELLED_ID).header("Idempotency-Key", "retry-1"));
-    let first = core.handle(&request);
-    assert_eq!(first.status, 200);
+    let request = keyed(fixture::CANCELLED_ID, "retry-1");
+    let first = core.answer(&request, 200);
     let token = core.invitation(fixture::CANCELLED_ID).unwrap().token;
     // Even after the invitation is accepted, the retry sees the first answer.
     core.accept(&token).unwrap();
-    let again = core.handle(&request);
-    assert_eq!(again.status, 200);
+    let again = core.answer(&request, 200);
     assert_eq!(again.body, first.body);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(core.outbox_total(), 1);
 
-    let other_invite = core.handle(&manager(
-        iam_resend(fixture::PENDING_ID).header("Idempotency-Key", "retry-1"),
-    ));
+    let other_invite = core.handle(&keyed(fixture::PENDING_ID, "retry-1"));
     // The same key for a different request: 422, as the IETF Idempotency-Key draft says.
     assert_eq!(other_invite.status, 422);
-    assert!(check(IAM, &other_invite)["error"]
-        .as_str()
-        .unwrap()
-        .contains("Idempotency-Key"));
-    let dry = core.handle(&manager(
-        Request::new("POST", "/iam/v1/users/9003/actions/resend?dryRun=true")
-            .header("Idempotency-Key", "retry-1"),
-    ));
-    assert_eq!(dry.status, 422);
+    assert!(iam_error(&other_invite).contains("Idempotency-Key"));
+    let dry = core.answer(
+        &manager(iam_resend_with(9003, "dryRun=true").header("Idempotency-Key", "retry-1")),
+        422,
+    );
     check(IAM, &dry);
     assert_eq!(core.outbox_total(), 1);
     // Keys are scoped to the API key.
-    let globex = core.handle(
+    core.answer(
         &iam_resend(fixture::GLOBEX_PENDING_ID)
             .bearer(fixture::GLOBEX_MANAGER_KEY)
             .header("Idempotency-Key", "retry-1"),
+        200,
     );
-    assert_eq!(globex.status, 200);
     assert_eq!(core.outbox_total(), 2);
 }
 
 #[test]
 fn a_repeat_while_the_first_answer_is_delayed_is_409_then_replays() {
     let mut core = core();
-    let request = manager(iam_resend(fixture::CANCELLED_ID).header("Idempotency-Key", "slow"));
+    let request = keyed(fixture::CANCELLED_ID, "slow");
     // The transport holds the first answer back for the delay: the request is in flight.
     core.inject_fault(Fault::delay(std::time::Duration::from_secs(60)).times(1))
         .unwrap();
-    let first = core.handle(&request);
-    assert_eq!(first.status, 200);
+    let first = core.answer(&request, 200);
     assert_eq!(first.delay, Some(std::time::Duration::from_secs(60)));
-    let during = core.handle(&request);
-    assert_eq!(during.status, 409);
-    assert!(check(IAM, &during)["error"]
-        .as_str()
-        .unwrap()
-        .contains("retry"));
+    let during = core.answer(&request, 409);
+    assert!(iam_error(&during).contains("retry"));
     // A different request with that key is still a 422, in flight or not.
-    let other = core.handle(&manager(
-        iam_resend(fixture::PENDING_ID).header("Idempotency-Key", "slow"),
-    ));
-    assert_eq!(other.status, 422);
+    core.answer(&keyed(fixture::PENDING_ID, "slow"), 422);
     assert_eq!(core.outbox_total(), 1);
 
     // Once the (short) delay is over, the same request replays the first answer.
     core.inject_fault(Fault::delay(std::time::Duration::from_millis(20)).times(1))
         .unwrap();
-    let quick = manager(iam_resend(fixture::PENDING_ID).header("Idempotency-Key", "quick"));
-    assert_eq!(core.handle(&quick).status, 200);
+    let quick = keyed(fixture::PENDING_ID, "quick");
+    core.answer(&quick, 200);
     std::thread::sleep(std::time::Duration::from_millis(40));
-    let replay = core.handle(&quick);
-    assert_eq!(replay.status, 200);
+    let replay = core.answer(&quick, 200);
     assert_eq!(replay.header("idempotent-replayed"), Some("true"));
     assert_eq!(core.outbox_total(), 2);
 }
@@ -530,22 +465,12 @@ fn a_repeat_while_the_first_answer_is_delayed_is_409_then_replays() {
 fn only_successful_real_resends_are_recorded() {
     let mut core = core();
     let key = |r: Request| manager(r.header("Idempotency-Key", "k"));
-    assert_eq!(
-        core.handle(&key(iam_resend(fixture::UNKNOWN_ID))).status,
-        404
-    );
-    assert_eq!(
-        core.handle(&key(Request::new(
-            "POST",
-            "/iam/v1/users/9001/actions/resend?dryRun=true"
-        )))
-        .status,
-        200
-    );
+    core.answer(&key(iam_resend(fixture::UNKNOWN_ID)), 404);
+    core.answer(&key(iam_resend_with(9001, "dryRun=true")), 200);
     core.inject_fault(Fault::status(500).times(1)).unwrap();
-    assert_eq!(core.handle(&key(iam_resend(9001))).status, 500);
+    core.answer(&key(iam_resend(9001)), 500);
     assert_eq!(core.idempotency_records(), 0);
-    assert_eq!(core.handle(&key(iam_resend(9001))).status, 200);
+    core.answer(&key(iam_resend(9001)), 200);
     assert_eq!(core.idempotency_records(), 1);
     assert_eq!(core.outbox_total(), 1);
 }
@@ -553,7 +478,7 @@ fn only_successful_real_resends_are_recorded() {
 #[test]
 fn idempotency_records_expire_after_24_hours_on_the_mock_clock() {
     let mut core = core();
-    let request = manager(iam_resend(9001).header("Idempotency-Key", "day"));
+    let request = keyed(9001, "day");
     core.handle(&request);
     core.advance(Duration::hours(23)).unwrap();
     core.handle(&request);
@@ -646,15 +571,13 @@ fn by_email_check_order_401_403_400_400_404() {
         403
     );
     // Then the query, then the address in it.
-    let response = core.handle(&manager(repeated));
-    assert_eq!(response.status, 400);
+    let response = core.answer(&manager(repeated), 400);
     assert!(check(BY_EMAIL, &response)
         .to_string()
         .contains("more than once"));
     let invalid = Request::new("GET", format!("{path}?email=not-an-address"));
     assert_eq!(status(&mut core, invalid.clone()), 401);
-    let response = core.handle(&manager(invalid));
-    assert_eq!(response.status, 400);
+    let response = core.answer(&manager(invalid), 400);
     assert!(check(BY_EMAIL, &response)
         .to_string()
         .contains("not a valid email"));
@@ -748,10 +671,9 @@ fn faults_answer_in_the_operations_shape_count_down_and_can_only_delay() {
     let mut core = core();
     core.inject_fault(Fault::status(503).operation(IAM).times(1))
         .unwrap();
-    let response = core.handle(&manager(iam_resend(9001)));
-    assert_eq!(response.status, 503);
+    let response = core.answer(&manager(iam_resend(9001)), 503);
     assert!(response.json_body().unwrap()["error"].is_string());
-    assert_eq!(core.handle(&manager(iam_resend(9001))).status, 200);
+    core.answer(&manager(iam_resend(9001)), 200);
 
     core.inject_fault(Fault::status(500).operation(RESEND))
         .unwrap();
@@ -772,8 +694,7 @@ fn faults_answer_in_the_operations_shape_count_down_and_can_only_delay() {
 
     let delay = std::time::Duration::from_millis(250);
     core.inject_fault(Fault::delay(delay).times(1)).unwrap();
-    let response = core.handle(&manager(by_email(fixture::PENDING_EMAIL)));
-    assert_eq!(response.status, 200);
+    let response = core.answer(&manager(by_email(fixture::PENDING_EMAIL)), 200);
     assert_eq!(response.delay, Some(delay));
     assert_eq!(
         core.handle(&manager(by_email(fixture::PENDING_EMAIL)))
@@ -793,6 +714,11 @@ fn admin(core: &mut Core, method: &str, path: &str, body: Option<Value>) -> (u16
     let response = core.handle(&request);
     let json = response.json_body().unwrap_or(Value::Null);
     (response.status, json)
+}
+
+/// An admin POST of `body` to `path`.
+fn post(core: &mut Core, path: &str, body: Value) -> (u16, Value) {
+    admin(core, "POST", path, Some(body))
 }
 
 #[test]
@@ -821,29 +747,26 @@ fn admin_health_invitations_and_accept() {
         400
     );
 
-    let (status, created) = admin(
+    let (status, created) = post(
         &mut core,
-        "POST",
         "/__admin/invitations",
-        Some(json!({"tenantId": 2048, "email": "zoe@example.com"})),
+        json!({"tenantId": 2048, "email": "zoe@example.com"}),
     );
     assert_eq!(status, 201);
     assert_eq!(created["status"], "Pending");
     assert_eq!(created["expiresAt"], json!(t0() + Duration::hours(48)));
-    let (status, err) = admin(
+    let (status, err) = post(
         &mut core,
-        "POST",
         "/__admin/invitations",
-        Some(json!({"tenantId": 77, "email": "zoe@example.com"})),
+        json!({"tenantId": 77, "email": "zoe@example.com"}),
     );
     assert_eq!(status, 400);
     assert!(err["error"].as_str().unwrap().contains("tenant 77"));
     assert_eq!(
-        admin(
+        post(
             &mut core,
-            "POST",
             "/__admin/invitations",
-            Some(json!({"tenantId": 1024, "email": "x@example.com", "status": "Accepted"}))
+            json!({"tenantId": 1024, "email": "x@example.com", "status": "Accepted"})
         )
         .0,
         400
@@ -851,51 +774,23 @@ fn admin_health_invitations_and_accept() {
 
     let token = expired["token"].as_str().unwrap();
     assert_eq!(
-        admin(
-            &mut core,
-            "POST",
-            "/__admin/accept",
-            Some(json!({"token": token}))
-        )
-        .0,
+        post(&mut core, "/__admin/accept", json!({"token": token})).0,
         409
     );
-    let (status, _) = admin(
-        &mut core,
-        "POST",
-        "/__admin/accept",
-        Some(json!({"token": "stale"})),
-    );
+    let (status, _) = post(&mut core, "/__admin/accept", json!({"token": "stale"}));
     assert_eq!(status, 404);
     let token = created["token"].as_str().unwrap();
-    let (status, accepted) = admin(
-        &mut core,
-        "POST",
-        "/__admin/accept",
-        Some(json!({"token": token})),
-    );
+    let (status, accepted) = post(&mut core, "/__admin/accept", json!({"token": token}));
     assert_eq!(
         (status, accepted),
         (200, json!({"accepted": created["id"]}))
     );
     assert_eq!(
-        admin(
-            &mut core,
-            "POST",
-            "/__admin/accept",
-            Some(json!({"token": token}))
-        )
-        .0,
+        post(&mut core, "/__admin/accept", json!({"token": token})).0,
         404
     );
     assert_eq!(
-        admin(
-            &mut core,
-            "POST",
-            "/__admin/accept",
-            Some(json!({"tok": token}))
-        )
-        .0,
+        post(&mut core, "/__admin/accept", json!({"tok": token})).0,
         400
     );
     assert_eq!(admin(&mut core, "POST", "/__admin/accept", None).0, 400);
@@ -928,44 +823,31 @@ fn admin_outbox_clock_faults_reset_and_journal() {
         (200, json!({"now": later}))
     );
     assert_eq!(
-        admin(
+        post(
             &mut core,
-            "POST",
             "/__admin/clock/advance",
-            Some(json!({"seconds": 3600}))
+            json!({"seconds": 3600})
         ),
         (200, json!({"now": later + Duration::hours(1)}))
     );
-    assert_eq!(
-        admin(
-            &mut core,
+    // Refused, the clock left alone: an advance that overflows, a time that is not one, a
+    // time beyond what the mock's calendar holds.
+    for (method, path, body) in [
+        (
             "POST",
             "/__admin/clock/advance",
-            Some(json!({"seconds": i64::MAX}))
-        )
-        .0,
-        400
-    );
-    assert_eq!(
-        admin(
-            &mut core,
+            json!({"seconds": i64::MAX}),
+        ),
+        ("PUT", "/__admin/clock", json!({"now": "yesterday"})),
+        (
             "PUT",
             "/__admin/clock",
-            Some(json!({"now": "yesterday"}))
-        )
-        .0,
-        400
-    );
-    assert_eq!(
-        admin(
-            &mut core,
-            "PUT",
-            "/__admin/clock",
-            Some(json!({"now": "9999-01-01T00:00:00Z"}))
-        )
-        .0,
-        400
-    );
+            json!({"now": "9999-01-01T00:00:00Z"}),
+        ),
+    ] {
+        let (status, _) = admin(&mut core, method, path, Some(body.clone()));
+        assert_eq!(status, 400, "{method} {path} {body}");
+    }
 
     let (status, fault) = admin(
         &mut core,
@@ -985,31 +867,17 @@ fn admin_outbox_clock_faults_reset_and_journal() {
             .len(),
         1
     );
-    assert_eq!(
-        admin(
-            &mut core,
-            "POST",
-            "/__admin/faults",
-            Some(json!({"operation": "nope", "status": 500}))
-        )
-        .0,
-        400
-    );
-    assert_eq!(
-        admin(
-            &mut core,
-            "POST",
-            "/__admin/faults",
-            Some(json!({"status": 100}))
-        )
-        .0,
-        400
-    );
-    assert_eq!(
-        core.handle(&Request::new("DELETE", "/__admin/faults"))
-            .status,
-        204
-    );
+    for refused in [
+        json!({"operation": "nope", "status": 500}),
+        json!({"status": 100}),
+    ] {
+        assert_eq!(
+            post(&mut core, "/__admin/faults", refused.clone()).0,
+            400,
+            "{refused}"
+        );
+    }
+    core.answer(&Request::new("DELETE", "/__admin/faults"), 204);
     assert!(core.faults().is_empty());
 
     assert_eq!(admin(&mut core, "POST", "/__admin/reset", None).0, 200);
@@ -1041,29 +909,22 @@ fn admin_outbox_clock_faults_reset_and_journal() {
 fn admin_is_loopback_only_unless_configured() {
     let mut core = core();
     let remote = Request::new("GET", "/__admin/invitations").from_loopback(false);
-    let response = core.handle(&remote);
-    assert_eq!(response.status, 403);
+    let response = core.answer(&remote, 403);
     assert!(response.json_body().unwrap()["error"]
         .as_str()
         .unwrap()
         .contains("--admin-from-anywhere"));
-    assert_eq!(
-        core.handle(&Request::new("POST", "/__admin/nope").from_loopback(false))
-            .status,
-        403
+    core.answer(
+        &Request::new("POST", "/__admin/nope").from_loopback(false),
+        403,
     );
     // The API itself is served to anyone.
-    assert_eq!(
-        core.handle(&manager(by_email(fixture::PENDING_EMAIL)).from_loopback(false))
-            .status,
-        200
+    core.answer(
+        &manager(by_email(fixture::PENDING_EMAIL)).from_loopback(false),
+        200,
     );
 
-    let config = CoreConfig {
-        admin_from_anywhere: true,
-        ..CoreConfig::default()
-    };
-    let mut open = Core::with_config(Fixture::default(), config, Clock::fixed(t0()));
+    let mut open = configured(|c| c.admin_from_anywhere = true);
     assert_eq!(open.handle(&remote).status, 200);
 }
 
@@ -1078,27 +939,22 @@ fn admin_refuses_bodies_over_the_limit() {
 
 #[test]
 fn outbox_journal_and_idempotency_records_stay_bounded() {
-    let config = CoreConfig {
-        outbox_capacity: 5,
-        journal_capacity: 7,
-        idempotency_capacity: 3,
-        ..CoreConfig::default()
-    };
-    let mut core = Core::with_config(Fixture::default(), config, Clock::fixed(t0()));
+    let mut core = configured(|c| {
+        c.outbox_capacity = 5;
+        c.journal_capacity = 7;
+        c.idempotency_capacity = 3;
+    });
     for i in 0..50 {
-        let response = core.handle(&manager(
-            iam_resend(9001).header("Idempotency-Key", format!("k{i}")),
-        ));
-        assert_eq!(response.status, 200);
+        core.answer(&keyed(9001, format!("k{i}")), 200);
     }
     assert_eq!(core.outbox().len(), 5);
     assert_eq!(core.outbox_total(), 50);
     assert_eq!(core.journal().len(), 7);
     assert_eq!(core.idempotency_records(), 3);
     // The newest key still replays; an evicted one resends.
-    core.handle(&manager(iam_resend(9001).header("Idempotency-Key", "k49")));
+    core.handle(&keyed(9001, "k49"));
     assert_eq!(core.outbox_total(), 50);
-    core.handle(&manager(iam_resend(9001).header("Idempotency-Key", "k0")));
+    core.handle(&keyed(9001, "k0"));
     assert_eq!(core.outbox_total(), 51);
 }
 

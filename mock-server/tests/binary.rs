@@ -80,6 +80,14 @@ impl Running {
             .to_owned()
     }
 
+    /// [`Running::terminate`], which must end in a clean exit; what it wrote to stderr.
+    #[track_caller]
+    fn stop(self) -> String {
+        let (clean, stderr) = self.terminate();
+        assert!(clean, "{stderr}");
+        stderr
+    }
+
     /// Sends SIGTERM and waits for the exit; returns whether it exited successfully and
     /// what it wrote to stderr.
     fn terminate(mut self) -> (bool, String) {
@@ -129,6 +137,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// The lines of `text` that contain `needle`.
+fn lines_with<'t>(text: &'t str, needle: &str) -> Vec<&'t str> {
+    text.lines().filter(|l| l.contains(needle)).collect()
 }
 
 #[test]
@@ -231,12 +244,11 @@ fn every_request_line_is_written_by_exit_even_right_after_a_burst() {
     let running = Running::start_with(&["--port", "0"], None);
     lookups(&running.base_url(), 500);
     // SIGTERM at once: lines still in the log's buffer must be written before exit.
-    let (clean, stderr) = running.terminate();
-    assert!(clean, "{stderr}");
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains(" request method=GET path=/tenant/admin/user/invitations_by_email "))
-        .collect();
+    let stderr = running.stop();
+    let lines = lines_with(
+        &stderr,
+        " request method=GET path=/tenant/admin/user/invitations_by_email ",
+    );
     assert_eq!(lines.len(), 500, "request lines lost:\n{stderr}");
     assert!(
         lines
@@ -252,8 +264,7 @@ fn every_request_line_is_written_by_exit_even_right_after_a_burst() {
 fn quiet_drops_the_request_lines_and_rust_log_overrides_it() {
     let running = Running::start_with(&["--port", "0", "--quiet"], None);
     lookups(&running.base_url(), 3);
-    let (clean, stderr) = running.terminate();
-    assert!(clean, "{stderr}");
+    let stderr = running.stop();
     assert!(
         !stderr.contains("request method="),
         "--quiet still logs requests:\n{stderr}"
@@ -261,8 +272,7 @@ fn quiet_drops_the_request_lines_and_rust_log_overrides_it() {
 
     let running = Running::start_with(&["--port", "0", "--quiet"], Some("info"));
     lookups(&running.base_url(), 3);
-    let (clean, stderr) = running.terminate();
-    assert!(clean, "{stderr}");
+    let stderr = running.stop();
     assert_eq!(
         stderr.matches("request method=GET").count(),
         3,
@@ -272,8 +282,7 @@ fn quiet_drops_the_request_lines_and_rust_log_overrides_it() {
     // The request lines alone turned off (see `log::request`): the other INFO lines stay.
     let running = Running::start_with(&["--port", "0"], Some("info,invitations_mock::request=off"));
     lookups(&running.base_url(), 3);
-    let (clean, stderr) = running.terminate();
-    assert!(clean, "{stderr}");
+    let stderr = running.stop();
     assert!(
         !stderr.contains("request method=") && stderr.contains(" INFO "),
         "invitations_mock::request=off:\n{stderr}"
@@ -339,12 +348,8 @@ fn the_proxy_logs_one_line_per_exchange_without_secrets() {
         |line| line.starts_with("Counts:"),
     );
     lookups(&proxy.base_url(), 3);
-    let (clean, stderr) = proxy.terminate();
-    assert!(clean, "{stderr}");
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains(" exchange "))
-        .collect();
+    let stderr = proxy.stop();
+    let lines = lines_with(&stderr, " exchange ");
     assert_eq!(lines.len(), 3, "{stderr}");
     for line in lines {
         // `2026-11-23T17:33:29.020971Z  INFO invitations_mock::proxy::transport: exchange

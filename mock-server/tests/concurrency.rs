@@ -23,6 +23,30 @@ async fn start() -> (String, MockHandle, Spawned) {
     (server.base_url().to_owned(), handle, server)
 }
 
+/// Sends `CALLS` copies of the request `build` makes, as Acme's manager, all at once (each
+/// in a task of its own); their answers as (status, replayed, body), in the order sent.
+async fn at_once(
+    client: &reqwest::Client,
+    build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+) -> Vec<(u16, bool, String)> {
+    let calls: Vec<_> = (0..CALLS)
+        .map(|_| {
+            let request = build(client).bearer_auth(fixture::ACME_MANAGER_KEY);
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                let replayed = response.headers().contains_key("idempotent-replayed");
+                let status = response.status().as_u16();
+                (status, replayed, response.text().await.unwrap())
+            })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(CALLS);
+    for call in calls {
+        answers.push(call.await.unwrap());
+    }
+    answers
+}
+
 async fn accept(client: &reqwest::Client, url: &str, token: &str) -> u16 {
     client
         .post(format!("{url}/__admin/accept"))
@@ -38,28 +62,10 @@ async fn accept(client: &reqwest::Client, url: &str, token: &str) -> u16 {
 async fn concurrent_resends_leave_exactly_the_last_token_valid() {
     let (url, handle, server) = start().await;
     let client = reqwest::Client::new();
-    let calls: Vec<_> = (0..CALLS)
-        .map(|_| {
-            let client = client.clone();
-            let target = format!(
-                "{url}/tenant/{}/admin/user/invitation/resend?id={}",
-                fixture::ACME_TENANT,
-                fixture::PENDING_ID
-            );
-            tokio::spawn(async move {
-                client
-                    .put(target)
-                    .bearer_auth(fixture::ACME_MANAGER_KEY)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
-        .collect();
-    for call in calls {
-        assert_eq!(call.await.unwrap(), 200);
+    let (tenant, id) = (fixture::ACME_TENANT, fixture::PENDING_ID);
+    let target = format!("{url}/tenant/{tenant}/admin/user/invitation/resend?id={id}");
+    for (status, _, _) in at_once(&client, |client| client.put(&target)).await {
+        assert_eq!(status, 200);
     }
 
     let outbox: Vec<Value> = serde_json::from_value(
@@ -103,35 +109,18 @@ async fn concurrent_resends_leave_exactly_the_last_token_valid() {
 async fn concurrent_resends_sharing_an_idempotency_key_send_one_email() {
     let (url, handle, server) = start().await;
     let client = reqwest::Client::new();
-    let calls: Vec<_> = (0..CALLS)
-        .map(|_| {
-            let client = client.clone();
-            let target = format!(
-                "{url}/iam/v1/users/{}/actions/resend",
-                fixture::CANCELLED_ID
-            );
-            tokio::spawn(async move {
-                let response = client
-                    .post(target)
-                    .bearer_auth(fixture::ACME_MANAGER_KEY)
-                    .header("Idempotency-Key", "shared-retry-key")
-                    .json(&json!({}))
-                    .send()
-                    .await
-                    .unwrap();
-                let replayed = response.headers().contains_key("idempotent-replayed");
-                (
-                    response.status().as_u16(),
-                    replayed,
-                    response.text().await.unwrap(),
-                )
-            })
-        })
-        .collect();
+    let id = fixture::CANCELLED_ID;
+    let target = format!("{url}/iam/v1/users/{id}/actions/resend");
+    let answers = at_once(&client, |client| {
+        client
+            .post(&target)
+            .header("Idempotency-Key", "shared-retry-key")
+            .json(&json!({}))
+    })
+    .await;
     let mut bodies = HashSet::new();
     let mut replays = 0;
-    for call in calls {
-        let (status, replayed, body) = call.await.unwrap();
+    for (status, replayed, body) in answers {
         assert_eq!(status, 200);
         replays += usize::from(replayed);
         bodies.insert(body);

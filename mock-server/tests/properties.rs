@@ -133,6 +133,17 @@ struct Case {
     request: Request,
 }
 
+impl Case {
+    /// `request` to `operation`, with the generated `Authorization` header if any.
+    fn new(operation: &'static str, request: Request, auth: Option<Vec<u8>>) -> Case {
+        let request = match auth {
+            Some(auth) => request.header("Authorization", auth),
+            None => request,
+        };
+        Case { operation, request }
+    }
+}
+
 fn tenant_resend_case() -> impl Strategy<Value = Case> {
     (
         tenant_text(),
@@ -143,35 +154,23 @@ fn tenant_resend_case() -> impl Strategy<Value = Case> {
     )
         .prop_map(|(tenant, id, extra, auth, body)| {
             let query = id.map(|id| format!("id={id}")).unwrap_or_default();
-            let mut request = Request::new(
+            let request = Request::new(
                 "PUT",
                 format!("/tenant/{tenant}/admin/user/invitation/resend?{query}{extra}"),
             )
             .body(body);
-            if let Some(auth) = auth {
-                request = request.header("Authorization", auth);
-            }
-            Case {
-                operation: "ResendInvitation",
-                request,
-            }
+            Case::new("ResendInvitation", request, auth)
         })
 }
 
 fn by_email_case() -> impl Strategy<Value = Case> {
     (option::of(email_text()), extra_query(), auth()).prop_map(|(email, extra, auth)| {
         let query = email.map(|e| format!("email={e}")).unwrap_or_default();
-        let mut request = Request::new(
+        let request = Request::new(
             "GET",
             format!("/tenant/admin/user/invitations_by_email?{query}{extra}"),
         );
-        if let Some(auth) = auth {
-            request = request.header("Authorization", auth);
-        }
-        Case {
-            operation: "GetUserInvitationByEmail",
-            request,
-        }
+        Case::new("GetUserInvitationByEmail", request, auth)
     })
 }
 
@@ -206,16 +205,10 @@ fn iam_case() -> impl Strategy<Value = Case> {
                 format!("/iam/v1/users/{id}/actions/resend?{query}{extra}"),
             )
             .body(body);
-            if let Some(auth) = auth {
-                request = request.header("Authorization", auth);
-            }
             if let Some(key) = idempotency {
                 request = request.header("Idempotency-Key", key);
             }
-            Case {
-                operation: "resendInvite",
-                request,
-            }
+            Case::new("resendInvite", request, auth)
         })
 }
 

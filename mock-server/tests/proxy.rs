@@ -231,6 +231,20 @@ impl Call {
         self.headers.push((name, value));
         self
     }
+
+    /// Sends this call through `proxy`; returns status and body text.
+    async fn send(&self, proxy: &Proxy) -> (u16, String) {
+        let body = self.body.as_deref();
+        send(
+            proxy,
+            self.method,
+            &self.target,
+            self.key,
+            body,
+            &self.headers,
+        )
+        .await
+    }
 }
 
 /// A small server, what is sent to it through the proxy, and the findings of the last
@@ -733,15 +747,7 @@ async fn run(row: &Row) -> Result<(), String> {
     let mut last = Vec::new();
     for (i, c) in row.calls.iter().enumerate() {
         let before = proxy.violations().len();
-        let (status, text) = send(
-            &proxy,
-            c.method,
-            &c.target,
-            c.key,
-            c.body.as_deref(),
-            &c.headers,
-        )
-        .await;
+        let (status, text) = c.send(&proxy).await;
         if status == 599 || (status == 502 && text.contains("invitations-mock proxy")) {
             return Err(format!(
                 "call {i}: the server did not answer: {status} {text}"
@@ -824,168 +830,52 @@ async fn a_failing_proxy_answers_502_naming_the_break() {
 // In front of the mock.
 // ---------------------------------------------------------------------------------------
 
-/// (method, target, key, body, headers, the reference mock's status)
-type Case<'a> = (
-    &'a str,
-    String,
-    Option<&'a str>,
-    Option<String>,
-    Vec<(&'a str, &'a str)>,
-    u16,
-);
-
 /// Every operation × documented status of the reference mock, and its refusals of requests
 /// outside the contract (12 of them).
-fn mock_cases() -> Vec<Case<'static>> {
+fn mock_cases() -> Vec<(Call, u16)> {
     let viewer = Some(fixture::ACME_VIEWER_KEY);
     let big = "x".repeat(65_537);
+    let put = |query: &str| call("PUT", tenant_resend(1024, query));
+    let get = |email: &str| call("GET", by_email(email));
+    let post = |id: &str| call("POST", iam(id));
     vec![
+        (put("?id=9001"), 200),
+        (put("?id=0"), 400),
+        (put("?id=abc"), 400),
+        (put("?id=9002"), 400),
+        (put("?id=9001").key(None), 401),
+        (put("?id=9001").key(viewer), 403),
+        (call("PUT", tenant_resend(2048, "?id=9101")), 403),
+        (put("?id=999999"), 404),
+        (get("ADA@example.com"), 200),
+        (get("nope"), 400),
+        (call("GET", BY_EMAIL), 400),
+        (get("ada@example.com").key(None), 401),
+        (get("ada@example.com").key(viewer), 403),
+        (get("bob@example.com"), 404),
         (
-            "PUT",
-            tenant_resend(1024, "?id=9001"),
-            manager(),
-            None,
-            vec![],
+            post("9003").body("{}").header("Idempotency-Key", "k-1"),
             200,
         ),
+        // The same key again: the stored answer, replayed.
         (
-            "PUT",
-            tenant_resend(1024, "?id=0"),
-            manager(),
-            None,
-            vec![],
-            400,
-        ),
-        (
-            "PUT",
-            tenant_resend(1024, "?id=abc"),
-            manager(),
-            None,
-            vec![],
-            400,
-        ),
-        (
-            "PUT",
-            tenant_resend(1024, "?id=9002"),
-            manager(),
-            None,
-            vec![],
-            400,
-        ),
-        (
-            "PUT",
-            tenant_resend(1024, "?id=9001"),
-            None,
-            None,
-            vec![],
-            401,
-        ),
-        (
-            "PUT",
-            tenant_resend(1024, "?id=9001"),
-            viewer,
-            None,
-            vec![],
-            403,
-        ),
-        (
-            "PUT",
-            tenant_resend(2048, "?id=9101"),
-            manager(),
-            None,
-            vec![],
-            403,
-        ),
-        (
-            "PUT",
-            tenant_resend(1024, "?id=999999"),
-            manager(),
-            None,
-            vec![],
-            404,
-        ),
-        (
-            "GET",
-            by_email("ADA@example.com"),
-            manager(),
-            None,
-            vec![],
+            post("9003").body("{}").header("Idempotency-Key", "k-1"),
             200,
         ),
-        ("GET", by_email("nope"), manager(), None, vec![], 400),
-        ("GET", BY_EMAIL.to_owned(), manager(), None, vec![], 400),
-        ("GET", by_email("ada@example.com"), None, None, vec![], 401),
-        (
-            "GET",
-            by_email("ada@example.com"),
-            viewer,
-            None,
-            vec![],
-            403,
-        ),
-        (
-            "GET",
-            by_email("bob@example.com"),
-            manager(),
-            None,
-            vec![],
-            404,
-        ),
-        (
-            "POST",
-            iam("9003"),
-            manager(),
-            Some("{}".into()),
-            vec![("Idempotency-Key", "k-1")],
-            200,
-        ),
-        (
-            "POST",
-            iam("9003"),
-            manager(),
-            Some("{}".into()),
-            vec![("Idempotency-Key", "k-1")],
-            200,
-        ),
-        (
-            "POST",
-            format!("{}?dryRun=true", iam("9002")),
-            manager(),
-            None,
-            vec![],
-            200,
-        ),
-        (
-            "POST",
-            format!("{}?dryRun=maybe", iam("9002")),
-            manager(),
-            None,
-            vec![],
-            400,
-        ),
-        (
-            "POST",
-            iam("9002"),
-            manager(),
-            Some("[1]".into()),
-            vec![],
-            400,
-        ),
-        ("POST", iam("9002"), None, None, vec![], 401),
-        ("POST", iam("9002"), viewer, None, vec![], 403),
-        ("POST", iam("999999"), manager(), None, vec![], 404),
-        ("POST", iam("9101"), manager(), None, vec![], 404),
-        ("POST", iam("9002"), manager(), Some(big), vec![], 413),
+        (call("POST", format!("{}?dryRun=true", iam("9002"))), 200),
+        (call("POST", format!("{}?dryRun=maybe", iam("9002"))), 400),
+        (post("9002").body("[1]"), 400),
+        (post("9002").key(None), 401),
+        (post("9002").key(viewer), 403),
+        (post("999999"), 404),
+        (post("9101"), 404),
+        (post("9002").body(big), 413),
         // Outside the spec altogether: refused by the mock, which keeps the contract.
         (
-            "GET",
-            "/api/tenant/admin/user/invitations_by_email".to_owned(),
-            manager(),
-            None,
-            vec![],
+            call("GET", "/api/tenant/admin/user/invitations_by_email"),
             404,
         ),
-        ("DELETE", iam("9001"), manager(), None, vec![], 405),
+        (call("DELETE", iam("9001")), 405),
     ]
 }
 
@@ -996,9 +886,10 @@ async fn through_the_proxy(variant: Variant, statuses: bool) -> Proxy {
     let upstream = standalone_mock(handle.clone()).await;
     let proxy = Proxy::start(upstream.base_url()).await.unwrap();
     let cases = mock_cases();
-    for (verb, target, key, body, headers, expected) in &cases {
-        let (status, text) = send(&proxy, verb, target, *key, body.as_deref(), headers).await;
+    for (call, expected) in &cases {
+        let (status, text) = call.send(&proxy).await;
         if statuses {
+            let (verb, target) = (call.method, &call.target);
             assert_eq!(status, *expected, "{verb} {target}: {text}");
         }
     }

@@ -21,169 +21,112 @@ fn fault_500(core: &mut Core) {
 fn first_request_delayed(core: &mut Core) {
     core.inject_fault(Fault::delay(std::time::Duration::from_secs(60)).times(1))
         .unwrap();
-    let first = core.handle(&manager(
-        iam_resend(9001).header("Idempotency-Key", "first"),
-    ));
-    assert_eq!(first.status, 200);
+    core.answer(&keyed(9001, "first"), 200);
 }
 /// A resend of 9001 with key `first`, answered.
 fn first_request_answered(core: &mut Core) {
-    let first = core.handle(&manager(
-        iam_resend(9001).header("Idempotency-Key", "first"),
-    ));
-    assert_eq!(first.status, 200);
+    core.answer(&keyed(9001, "first"), 200);
 }
 
-fn cases() -> Vec<(&'static str, u16, Setup, Request)> {
+const BY_EMAIL: &str = "GetUserInvitationByEmail";
+const RESEND: &str = "ResendInvitation";
+const IAM: &str = "resendInvite";
+
+/// `request` to `operation` on a fresh core, after `setup`, answered `status`.
+struct Case {
+    operation: &'static str,
+    status: u16,
+    setup: Setup,
+    request: Request,
+}
+
+fn case(operation: &'static str, status: u16, request: Request) -> Case {
+    Case {
+        operation,
+        status,
+        setup: nothing,
+        request,
+    }
+}
+
+impl Case {
+    fn after(self, setup: Setup) -> Case {
+        Case { setup, ..self }
+    }
+}
+
+fn cases() -> Vec<Case> {
     let big = vec![b' '; 65_537];
     vec![
         // ResendInvitation
-        (
-            "ResendInvitation",
+        case(
+            RESEND,
             200,
-            nothing,
             manager(tenant_resend(1024, fixture::PENDING_ID)),
         ),
-        (
-            "ResendInvitation",
+        case(RESEND, 400, manager(tenant_resend(1024, 0))),
+        case(
+            RESEND,
             400,
-            nothing,
-            manager(tenant_resend(1024, 0)),
-        ),
-        (
-            "ResendInvitation",
-            400,
-            nothing,
             manager(tenant_resend(1024, fixture::DECLINED_ID)),
         ),
-        (
-            "ResendInvitation",
-            401,
-            nothing,
-            tenant_resend(1024, fixture::PENDING_ID),
-        ),
-        (
-            "ResendInvitation",
+        case(RESEND, 401, tenant_resend(1024, fixture::PENDING_ID)),
+        case(
+            RESEND,
             403,
-            nothing,
             tenant_resend(1024, 1).bearer(fixture::ACME_VIEWER_KEY),
         ),
-        (
-            "ResendInvitation",
-            403,
-            nothing,
-            manager(tenant_resend(2048, 1)),
-        ),
-        (
-            "ResendInvitation",
+        case(RESEND, 403, manager(tenant_resend(2048, 1))),
+        case(
+            RESEND,
             404,
-            nothing,
             manager(tenant_resend(1024, fixture::UNKNOWN_ID)),
         ),
-        (
-            "ResendInvitation",
+        case(
+            RESEND,
             500,
-            fault_500,
             manager(tenant_resend(1024, fixture::PENDING_ID)),
-        ),
+        )
+        .after(fault_500),
         // GetUserInvitationByEmail
-        (
-            "GetUserInvitationByEmail",
-            200,
-            nothing,
-            manager(by_email(fixture::PENDING_EMAIL)),
-        ),
-        (
-            "GetUserInvitationByEmail",
-            400,
-            nothing,
-            manager(by_email("nope")),
-        ),
-        (
-            "GetUserInvitationByEmail",
+        case(BY_EMAIL, 200, manager(by_email(fixture::PENDING_EMAIL))),
+        case(BY_EMAIL, 400, manager(by_email("nope"))),
+        case(
+            BY_EMAIL,
             401,
-            nothing,
             by_email(fixture::PENDING_EMAIL).bearer("bad"),
         ),
-        (
-            "GetUserInvitationByEmail",
+        case(
+            BY_EMAIL,
             403,
-            nothing,
             by_email(fixture::PENDING_EMAIL).bearer(fixture::ACME_VIEWER_KEY),
         ),
-        (
-            "GetUserInvitationByEmail",
-            404,
-            nothing,
-            manager(by_email(fixture::GLOBEX_EMAIL)),
-        ),
-        (
-            "GetUserInvitationByEmail",
-            500,
-            fault_500,
-            manager(by_email(fixture::PENDING_EMAIL)),
-        ),
+        case(BY_EMAIL, 404, manager(by_email(fixture::GLOBEX_EMAIL))),
+        case(BY_EMAIL, 500, manager(by_email(fixture::PENDING_EMAIL))).after(fault_500),
         // resendInvite
-        (
-            "resendInvite",
-            200,
-            nothing,
-            manager(iam_resend(fixture::CANCELLED_ID)),
-        ),
-        (
-            "resendInvite",
-            200,
-            nothing,
-            manager(Request::new(
-                "POST",
-                "/iam/v1/users/9002/actions/resend?dryRun=true",
-            )),
-        ),
-        (
-            "resendInvite",
-            400,
-            nothing,
-            manager(iam_resend(9001).body("[1]")),
-        ),
-        ("resendInvite", 401, nothing, iam_resend(9001)),
-        (
-            "resendInvite",
-            403,
-            nothing,
-            iam_resend(9001).bearer(fixture::ACME_VIEWER_KEY),
-        ),
-        (
-            "resendInvite",
-            404,
-            nothing,
-            manager(iam_resend(fixture::GLOBEX_PENDING_ID)),
-        ),
-        (
-            "resendInvite",
-            409,
-            first_request_delayed,
-            manager(iam_resend(9001).header("Idempotency-Key", "first")),
-        ),
-        (
-            "resendInvite",
-            413,
-            nothing,
-            manager(iam_resend(9001).body(big)),
-        ),
-        (
-            "resendInvite",
-            422,
-            first_request_answered,
-            manager(iam_resend(9002).header("Idempotency-Key", "first")),
-        ),
-        ("resendInvite", 500, fault_500, manager(iam_resend(9001))),
+        case(IAM, 200, manager(iam_resend(fixture::CANCELLED_ID))),
+        case(IAM, 200, manager(iam_resend_with(9002, "dryRun=true"))),
+        case(IAM, 400, manager(iam_resend(9001).body("[1]"))),
+        case(IAM, 401, iam_resend(9001)),
+        case(IAM, 403, iam_resend(9001).bearer(fixture::ACME_VIEWER_KEY)),
+        case(IAM, 404, manager(iam_resend(fixture::GLOBEX_PENDING_ID))),
+        case(IAM, 409, keyed(9001, "first")).after(first_request_delayed),
+        case(IAM, 413, manager(iam_resend(9001).body(big))),
+        case(IAM, 422, keyed(9002, "first")).after(first_request_answered),
+        case(IAM, 500, manager(iam_resend(9001))).after(fault_500),
     ]
 }
 
 #[test]
 fn every_documented_status_of_every_operation_is_produced_and_valid() {
     let mut seen = BTreeSet::new();
-    for (operation, status, setup, request) in cases() {
+    for Case {
+        operation,
+        status,
+        setup,
+        request,
+    } in cases()
+    {
         let mut core = core();
         setup(&mut core);
         let response = core.handle(&request);

@@ -5,12 +5,19 @@ mod common;
 use std::time::{Duration, Instant};
 
 use invitations_mock::{fixture, Fault, Fixture, InvitationsMock};
+use reqwest::Method;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, ResponseTemplate};
 
 fn client() -> reqwest::Client {
     reqwest::Client::new()
+}
+
+/// `method path` to the mock with no key and no body.
+async fn bare(mock: &InvitationsMock, method: Method, path: &str) -> reqwest::Response {
+    let url = format!("{}{path}", mock.uri());
+    client().request(method, url).send().await.unwrap()
 }
 
 async fn iam_resend(mock: &InvitationsMock, id: u64) -> reqwest::Response {
@@ -113,28 +120,16 @@ async fn admin_api_and_headers_pass_through_the_adapter() {
     assert_eq!(iam_resend(&mock, 9001).await.status(), 500);
     assert_eq!(iam_resend(&mock, 9001).await.status(), 200);
 
-    let response = client()
-        .get(format!("{}/iam/v1/users/9001/actions/resend", mock.uri()))
-        .send()
-        .await
-        .unwrap();
+    let response = bare(&mock, Method::GET, "/iam/v1/users/9001/actions/resend").await;
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
     assert_eq!(response.headers()["content-type"], "application/json");
 
-    let response = client()
-        .post(format!("{}/iam/v1/users/9001/actions/resend", mock.uri()))
-        .send()
-        .await
-        .unwrap();
+    let response = bare(&mock, Method::POST, "/iam/v1/users/9001/actions/resend").await;
     assert_eq!(response.status(), 401);
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
 
-    let response = client()
-        .delete(format!("{}/__admin/faults", mock.uri()))
-        .send()
-        .await
-        .unwrap();
+    let response = bare(&mock, Method::DELETE, "/__admin/faults").await;
     assert_eq!(response.status(), 204);
 
     let journal = mock.journal();

@@ -5,7 +5,7 @@ mod common;
 
 use common::{builder, header, Spy};
 use invitations_mock::{fixture, InvitationsMock};
-use invitations_sdk::{Client, InvitationStatus, StatusCode};
+use invitations_sdk::{Client, Error, InvitationStatus, StatusCode};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -22,21 +22,33 @@ fn tenant_path(tenant: u64) -> String {
     format!("/tenant/{tenant}/admin/user/invitation/resend")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn iam_resend_sends_one_email_across_a_503_with_one_idempotency_key() {
-    let mock = InvitationsMock::start().await;
+/// Answers the first `verb target` with `answer` in the mock's place (the mock answers the
+/// ones after); the spy returned sees every request.
+async fn answer_once(
+    mock: &InvitationsMock,
+    verb: &str,
+    target: &str,
+    answer: ResponseTemplate,
+) -> Spy {
     let spy = Spy::default();
     spy.mount(mock.server()).await;
-    let target = iam_path(fixture::CANCELLED_ID);
-    Mock::given(method("POST"))
-        .and(path(target.as_str()))
-        .respond_with(
-            ResponseTemplate::new(503).set_body_json(json!({"error": "Try again shortly."})),
-        )
+    Mock::given(method(verb))
+        .and(path(target))
+        .respond_with(answer)
         .up_to_n_times(1)
         .with_priority(2)
         .mount(mock.server())
         .await;
+    spy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_resend_sends_one_email_across_a_503_with_one_idempotency_key() {
+    let mock = InvitationsMock::start().await;
+    let target = iam_path(fixture::CANCELLED_ID);
+    let unavailable =
+        ResponseTemplate::new(503).set_body_json(json!({"error": "Try again shortly."}));
+    let spy = answer_once(&mock, "POST", &target, unavailable).await;
     let before = mock.outbox().len();
 
     let client = client(&mock, fixture::ACME_MANAGER_KEY);
@@ -83,16 +95,8 @@ async fn a_repeat_with_the_same_idempotency_key_sends_no_second_email() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tenant_resend_is_not_retried_on_a_503() {
     let mock = InvitationsMock::start().await;
-    let spy = Spy::default();
-    spy.mount(mock.server()).await;
     let target = tenant_path(fixture::ACME_TENANT);
-    Mock::given(method("PUT"))
-        .and(path(target.as_str()))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(2)
-        .mount(mock.server())
-        .await;
+    let spy = answer_once(&mock, "PUT", &target, ResponseTemplate::new(503)).await;
     let before = mock.outbox().len();
     let client = client(&mock, fixture::ACME_MANAGER_KEY);
 
@@ -168,51 +172,45 @@ async fn dry_run_changes_nothing_and_sends_nothing() {
     assert_eq!(after.token, record.token);
 }
 
+/// What `client` gets from each operation for one invitation, all expected to fail: the
+/// tenant resend of `id` on Acme's tenant, the lookup of `email`, the IAM resend of `id`.
+async fn refusals(client: &Client, id: u64, email: &str) -> [Error; 3] {
+    [
+        client
+            .resend_invitation(fixture::ACME_TENANT, id)
+            .await
+            .unwrap_err(),
+        client.invitation_by_email(email).await.unwrap_err(),
+        client.resend_invite(id).await.unwrap_err(),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_key_is_401_on_both_surfaces() {
     let mock = InvitationsMock::start().await;
-    let client = client(&mock, "no-such-key");
-    let err = client
-        .resend_invitation(fixture::ACME_TENANT, fixture::PENDING_ID)
-        .await
-        .unwrap_err();
-    assert!(err.is_unauthorized(), "{err:?}");
-    assert_eq!(err.code(), Some("Unauthorized"));
-    let err = client
-        .invitation_by_email(fixture::PENDING_EMAIL)
-        .await
-        .unwrap_err();
-    assert!(err.is_unauthorized(), "{err:?}");
-    let err = client.resend_invite(fixture::PENDING_ID).await.unwrap_err();
-    assert!(err.is_unauthorized(), "{err:?}");
-    assert!(err.message().is_some_and(|m| !m.is_empty()));
-
-    // No key at all: also 401.
+    // An unknown key, and no key at all.
     let anonymous = Client::builder().base_url(mock.uri()).build().unwrap();
-    let err = anonymous
-        .resend_invite(fixture::PENDING_ID)
-        .await
-        .unwrap_err();
-    assert!(err.is_unauthorized(), "{err:?}");
+    for client in [client(&mock, "no-such-key"), anonymous] {
+        let [tenant, lookup, iam] =
+            refusals(&client, fixture::PENDING_ID, fixture::PENDING_EMAIL).await;
+        for err in [&tenant, &lookup, &iam] {
+            assert!(err.is_unauthorized(), "{err:?}");
+        }
+        assert_eq!(tenant.code(), Some("Unauthorized"));
+        assert!(iam.message().is_some_and(|m| !m.is_empty()));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forbidden_is_403_on_both_surfaces() {
     let mock = InvitationsMock::start().await;
     let viewer = client(&mock, fixture::ACME_VIEWER_KEY);
-    let err = viewer
-        .resend_invitation(fixture::ACME_TENANT, fixture::PENDING_ID)
-        .await
-        .unwrap_err();
-    assert!(err.is_forbidden(), "{err:?}");
-    assert_eq!(err.code(), Some("Forbidden"));
-    let err = viewer
-        .invitation_by_email(fixture::PENDING_EMAIL)
-        .await
-        .unwrap_err();
-    assert!(err.is_forbidden(), "{err:?}");
-    let err = viewer.resend_invite(fixture::PENDING_ID).await.unwrap_err();
-    assert!(err.is_forbidden(), "{err:?}");
+    let [tenant, lookup, iam] =
+        refusals(&viewer, fixture::PENDING_ID, fixture::PENDING_EMAIL).await;
+    for err in [&tenant, &lookup, &iam] {
+        assert!(err.is_forbidden(), "{err:?}");
+    }
+    assert_eq!(tenant.code(), Some("Forbidden"));
 
     // A manager of another tenant.
     let globex = client(&mock, fixture::GLOBEX_MANAGER_KEY);
@@ -227,31 +225,18 @@ async fn forbidden_is_403_on_both_surfaces() {
 async fn not_found_is_404_on_both_surfaces() {
     let mock = InvitationsMock::start().await;
     let client = client(&mock, fixture::ACME_MANAGER_KEY);
-    let err = client
-        .resend_invitation(fixture::ACME_TENANT, fixture::UNKNOWN_ID)
-        .await
-        .unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.code(), Some("NotFound"));
-    let err = client.resend_invite(fixture::UNKNOWN_ID).await.unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.code(), None);
-    let err = client
-        .invitation_by_email("nobody@example.com")
-        .await
-        .unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
+    let unknown = (fixture::UNKNOWN_ID, "nobody@example.com");
+    let [tenant, lookup, iam] = refusals(&client, unknown.0, unknown.1).await;
+    for err in [&tenant, &lookup, &iam] {
+        assert!(err.is_not_found(), "{err:?}");
+    }
+    assert_eq!(tenant.code(), Some("NotFound"));
+    assert_eq!(iam.code(), None);
     // Another tenant's invitation is never revealed.
-    let err = client
-        .invitation_by_email(fixture::GLOBEX_EMAIL)
-        .await
-        .unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
-    let err = client
-        .resend_invite(fixture::GLOBEX_PENDING_ID)
-        .await
-        .unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
+    let globex = (fixture::GLOBEX_PENDING_ID, fixture::GLOBEX_EMAIL);
+    for err in refusals(&client, globex.0, globex.1).await {
+        assert!(err.is_not_found(), "{err:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

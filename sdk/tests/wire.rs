@@ -9,7 +9,7 @@ use common::{builder, closed_port_url, failure, header, invitation, success, Spy
 use invitations_sdk::{Error, InvitationStatus, RetryPolicy, StatusCode, DEFAULT_USER_AGENT};
 use serde_json::json;
 use wiremock::matchers::{body_json, header as has_header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 const BY_EMAIL: &str = "/tenant/admin/user/invitations_by_email";
 const TENANT_RESEND: &str = "/tenant/1024/admin/user/invitation/resend";
@@ -22,25 +22,74 @@ async fn server() -> (MockServer, Spy) {
     (server, spy)
 }
 
+/// Answers `request` with `answer`, and fails the test unless exactly one such came.
+async fn expect_one(server: &MockServer, request: MockBuilder, answer: ResponseTemplate) {
+    request.respond_with(answer).expect(1).mount(server).await;
+}
+
+/// Answers every request to `at` with `answer`.
+async fn stub(server: &MockServer, at: &str, answer: ResponseTemplate) {
+    Mock::given(path(at))
+        .respond_with(answer)
+        .mount(server)
+        .await;
+}
+
+/// Answers the first `times` requests to `at` with `first`, and the ones after with `then`.
+async fn stub_first(
+    server: &MockServer,
+    at: &str,
+    times: u64,
+    first: ResponseTemplate,
+    then: ResponseTemplate,
+) {
+    Mock::given(path(at))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(2)
+        .mount(server)
+        .await;
+    stub(server, at, then).await;
+}
+
 fn respond(status: u16, body: serde_json::Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
+}
+
+/// A 200 with the success envelope around `value`.
+fn succeed(value: serde_json::Value) -> ResponseTemplate {
+    respond(200, success(value))
+}
+
+/// Invitation 9001 of ada@example.com, of tenant 1024, in `status`.
+fn ada(status: &str) -> serde_json::Value {
+    invitation(9001, "ada@example.com", status)
+}
+
+/// A 429 asking to come back after `seconds`.
+fn too_many(seconds: &str) -> ResponseTemplate {
+    ResponseTemplate::new(429).insert_header("retry-after", seconds)
+}
+
+/// The lookup's success: a pending invitation of a@b.c.
+fn found() -> ResponseTemplate {
+    succeed(invitation(1, "a@b.c", "Pending"))
+}
+
+/// The IAM resend's success for invitation 9001.
+fn resent() -> ResponseTemplate {
+    respond(200, json!({"message": "ok", "inviteId": "9001"}))
 }
 
 #[tokio::test]
 async fn by_email_sends_key_user_agent_and_query_and_returns_the_value() {
     let (server, _) = server().await;
-    Mock::given(method("GET"))
+    let request = Mock::given(method("GET"))
         .and(path(BY_EMAIL))
         .and(query_param("email", "ada@example.com"))
         .and(has_header("authorization", "Bearer test-key"))
-        .and(has_header("user-agent", DEFAULT_USER_AGENT))
-        .respond_with(respond(
-            200,
-            success(invitation(9001, "ada@example.com", "Pending")),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        .and(has_header("user-agent", DEFAULT_USER_AGENT));
+    expect_one(&server, request, succeed(ada("Pending"))).await;
     let client = builder(&server.uri(), "test-key").build().unwrap();
     let found = client.invitation_by_email("ada@example.com").await.unwrap();
     assert_eq!(found.id.get(), 9001);
@@ -52,10 +101,7 @@ async fn by_email_sends_key_user_agent_and_query_and_returns_the_value() {
 #[tokio::test]
 async fn custom_user_agent_is_sent() {
     let (server, spy) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(respond(200, success(invitation(1, "a@b.c", "Pending"))))
-        .mount(&server)
-        .await;
+    stub(&server, BY_EMAIL, found()).await;
     let client = builder(&server.uri(), "k")
         .user_agent("my-tool/2.0")
         .build()
@@ -70,16 +116,10 @@ async fn custom_user_agent_is_sent() {
 #[tokio::test]
 async fn tenant_resend_returns_the_list_and_sends_ids() {
     let (server, _) = server().await;
-    Mock::given(method("PUT"))
+    let request = Mock::given(method("PUT"))
         .and(path(TENANT_RESEND))
-        .and(query_param("id", "9001"))
-        .respond_with(respond(
-            200,
-            success(json!([invitation(9001, "ada@example.com", "Pending")])),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        .and(query_param("id", "9001"));
+    expect_one(&server, request, succeed(json!([ada("Pending")]))).await;
     let client = builder(&server.uri(), "k").build().unwrap();
     let resent = client.resend_invitation(1024i64, 9001u64).await.unwrap();
     assert_eq!(resent.len(), 1);
@@ -116,10 +156,7 @@ async fn iam_resend_sends_dry_run_key_and_empty_object() {
 #[tokio::test]
 async fn iam_resend_without_dry_run_omits_the_flag_and_generates_a_key() {
     let (server, spy) = server().await;
-    Mock::given(path(IAM_RESEND))
-        .respond_with(respond(200, json!({"message": "ok", "inviteId": "9001"})))
-        .mount(&server)
-        .await;
+    stub(&server, IAM_RESEND, resent()).await;
     let client = builder(&server.uri(), "k").build().unwrap();
     // IntoFuture: no `.send()` needed.
     client.resend_invite("9001").await.unwrap();
@@ -165,13 +202,12 @@ async fn tenant_error_envelopes_map_to_status_code_message_and_info() {
     ];
     for (status, code, message) in cases {
         let (server, spy) = server().await;
-        Mock::given(path(TENANT_RESEND))
-            .respond_with(respond(
-                status,
-                failure(code, message, &["status: Cancelled"]),
-            ))
-            .mount(&server)
-            .await;
+        stub(
+            &server,
+            TENANT_RESEND,
+            respond(status, failure(code, message, &["status: Cancelled"])),
+        )
+        .await;
         let client = builder(&server.uri(), "k").build().unwrap();
         let err = client.resend_invitation(1024, 9001).await.unwrap_err();
         assert_eq!(err.status(), Some(StatusCode::from_u16(status).unwrap()));
@@ -194,10 +230,12 @@ async fn iam_errors_map_to_status_and_message() {
     for status in [400u16, 401, 403, 404, 409, 413, 422, 500] {
         let (server, _) = server().await;
         let message = format!("problem {status}");
-        Mock::given(path(IAM_RESEND))
-            .respond_with(respond(status, json!({ "error": message })))
-            .mount(&server)
-            .await;
+        stub(
+            &server,
+            IAM_RESEND,
+            respond(status, json!({ "error": message })),
+        )
+        .await;
         let client = builder(&server.uri(), "k").build().unwrap();
         let err = client.resend_invite(9001).await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
@@ -217,13 +255,12 @@ async fn iam_errors_map_to_status_and_message() {
 #[tokio::test]
 async fn data_instead_of_value_is_a_decode_error_naming_the_field() {
     let (server, _) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(respond(
-            200,
-            json!({"isSuccess": true, "data": invitation(9001, "ada@example.com", "Pending")}),
-        ))
-        .mount(&server)
-        .await;
+    stub(
+        &server,
+        BY_EMAIL,
+        respond(200, json!({"isSuccess": true, "data": ada("Pending")})),
+    )
+    .await;
     let client = builder(&server.uri(), "k").build().unwrap();
     let err = client
         .invitation_by_email("ada@example.com")
@@ -250,10 +287,12 @@ async fn data_instead_of_value_is_a_decode_error_naming_the_field() {
 async fn invalid_json_is_a_decode_error_with_a_truncated_excerpt() {
     let (server, _) = server().await;
     let body = format!("<html>{}</html>", "x".repeat(5000));
-    Mock::given(path(IAM_RESEND))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-        .mount(&server)
-        .await;
+    stub(
+        &server,
+        IAM_RESEND,
+        ResponseTemplate::new(200).set_body_raw(body, "application/json"),
+    )
+    .await;
     let client = builder(&server.uri(), "k").build().unwrap();
     let err = client.resend_invite(9001).await.unwrap_err();
     let Error::Decode {
@@ -271,10 +310,7 @@ async fn invalid_json_is_a_decode_error_with_a_truncated_excerpt() {
 #[tokio::test]
 async fn success_envelope_with_null_value_is_a_decode_error() {
     let (server, _) = server().await;
-    Mock::given(path(TENANT_RESEND))
-        .respond_with(respond(200, success(serde_json::Value::Null)))
-        .mount(&server)
-        .await;
+    stub(&server, TENANT_RESEND, succeed(serde_json::Value::Null)).await;
     let client = builder(&server.uri(), "k").build().unwrap();
     let err = client.resend_invitation(1024, 9001).await.unwrap_err();
     assert!(err.is_decode(), "{err:?}");
@@ -285,18 +321,24 @@ async fn success_envelope_with_null_value_is_a_decode_error() {
 #[tokio::test]
 async fn undocumented_statuses_keep_status_and_body_message() {
     let (server, _) = server().await;
-    Mock::given(path(IAM_RESEND))
-        .respond_with(respond(503, json!({"error": "Down for maintenance."})))
-        .mount(&server)
-        .await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(ResponseTemplate::new(418).set_body_string("I'm a teapot, really"))
-        .mount(&server)
-        .await;
-    Mock::given(path(TENANT_RESEND))
-        .respond_with(respond(429, failure("TooManyRequests", "Slow down.", &[])))
-        .mount(&server)
-        .await;
+    stub(
+        &server,
+        IAM_RESEND,
+        respond(503, json!({"error": "Down for maintenance."})),
+    )
+    .await;
+    stub(
+        &server,
+        BY_EMAIL,
+        ResponseTemplate::new(418).set_body_string("I'm a teapot, really"),
+    )
+    .await;
+    stub(
+        &server,
+        TENANT_RESEND,
+        respond(429, failure("TooManyRequests", "Slow down.", &[])),
+    )
+    .await;
     let client = builder(&server.uri(), "k").max_attempts(1).build().unwrap();
 
     let err = client.resend_invite(9001).await.unwrap_err();
@@ -322,10 +364,7 @@ async fn undocumented_statuses_keep_status_and_body_message() {
 #[tokio::test]
 async fn undocumented_status_without_body_uses_the_reason_phrase() {
     let (server, _) = server().await;
-    Mock::given(path(IAM_RESEND))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
+    stub(&server, IAM_RESEND, ResponseTemplate::new(502)).await;
     let client = builder(&server.uri(), "k").max_attempts(1).build().unwrap();
     let err = client.resend_invite(9001).await.unwrap_err();
     assert_eq!(err.to_string(), "502 Bad Gateway: Bad Gateway");
@@ -334,20 +373,8 @@ async fn undocumented_status_without_body_uses_the_reason_phrase() {
 #[tokio::test]
 async fn a_status_the_sdk_does_not_know_decodes_as_unknown() {
     let (server, _) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(respond(
-            200,
-            success(invitation(9001, "ada@example.com", "Suspended")),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(path(TENANT_RESEND))
-        .respond_with(respond(
-            200,
-            success(json!([invitation(9001, "ada@example.com", "Archived")])),
-        ))
-        .mount(&server)
-        .await;
+    stub(&server, BY_EMAIL, succeed(ada("Suspended"))).await;
+    stub(&server, TENANT_RESEND, succeed(json!([ada("Archived")]))).await;
     let client = builder(&server.uri(), "k").build().unwrap();
     let found = client.invitation_by_email("ada@example.com").await.unwrap();
     assert_eq!(found.status, InvitationStatus::Unknown("Suspended".into()));
@@ -361,13 +388,7 @@ async fn a_status_the_sdk_does_not_know_decodes_as_unknown() {
 #[tokio::test]
 async fn a_slow_answer_is_a_timeout_and_is_not_retried() {
     let (server, spy) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(
-            respond(200, success(invitation(1, "a@b.c", "Pending")))
-                .set_delay(Duration::from_secs(3)),
-        )
-        .mount(&server)
-        .await;
+    stub(&server, BY_EMAIL, found().set_delay(Duration::from_secs(3))).await;
     let client = builder(&server.uri(), "k")
         .timeout(Duration::from_millis(300))
         .build()
@@ -386,16 +407,7 @@ async fn a_slow_answer_is_a_timeout_and_is_not_retried() {
 #[tokio::test]
 async fn get_is_retried_on_503_and_succeeds() {
     let (server, spy) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(respond(200, success(invitation(1, "a@b.c", "Pending"))))
-        .mount(&server)
-        .await;
+    stub_first(&server, BY_EMAIL, 2, ResponseTemplate::new(503), found()).await;
     let client = builder(&server.uri(), "k").build().unwrap();
     client.invitation_by_email("a@b.c").await.unwrap();
     assert_eq!(spy.to(BY_EMAIL).len(), 3);
@@ -405,10 +417,7 @@ async fn get_is_retried_on_503_and_succeeds() {
 async fn retries_stop_at_max_attempts_with_the_last_error() {
     for (attempts, status) in [(3, 503), (2, 502), (4, 504), (1, 503)] {
         let (server, spy) = server().await;
-        Mock::given(path(BY_EMAIL))
-            .respond_with(ResponseTemplate::new(status))
-            .mount(&server)
-            .await;
+        stub(&server, BY_EMAIL, ResponseTemplate::new(status)).await;
         let client = builder(&server.uri(), "k")
             .max_attempts(attempts)
             .build()
@@ -422,16 +431,7 @@ async fn retries_stop_at_max_attempts_with_the_last_error() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let (server, spy) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(respond(200, success(invitation(1, "a@b.c", "Pending"))))
-        .mount(&server)
-        .await;
+    stub_first(&server, BY_EMAIL, 1, too_many("1"), found()).await;
     // A 10 ms backoff: only Retry-After can make the client wait a second.
     let client = builder(&server.uri(), "k").build().unwrap();
     let started = Instant::now();
@@ -444,10 +444,7 @@ async fn retry_after_is_honoured() {
 #[tokio::test]
 async fn a_retry_after_beyond_the_cap_returns_the_429() {
     let (server, spy) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "120"))
-        .mount(&server)
-        .await;
+    stub(&server, BY_EMAIL, too_many("120")).await;
     let client = builder(&server.uri(), "k").build().unwrap();
     let started = Instant::now();
     let err = client.invitation_by_email("a@b.c").await.unwrap_err();
@@ -462,19 +459,14 @@ async fn a_retry_after_beyond_the_cap_returns_the_429() {
 async fn tenant_resend_is_not_retried_once_the_request_was_sent() {
     for status in [503u16, 502, 504, 429] {
         let (server, spy) = server().await;
-        Mock::given(path(TENANT_RESEND))
-            .respond_with(ResponseTemplate::new(status))
-            .up_to_n_times(1)
-            .with_priority(2)
-            .mount(&server)
-            .await;
-        Mock::given(path(TENANT_RESEND))
-            .respond_with(respond(
-                200,
-                success(json!([invitation(9001, "a@b.c", "Pending")])),
-            ))
-            .mount(&server)
-            .await;
+        stub_first(
+            &server,
+            TENANT_RESEND,
+            1,
+            ResponseTemplate::new(status),
+            succeed(json!([invitation(9001, "a@b.c", "Pending")])),
+        )
+        .await;
         let client = builder(&server.uri(), "k").build().unwrap();
         let err = client.resend_invitation(1024, 9001).await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
@@ -485,16 +477,7 @@ async fn tenant_resend_is_not_retried_once_the_request_was_sent() {
 #[tokio::test]
 async fn iam_resend_retries_with_the_same_generated_key() {
     let (server, spy) = server().await;
-    Mock::given(path(IAM_RESEND))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    Mock::given(path(IAM_RESEND))
-        .respond_with(respond(200, json!({"message": "ok", "inviteId": "9001"})))
-        .mount(&server)
-        .await;
+    stub_first(&server, IAM_RESEND, 2, ResponseTemplate::new(503), resent()).await;
     let client = builder(&server.uri(), "k").build().unwrap();
     client.resend_invite(9001).await.unwrap();
     let requests = spy.to(IAM_RESEND);
@@ -567,10 +550,7 @@ async fn invalid_ids_are_refused_before_sending() {
 #[tokio::test]
 async fn retry_policy_none_means_one_attempt() {
     let (server, spy) = server().await;
-    Mock::given(path(BY_EMAIL))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    stub(&server, BY_EMAIL, ResponseTemplate::new(503)).await;
     let client = builder(&server.uri(), "k")
         .retry(RetryPolicy::none())
         .build()

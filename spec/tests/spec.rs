@@ -57,22 +57,33 @@ fn every_operation_has_one_success_and_one_error_schema() {
     }
 }
 
+/// Every operation of the spec with each of its documented statuses.
+fn responses(spec: &Spec) -> Vec<(Operation, u16)> {
+    let ops = spec.operations();
+    ops.into_iter()
+        .flat_map(|op| {
+            op.statuses
+                .clone()
+                .into_iter()
+                .map(move |s| (op.clone(), s))
+        })
+        .collect()
+}
+
 #[test]
 fn every_response_has_an_example() {
     let spec = Spec::get();
-    for op in spec.operations() {
-        for status in op.statuses {
-            let response = spec.response(&op.id, status).unwrap();
-            let media = response
-                .content
-                .get("application/json")
-                .unwrap_or_else(|| panic!("{} {status}: no application/json body", op.id));
-            assert!(
-                media.example.is_some(),
-                "{} {status}: response has no example",
-                op.id
-            );
-        }
+    for (op, status) in responses(spec) {
+        let response = spec.response(&op.id, status).unwrap();
+        let media = response
+            .content
+            .get("application/json")
+            .unwrap_or_else(|| panic!("{} {status}: no application/json body", op.id));
+        assert!(
+            media.example.is_some(),
+            "{} {status}: response has no example",
+            op.id
+        );
     }
 }
 
@@ -100,18 +111,16 @@ fn every_example_validates_against_its_own_schema() {
 #[test]
 fn tenant_bodies_are_envelopes_and_iam_errors_are_error_objects() {
     let spec = Spec::get();
-    for op in spec.operations() {
-        for status in op.statuses {
-            let name = spec.response_schema_name(&op.id, status).unwrap();
-            let expected = match (op.path.starts_with("/tenant/"), status) {
-                (true, 200) if op.id == "ResendInvitation" => "UserInvitationListResult",
-                (true, 200) => "UserInvitationResult",
-                (true, _) => "FailureResult",
-                (false, 200) => "ResendInviteResponse",
-                (false, _) => "IamError",
-            };
-            assert_eq!(name, expected, "{} {status}", op.id);
-        }
+    for (op, status) in responses(spec) {
+        let name = spec.response_schema_name(&op.id, status).unwrap();
+        let expected = match (op.path.starts_with("/tenant/"), status) {
+            (true, 200) if op.id == "ResendInvitation" => "UserInvitationListResult",
+            (true, 200) => "UserInvitationResult",
+            (true, _) => "FailureResult",
+            (false, 200) => "ResendInviteResponse",
+            (false, _) => "IamError",
+        };
+        assert_eq!(name, expected, "{} {status}", op.id);
     }
 }
 

@@ -172,15 +172,14 @@ fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &
             format!("mock RSS at start (after {WARMUP_REQUESTS} requests)"),
             mib(start),
         );
-        println!("    sending {half} by-email requests to the mock");
-        measure::loadgen(
-            root,
-            [mock_url],
-            Template::Get,
-            Amount::Requests(half),
-            CONNECTIONS,
-        )?;
-        let mid = measure::vm_rss_kib(pid)?;
+        // The mock's RSS after `half` more requests of `template`.
+        let rss_after = |template: Template, what: &str| {
+            println!("    sending {half} {what} to the mock");
+            let more = Amount::Requests(half);
+            measure::loadgen(root, [mock_url], template, more, CONNECTIONS)?;
+            measure::vm_rss_kib(pid)
+        };
+        let mid = rss_after(Template::Get, "by-email requests")?;
         table.info(
             format!(
                 "mock RSS after {} requests (all by-email)",
@@ -188,15 +187,7 @@ fn memory(root: &Path, params: &Params, table: &mut Table, pid: u32, mock_url: &
             ),
             mib(mid),
         );
-        println!("    sending {half} resends (one Idempotency-Key each) to the mock");
-        measure::loadgen(
-            root,
-            [mock_url],
-            Template::Resend,
-            Amount::Requests(half),
-            CONNECTIONS,
-        )?;
-        let end = measure::vm_rss_kib(pid)?;
+        let end = rss_after(Template::Resend, "resends (one Idempotency-Key each)")?;
         let total = WARMUP_REQUESTS + 2 * half;
         let figure = format!(
             "mock RSS after {} requests ({} by-email + {} resend)",
@@ -254,16 +245,10 @@ fn throughput(root: &Path, params: &Params, table: &mut Table, servers: &Servers
                     format!("mock binary --quiet (no request log): {name}"),
                     render::load(&q),
                 );
-                let ratio = m.ratio_to(&b);
-                table.checked(
-                    figure,
-                    format!("{ratio:.3} (whole run {:.3})", m.rps / b.rps),
-                    &target_text,
-                    ratio >= target,
-                );
+                table.ratio_at_least(figure, &m, &b, target);
                 table.info(
                     format!("mock --quiet / bare hyper req/s, {name}"),
-                    format!("{:.3} (whole run {:.3})", q.ratio_to(&b), q.rps / b.rps),
+                    render::ratio(&q, &b),
                 );
                 let p99 = m.p99_us / b.p99_us;
                 let p99_figure = format!("mock (log on) p99 / bare hyper p99, {name}");

@@ -27,27 +27,12 @@ pub(super) fn cases() -> Vec<Case> {
             Needs::Nothing
         ),
         case!(by_email_without_address_is_400, OP, 400, Needs::Nothing),
-        case!(
-            by_email_without_key_is_401,
-            OP,
-            401,
-            Needs::Nothing,
-            [CODES]
-        ),
-        case!(
-            by_email_unknown_key_is_401,
-            OP,
-            401,
-            Needs::Nothing,
-            [CODES]
-        ),
-        case!(
-            by_email_key_without_permission_is_403,
-            OP,
-            403,
-            Needs::Nothing,
-            [CODES]
-        ),
+        case!(by_email_without_key_is_401, OP, 401, Needs::Nothing, [CODES]
+            => look_up_pending(Auth::None)),
+        case!(by_email_unknown_key_is_401, OP, 401, Needs::Nothing, [CODES]
+            => look_up_pending(Auth::Unknown)),
+        case!(by_email_key_without_permission_is_403, OP, 403, Needs::Nothing, [CODES]
+            => look_up_pending(Auth::Viewer)),
         case!(
             by_email_unknown_address_is_404,
             OP,
@@ -75,6 +60,11 @@ pub(super) fn cases() -> Vec<Case> {
 
 async fn sdk_call(ctx: &Ctx, auth: Auth, email: &str) -> SdkOutcome {
     sdk_outcome(ctx.sdk(auth).invitation_by_email(email).await)
+}
+
+/// `email` looked up with the manager's key, raw and through the SDK: 404 from both.
+async fn not_found(ctx: &mut Ctx, label: &str, email: &str) -> CaseResult {
+    raw_and_sdk(ctx, label, Auth::Manager, email, 404).await
 }
 
 async fn raw_and_sdk(
@@ -126,33 +116,17 @@ async fn expect_found(ctx: &mut Ctx, label: &str, auth: Auth, email: &str, id: u
 }
 
 async fn by_email_finds_the_pending_invitation(ctx: &mut Ctx) -> CaseResult {
-    let (email, id) = (
-        ctx.data.invitations.pending_email.clone(),
-        ctx.data.invitations.pending_id,
-    );
-    expect_found(
-        ctx,
-        "look up the pending invitation's address",
-        Auth::Manager,
-        &email,
-        id,
-    )
-    .await
+    let email = ctx.data.invitations.pending_email.clone();
+    let id = ctx.data.invitations.pending_id;
+    let label = "look up the pending invitation's address";
+    expect_found(ctx, label, Auth::Manager, &email, id).await
 }
 
 async fn by_email_ignores_case(ctx: &mut Ctx) -> CaseResult {
-    let (email, id) = (
-        ctx.data.invitations.pending_email.to_uppercase(),
-        ctx.data.invitations.pending_id,
-    );
-    expect_found(
-        ctx,
-        "look up the pending invitation's address in upper case",
-        Auth::Manager,
-        &email,
-        id,
-    )
-    .await
+    let email = ctx.data.invitations.pending_email.to_uppercase();
+    let id = ctx.data.invitations.pending_id;
+    let label = "look up the pending invitation's address in upper case";
+    expect_found(ctx, label, Auth::Manager, &email, id).await
 }
 
 async fn by_email_malformed_addresses_are_400(ctx: &mut Ctx) -> CaseResult {
@@ -216,63 +190,22 @@ async fn by_email_without_address_is_400(ctx: &mut Ctx) -> CaseResult {
     Ok(())
 }
 
-async fn by_email_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
+/// The pending invitation's address looked up with `auth`, raw and through the SDK, and
+/// answered `status` by both.
+async fn look_up_pending(ctx: &mut Ctx, auth: Auth, status: u16) -> CaseResult {
     let email = ctx.data.invitations.pending_email.clone();
-    raw_and_sdk(
-        ctx,
-        "look up the pending invitation's address",
-        Auth::None,
-        &email,
-        401,
-    )
-    .await
-}
-
-async fn by_email_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let email = ctx.data.invitations.pending_email.clone();
-    raw_and_sdk(
-        ctx,
-        "look up the pending invitation's address",
-        Auth::Unknown,
-        &email,
-        401,
-    )
-    .await
-}
-
-async fn by_email_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
-    let email = ctx.data.invitations.pending_email.clone();
-    raw_and_sdk(
-        ctx,
-        "look up the pending invitation's address",
-        Auth::Viewer,
-        &email,
-        403,
-    )
-    .await
+    let label = "look up the pending invitation's address";
+    raw_and_sdk(ctx, label, auth, &email, status).await
 }
 
 async fn by_email_unknown_address_is_404(ctx: &mut Ctx) -> CaseResult {
-    raw_and_sdk(
-        ctx,
-        "look up an address nobody was invited with",
-        Auth::Manager,
-        "nobody@contract-tests.example.org",
-        404,
-    )
-    .await
+    let nobody = "nobody@contract-tests.example.org";
+    not_found(ctx, "look up an address nobody was invited with", nobody).await
 }
 
 async fn by_email_never_reveals_another_tenant(ctx: &mut Ctx) -> CaseResult {
     let email = ctx.data.invitations.other_tenant_email.clone();
-    raw_and_sdk(
-        ctx,
-        "look up another tenant's pending address",
-        Auth::Manager,
-        &email,
-        404,
-    )
-    .await?;
+    not_found(ctx, "look up another tenant's pending address", &email).await?;
     // The invitation does exist: its own tenant's manager finds it.
     let id = ctx.data.invitations.other_tenant_pending_id;
     expect_found(
@@ -287,14 +220,7 @@ async fn by_email_never_reveals_another_tenant(ctx: &mut Ctx) -> CaseResult {
 
 async fn by_email_skips_declined_invitations(ctx: &mut Ctx) -> CaseResult {
     let email = ctx.data.invitations.declined_email.clone();
-    raw_and_sdk(
-        ctx,
-        "look up the declined invitation's address",
-        Auth::Manager,
-        &email,
-        404,
-    )
-    .await
+    not_found(ctx, "look up the declined invitation's address", &email).await
 }
 
 async fn by_email_fault_is_500(ctx: &mut Ctx) -> CaseResult {

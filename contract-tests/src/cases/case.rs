@@ -64,18 +64,38 @@ impl std::fmt::Debug for Case {
 
 /// Declares a [`Case`] from an `async fn(&mut Ctx) -> CaseResult`, with the decisions it
 /// relies on, if any, last: `case!(name, op, status, needs, [Decision::BodyLimit])`.
+///
+/// A case that is one shared step needs no function of its own: `=> step(args)` runs
+/// `step(ctx, args…, status)`, the case's status last, as in
+/// `case!(name, op, 401, needs => look_up_pending(Auth::None))`.
 macro_rules! case {
     ($name:ident, $op:expr, $status:expr, $needs:expr) => {
         $crate::cases::case::case!($name, $op, $status, $needs, [])
     };
     ($name:ident, $op:expr, $status:expr, $needs:expr, [$($decision:expr),* $(,)?]) => {
+        $crate::cases::case::case!(@case $name, $op, $status, $needs, [$($decision),*], |ctx| {
+            Box::pin($name(ctx))
+        })
+    };
+    ($name:ident, $op:expr, $status:expr, $needs:expr => $step:ident($($arg:expr),*)) => {
+        $crate::cases::case::case!($name, $op, $status, $needs, [] => $step($($arg),*))
+    };
+    (
+        $name:ident, $op:expr, $status:expr, $needs:expr, [$($decision:expr),* $(,)?]
+        => $step:ident($($arg:expr),*)
+    ) => {
+        $crate::cases::case::case!(@case $name, $op, $status, $needs, [$($decision),*], |ctx| {
+            Box::pin($step(ctx, $($arg,)* $status))
+        })
+    };
+    (@case $name:ident, $op:expr, $status:expr, $needs:expr, [$($decision:expr),*], $run:expr) => {
         $crate::cases::Case {
             name: stringify!($name),
             op: $op,
             status: $status,
             needs: $needs,
             decisions: &[$($decision),*],
-            run: |ctx| Box::pin($name(ctx)),
+            run: $run,
         }
     };
 }

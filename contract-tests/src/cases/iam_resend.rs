@@ -1,7 +1,7 @@
 //! `POST /iam/v1/users/{id}/actions/resend` (resendInvite).
 
 use super::case::{case, Case, Needs};
-use super::steps::{iam_resend, inject_fault};
+use super::steps::{iam_resend, inject_fault, outbox};
 use crate::context::{
     ensure, fail, generated_outcome, sdk_agrees, sdk_outcome, Auth, Call, CaseResult, Ctx,
     Exchange, Op, SdkOutcome,
@@ -32,14 +32,11 @@ pub(super) fn cases() -> Vec<Case> {
             Needs::Nothing
         ),
         case!(iam_resend_bad_dry_run_is_400, OP, 400, Needs::Nothing),
-        case!(iam_resend_without_key_is_401, OP, 401, Needs::Nothing),
-        case!(iam_resend_unknown_key_is_401, OP, 401, Needs::Nothing),
-        case!(
-            iam_resend_key_without_permission_is_403,
-            OP,
-            403,
-            Needs::Nothing
-        ),
+        case!(iam_resend_without_key_is_401, OP, 401, Needs::Nothing => resend_unknown(Auth::None)),
+        case!(iam_resend_unknown_key_is_401, OP, 401, Needs::Nothing
+            => resend_unknown(Auth::Unknown)),
+        case!(iam_resend_key_without_permission_is_403, OP, 403, Needs::Nothing
+            => resend_unknown(Auth::Viewer)),
         case!(iam_resend_unknown_id_is_404, OP, 404, Needs::Nothing),
         case!(
             iam_resend_other_tenants_invite_is_404,
@@ -56,24 +53,12 @@ pub(super) fn cases() -> Vec<Case> {
         ),
         case!(iam_resend_fault_is_500, OP, 500, Needs::Admin),
         // A dry run validates exactly like a real resend.
-        case!(
-            iam_resend_dry_run_without_key_is_401,
-            OP,
-            401,
-            Needs::Nothing
-        ),
-        case!(
-            iam_resend_dry_run_unknown_key_is_401,
-            OP,
-            401,
-            Needs::Nothing
-        ),
-        case!(
-            iam_resend_dry_run_key_without_permission_is_403,
-            OP,
-            403,
-            Needs::Nothing
-        ),
+        case!(iam_resend_dry_run_without_key_is_401, OP, 401, Needs::Nothing
+            => dry_run_pending(Auth::None)),
+        case!(iam_resend_dry_run_unknown_key_is_401, OP, 401, Needs::Nothing
+            => dry_run_pending(Auth::Unknown)),
+        case!(iam_resend_dry_run_key_without_permission_is_403, OP, 403, Needs::Nothing
+            => dry_run_pending(Auth::Viewer)),
         case!(
             iam_resend_dry_run_unknown_id_is_404,
             OP,
@@ -123,8 +108,26 @@ async fn sdk_call(ctx: &Ctx, auth: Auth, id: &str, dry_run: bool) -> SdkOutcome 
     )
 }
 
+/// Invite `id` resent with the manager's key, raw and through the SDK: 404 from both.
+async fn not_found(ctx: &mut Ctx, label: &str, id: &str) -> CaseResult {
+    raw_and_sdk(ctx, label, Auth::Manager, id, 404).await
+}
+
 async fn raw_and_sdk(ctx: &mut Ctx, label: &str, auth: Auth, id: &str, status: u16) -> CaseResult {
     raw_and_sdk_with(ctx, label, auth, id, false, status).await
+}
+
+/// The unknown invite resent with `auth`, raw and through the SDK: `status` from both.
+async fn resend_unknown(ctx: &mut Ctx, auth: Auth, status: u16) -> CaseResult {
+    let id = ctx.data.invitations.unknown_id.to_string();
+    raw_and_sdk(ctx, "resend an unknown invite", auth, &id, status).await
+}
+
+/// A dry run of the pending invite with `auth`, raw and through the SDK: `status` from both.
+async fn dry_run_pending(ctx: &mut Ctx, auth: Auth, status: u16) -> CaseResult {
+    let id = ctx.data.invitations.pending_id.to_string();
+    let label = "dry-run resend of the pending invite";
+    raw_and_sdk_with(ctx, label, auth, &id, true, status).await
 }
 
 async fn raw_and_sdk_with(
@@ -226,13 +229,8 @@ async fn iam_resend_dry_run_answers_like_a_resend(ctx: &mut Ctx) -> CaseResult {
             after == before,
             "a dry run changed the invitation: {before} -> {after}"
         );
-        let outbox = ctx
-            .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
-            .await?;
-        ensure!(
-            outbox.as_array().is_some_and(Vec::is_empty),
-            "a dry run sent email: {outbox}"
-        );
+        let outbox = outbox(ctx).await?;
+        ensure!(outbox.is_empty(), "a dry run sent email: {outbox:?}");
     }
     Ok(())
 }
@@ -280,45 +278,17 @@ async fn iam_resend_bad_dry_run_is_400(ctx: &mut Ctx) -> CaseResult {
     Ok(())
 }
 
-async fn iam_resend_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::None, &id, 401).await
-}
-
-async fn iam_resend_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::Unknown, &id, 401).await
-}
-
-async fn iam_resend_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::Viewer, &id, 403).await
-}
-
 async fn iam_resend_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.unknown_id.to_string();
-    raw_and_sdk(ctx, "resend an unknown invite", Auth::Manager, &id, 404).await?;
+    not_found(ctx, "resend an unknown invite", &id).await?;
     // Ids are opaque: one that could never be an id is simply not found.
-    raw_and_sdk(
-        ctx,
-        "resend an invite with a non-numeric id",
-        Auth::Manager,
-        "no-such-invite",
-        404,
-    )
-    .await
+    let never_an_id = "no-such-invite";
+    not_found(ctx, "resend an invite with a non-numeric id", never_an_id).await
 }
 
 async fn iam_resend_other_tenants_invite_is_404(ctx: &mut Ctx) -> CaseResult {
     let id = ctx.data.invitations.other_tenant_pending_id.to_string();
-    raw_and_sdk(
-        ctx,
-        "resend another tenant's invite",
-        Auth::Manager,
-        &id,
-        404,
-    )
-    .await
+    not_found(ctx, "resend another tenant's invite", &id).await
 }
 
 /// A JSON object body of exactly `len` bytes (`len` ≥ 16).
@@ -394,32 +364,9 @@ async fn iam_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
     let outcome = sdk_call(ctx, Auth::Manager, &id, false).await;
     ctx.record_sdk(&outcome);
     sdk_agrees(&exchange, &outcome)?;
-    let outbox = ctx
-        .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
-        .await?;
-    ensure!(
-        outbox.as_array().is_some_and(Vec::is_empty),
-        "a failed resend sent email: {outbox}"
-    );
+    let outbox = outbox(ctx).await?;
+    ensure!(outbox.is_empty(), "a failed resend sent email: {outbox:?}");
     Ok(())
-}
-
-async fn iam_resend_dry_run_without_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.pending_id.to_string();
-    let label = "dry-run resend of the pending invite";
-    raw_and_sdk_with(ctx, label, Auth::None, &id, true, 401).await
-}
-
-async fn iam_resend_dry_run_unknown_key_is_401(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.pending_id.to_string();
-    let label = "dry-run resend of the pending invite";
-    raw_and_sdk_with(ctx, label, Auth::Unknown, &id, true, 401).await
-}
-
-async fn iam_resend_dry_run_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResult {
-    let id = ctx.data.invitations.pending_id.to_string();
-    let label = "dry-run resend of the pending invite";
-    raw_and_sdk_with(ctx, label, Auth::Viewer, &id, true, 403).await
 }
 
 async fn iam_resend_dry_run_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
@@ -484,10 +431,7 @@ async fn iam_resend_same_key_for_another_request_is_422(ctx: &mut Ctx) -> CaseRe
     let reports = (other.status == 422).then_some(reused);
     sdk_resend_reports(ctx, (&other_id, &key), &other, reports).await?;
     if ctx.has_admin() {
-        let outbox = ctx
-            .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
-            .await?;
-        let sent = outbox.as_array().map_or(0, Vec::len);
+        let sent = outbox(ctx).await?.len();
         ensure!(sent == 1, "{sent} emails; a 422 must send none");
     }
     Ok(())
@@ -596,10 +540,7 @@ async fn iam_resend_same_key_while_in_flight_is_409(ctx: &mut Ctx) -> CaseResult
         200,
     )
     .await?;
-    let outbox = ctx
-        .admin_ok(reqwest::Method::GET, "/__admin/outbox", None)
-        .await?;
-    let sent = outbox.as_array().map_or(0, Vec::len);
+    let sent = outbox(ctx).await?.len();
     ensure!(sent == 1, "{sent} emails for one idempotency key");
     Ok(())
 }

@@ -11,6 +11,13 @@ pub(crate) fn tenant_resend(label: &str, auth: Auth, tenant: &str) -> Call {
     Call::new(Op::ResendInvitation, label, auth, &[("tenantId", tenant)])
 }
 
+/// The tenant resend of the profile's pending invitation, on its tenant, with the manager's
+/// key.
+pub(crate) fn resend_pending(ctx: &Ctx, label: &str) -> Call {
+    let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.pending_id);
+    tenant_resend(label, Auth::Manager, &tenant.to_string()).id(&id.to_string())
+}
+
 /// `GET /tenant/admin/user/invitations_by_email`; [`Call::email`] adds the address.
 pub(crate) fn by_email(label: &str, auth: Auth) -> Call {
     Call::new(Op::GetUserInvitationByEmail, label, auth, &[])
@@ -74,6 +81,15 @@ pub(crate) async fn inject_fault(ctx: &Ctx, op: Op, status: u16) -> CaseResult {
     )
     .await
     .map(drop)
+}
+
+/// The emails in the mock's outbox (admin API), oldest first.
+pub(crate) async fn outbox(ctx: &Ctx) -> Result<Vec<serde_json::Value>, String> {
+    let value = ctx.admin_ok(Method::GET, "/__admin/outbox", None).await?;
+    value
+        .as_array()
+        .cloned()
+        .ok_or_else(|| format!("outbox is not a list: {value}"))
 }
 
 #[cfg(test)]

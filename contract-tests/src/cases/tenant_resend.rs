@@ -1,7 +1,7 @@
 //! `PUT /tenant/{tenantId}/admin/user/invitation/resend` (ResendInvitation).
 
 use super::case::{case, Case, Needs};
-use super::steps::{inject_fault, tenant_resend};
+use super::steps::{inject_fault, outbox, resend_pending, tenant_resend};
 use crate::context::{
     ensure, fail, generated_outcome, sdk_agrees, sdk_outcome, Auth, CaseResult, Ctx, Op, SdkOutcome,
 };
@@ -119,12 +119,7 @@ fn error_code(body: &serde_json::Value) -> &str {
 async fn tenant_resend_pending_returns_it(ctx: &mut Ctx) -> CaseResult {
     let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.pending_id);
     let email = ctx.data.invitations.pending_email.clone();
-    let call = tenant_resend(
-        "resend the pending invitation",
-        Auth::Manager,
-        &tenant.to_string(),
-    )
-    .id(&id.to_string());
+    let call = resend_pending(ctx, "resend the pending invitation");
     let mail = ctx.watch_mail(&email).await?;
     let exchange = ctx.expect(call, 200).await?;
     ctx.check_mail(mail, 1).await?;
@@ -265,13 +260,8 @@ async fn tenant_resend_non_pending_is_400(ctx: &mut Ctx) -> CaseResult {
     ctx.record_sdk(&outcome);
     sdk_agrees(&cancelled.expect("three resends were answered"), &outcome)?;
     if ctx.has_admin() {
-        let (_, outbox) = ctx
-            .admin(reqwest::Method::GET, "/__admin/outbox", None)
-            .await?;
-        ensure!(
-            outbox.as_array().is_some_and(Vec::is_empty),
-            "a refused resend sent email: {outbox}"
-        );
+        let outbox = outbox(ctx).await?;
+        ensure!(outbox.is_empty(), "a refused resend sent email: {outbox:?}");
     }
     Ok(())
 }
@@ -306,38 +296,17 @@ async fn tenant_resend_key_without_permission_is_403(ctx: &mut Ctx) -> CaseResul
 
 async fn tenant_resend_other_tenants_key_is_403(ctx: &mut Ctx) -> CaseResult {
     let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.unknown_id);
-    raw_and_sdk(
-        ctx,
-        "resend an unknown id in the key's non-managed tenant",
-        Auth::OtherTenant,
-        tenant,
-        id,
-        403,
-    )
-    .await
+    let label = "resend an unknown id in the key's non-managed tenant";
+    raw_and_sdk(ctx, label, Auth::OtherTenant, tenant, id, 403).await
 }
 
 async fn tenant_resend_unmanaged_tenant_is_403(ctx: &mut Ctx) -> CaseResult {
     let (other, id) = (ctx.data.other_tenant_id, ctx.data.invitations.unknown_id);
-    raw_and_sdk(
-        ctx,
-        "resend in a tenant the key does not manage",
-        Auth::Manager,
-        other,
-        id,
-        403,
-    )
-    .await?;
+    let label = "resend in a tenant the key does not manage";
+    raw_and_sdk(ctx, label, Auth::Manager, other, id, 403).await?;
     // A tenant that does not exist is not managed either, and must not be told apart.
-    raw_and_sdk(
-        ctx,
-        "resend in a tenant that does not exist",
-        Auth::Manager,
-        987_654_321,
-        id,
-        403,
-    )
-    .await
+    let label = "resend in a tenant that does not exist";
+    raw_and_sdk(ctx, label, Auth::Manager, 987_654_321, id, 403).await
 }
 
 async fn tenant_resend_unknown_id_is_404(ctx: &mut Ctx) -> CaseResult {
@@ -350,26 +319,14 @@ async fn tenant_resend_other_tenants_invitation_is_404(ctx: &mut Ctx) -> CaseRes
         ctx.data.tenant_id,
         ctx.data.invitations.other_tenant_pending_id,
     );
-    raw_and_sdk(
-        ctx,
-        "resend another tenant's invitation through this tenant",
-        Auth::Manager,
-        tenant,
-        id,
-        404,
-    )
-    .await
+    let label = "resend another tenant's invitation through this tenant";
+    raw_and_sdk(ctx, label, Auth::Manager, tenant, id, 404).await
 }
 
 async fn tenant_resend_fault_is_500(ctx: &mut Ctx) -> CaseResult {
     inject_fault(ctx, OP, 500).await?;
     let (tenant, id) = (ctx.data.tenant_id, ctx.data.invitations.pending_id);
-    let call = tenant_resend(
-        "resend the pending invitation (fault injected)",
-        Auth::Manager,
-        &tenant.to_string(),
-    )
-    .id(&id.to_string());
+    let call = resend_pending(ctx, "resend the pending invitation (fault injected)");
     let exchange = ctx.expect(call, 500).await?;
     inject_fault(ctx, OP, 500).await?;
     let outcome = sdk_call(ctx, Auth::Manager, tenant, id).await;

@@ -943,26 +943,22 @@ mod tests {
 
     #[test]
     fn percent_encoded_path_ids_are_decoded_before_comparing() {
-        let verdict = check(
-            "POST",
+        for target in [
             "/iam/v1/users/90%301/actions/resend",
-            &keyed(),
-            200,
-            r#"{"message": "ok", "inviteId": "9001"}"#,
-        );
-        assert_eq!(verdict.operation.as_deref(), Some("resendInvite"));
-        assert!(
-            verdict.request.is_empty() && verdict.response.is_empty(),
-            "{verdict:?}"
-        );
-        let verdict = check(
-            "POST",
             "/iam/v1/%75sers/9001/actions/resend",
-            &keyed(),
-            200,
-            r#"{"message": "ok", "inviteId": "9001"}"#,
-        );
-        assert_eq!(verdict.operation.as_deref(), Some("resendInvite"));
+        ] {
+            let answer = r#"{"message": "ok", "inviteId": "9001"}"#;
+            let verdict = check("POST", target, &keyed(), 200, answer);
+            assert_eq!(
+                verdict.operation.as_deref(),
+                Some("resendInvite"),
+                "{target}"
+            );
+            assert!(
+                verdict.request.is_empty() && verdict.response.is_empty(),
+                "{verdict:?}"
+            );
+        }
     }
 
     #[test]
@@ -1090,6 +1086,9 @@ components:
             .collect()
     }
 
+    /// The IAM resend of the fixture's invitation 9001.
+    const IAM_RESEND: &str = "/iam/v1/users/9001/actions/resend";
+
     /// An exchange of `method target` (the query after `?`).
     fn exchange<'a>(
         method: &'a str,
@@ -1214,58 +1213,45 @@ components:
     fn a_required_body_and_the_global_security_apply() {
         let contract = other();
         let json = json_headers();
-        let empty_headers = HeaderMap::new();
+        let none = HeaderMap::new();
         let keyed = keyed();
-        let fine = exchange(
-            "PUT",
-            "/things/1",
-            &keyed,
-            br#"{"name": "n"}"#,
-            200,
-            &empty_headers,
-            b"",
-        );
-        assert_eq!(findings(contract, &fine), Vec::<String>::new());
-        let missing = exchange("PUT", "/things/1", &keyed, b" \n", 200, &json, b"");
-        assert_eq!(
-            findings(contract, &missing),
-            [
-                "status: the upstream answered 200 to a request the spec refuses; expected 400 (request body: required but empty), or 401 or 403 should the key be refused first",
-                "request request body: required but empty",
-            ]
-        );
-        let wrong = exchange(
-            "PUT",
-            "/things/1",
-            &empty_headers,
-            br#"{"name": 1}"#,
-            401,
-            &empty_headers,
-            b"",
-        );
-        assert_eq!(
-            findings(contract, &wrong),
-            [
-                "header WWW-Authenticate: a 401 must name the scheme to use: `WWW-Authenticate: Bearer` (RFC 9110 §11.6.1, RFC 6750 §3; the spec's security scheme is bearer)",
-                "request header Authorization: missing; the spec requires `Authorization: Bearer <api key>`",
-                "request request body /name: 1 is not of type \"string\"",
-            ]
-        );
-        // No 413 documented: a body's fault calls for 400 only.
-        let too_large = exchange("PUT", "/things/1", &keyed, b"[1]", 413, &json, b"");
-        assert_eq!(
-            findings(contract, &too_large),
-            [
-                "status: the upstream answered 413 to a request the spec refuses; expected 400 (request body /: [1] is not of type \"object\"), or 401 or 403 should the key be refused first",
-                "status: 413 is not documented for putThing (documented: 200, 401)",
-                "request request body /: [1] is not of type \"object\"",
-            ]
-        );
-        let other_method = exchange("DELETE", "/things/1", &keyed, b"", 404, &json, b"");
-        assert_eq!(
-            findings(contract, &other_method),
-            ["request operation: DELETE is not documented for /things/1 (documented: GET, PUT)"]
-        );
+        let cases: [(Exchange<'_>, &[&str]); 5] = [
+            (
+                exchange("PUT", "/things/1", &keyed, br#"{"name": "n"}"#, 200, &none, b""),
+                &[],
+            ),
+            (
+                exchange("PUT", "/things/1", &keyed, b" \n", 200, &json, b""),
+                &[
+                    "status: the upstream answered 200 to a request the spec refuses; expected 400 (request body: required but empty), or 401 or 403 should the key be refused first",
+                    "request request body: required but empty",
+                ],
+            ),
+            (
+                exchange("PUT", "/things/1", &none, br#"{"name": 1}"#, 401, &none, b""),
+                &[
+                    "header WWW-Authenticate: a 401 must name the scheme to use: `WWW-Authenticate: Bearer` (RFC 9110 §11.6.1, RFC 6750 §3; the spec's security scheme is bearer)",
+                    "request header Authorization: missing; the spec requires `Authorization: Bearer <api key>`",
+                    "request request body /name: 1 is not of type \"string\"",
+                ],
+            ),
+            // No 413 documented: a body's fault calls for 400 only.
+            (
+                exchange("PUT", "/things/1", &keyed, b"[1]", 413, &json, b""),
+                &[
+                    "status: the upstream answered 413 to a request the spec refuses; expected 400 (request body /: [1] is not of type \"object\"), or 401 or 403 should the key be refused first",
+                    "status: 413 is not documented for putThing (documented: 200, 401)",
+                    "request request body /: [1] is not of type \"object\"",
+                ],
+            ),
+            (
+                exchange("DELETE", "/things/1", &keyed, b"", 404, &json, b""),
+                &["request operation: DELETE is not documented for /things/1 (documented: GET, PUT)"],
+            ),
+        ];
+        for (exchange, expected) in cases {
+            assert_eq!(findings(contract, &exchange), expected, "{exchange:?}");
+        }
     }
 
     #[test]
@@ -1336,87 +1322,38 @@ components:
             [400, 401, 403, 404].map(|s| allowed(&none, s)),
             [true, true, false, false]
         );
-        let iam = |body: &[u8], status: u16| {
-            let headers = keyed.clone();
+        // An IAM resend of `target` with `headers` and `body`, answered `status` and an error.
+        let iam_resend = |target: &str, headers: &HeaderMap, body: &[u8], status: u16| {
             let response = json_headers();
-            let exchange = exchange(
-                "POST",
-                "/iam/v1/users/9001/actions/resend",
-                &headers,
-                body,
-                status,
-                &response,
-                br#"{"error": "e"}"#,
-            );
-            !Contract::get().check(&exchange).breaks_contract(false)
+            let error = br#"{"error": "e"}"#;
+            let exchange = exchange("POST", target, headers, body, status, &response, error);
+            Contract::get().check(&exchange)
+        };
+        let bad_dry_run = &format!("{IAM_RESEND}?dryRun=maybe");
+        let iam = |body: &[u8], status: u16| {
+            !iam_resend(IAM_RESEND, &keyed, body, status).breaks_contract(false)
         };
         // A body that is not an object: 413 too (the server's size limit may come first).
         assert!(iam(b"[1]", 413) && iam(b"[1]", 400) && !iam(b"[1]", 404));
         // A fault elsewhere than in the body: not 413.
-        let wrong_key = |status: u16| {
-            let mut headers = HeaderMap::new();
-            headers.insert("authorization", "Basic a2V5".parse().unwrap());
-            let response = json_headers();
-            let exchange = exchange(
-                "POST",
-                "/iam/v1/users/9001/actions/resend?dryRun=maybe",
-                &headers,
-                b"",
-                status,
-                &response,
-                br#"{"error": "e"}"#,
-            );
-            Contract::get().check(&exchange)
-        };
+        let mut basic = HeaderMap::new();
+        basic.insert("authorization", "Basic a2V5".parse().unwrap());
+        let wrong_key = |status: u16| iam_resend(bad_dry_run, &basic, b"", status);
         assert!(wrong_key(413).breaks_contract(false));
         // A fault elsewhere than in a body that was sent: not 413 either.
-        let valid_body = |status: u16| {
-            let headers = keyed.clone();
-            let response = json_headers();
-            let exchange = exchange(
-                "POST",
-                "/iam/v1/users/9001/actions/resend?dryRun=maybe",
-                &headers,
-                b"{}",
-                status,
-                &response,
-                br#"{"error": "e"}"#,
-            );
-            !Contract::get().check(&exchange).breaks_contract(false)
-        };
+        let valid_body =
+            |status: u16| !iam_resend(bad_dry_run, &keyed, b"{}", status).breaks_contract(false);
         assert!(valid_body(400) && !valid_body(413));
         // No key and a valid body: 401 only.
         let unkeyed = |status: u16| {
-            let headers = HeaderMap::new();
-            let response = json_headers();
-            let exchange = exchange(
-                "POST",
-                "/iam/v1/users/9001/actions/resend",
-                &headers,
-                b"{}",
-                status,
-                &response,
-                br#"{"error": "e"}"#,
-            );
-            !Contract::get().check(&exchange).breaks_contract(false)
+            !iam_resend(IAM_RESEND, &HeaderMap::new(), b"{}", status).breaks_contract(false)
         };
         assert!(unkeyed(401) && !unkeyed(400));
-        let empty_id = check(
-            "PUT",
-            "/tenant/1024/admin/user/invitation/resend?id=",
-            &keyed,
-            400,
-            &failure("X"),
-        );
-        assert_eq!(empty_id.request[0].message, "not an integer");
-        let minus = check(
-            "PUT",
-            "/tenant/1024/admin/user/invitation/resend?id=-",
-            &keyed,
-            400,
-            &failure("X"),
-        );
-        assert_eq!(minus.request[0].message, "not an integer");
+        for not_an_integer in ["id=", "id=-"] {
+            let target = format!("/tenant/1024/admin/user/invitation/resend?{not_an_integer}");
+            let verdict = check("PUT", &target, &keyed, 400, &failure("X"));
+            assert_eq!(verdict.request[0].message, "not an integer", "{target}");
+        }
         assert_eq!(
             wrong_key(500).response[0].message,
             "the upstream answered 500 to a request the spec refuses; expected 401 (header \
@@ -1484,16 +1421,8 @@ components:
         // Idempotency-Key (row 12, not in the documents): empty, read as none.
         let mut empty_key = keyed.clone();
         empty_key.insert("idempotency-key", "".parse().unwrap());
-        let response = json_headers();
-        let exchange = exchange(
-            "POST",
-            "/iam/v1/users/9001/actions/resend",
-            &empty_key,
-            b"",
-            200,
-            &response,
-            br#"{"message": "ok", "inviteId": "9001"}"#,
-        );
+        let (response, answer) = (json_headers(), br#"{"message": "ok", "inviteId": "9001"}"#);
+        let exchange = exchange("POST", IAM_RESEND, &empty_key, b"", 200, &response, answer);
         let verdict = Contract::get().check(&exchange);
         assert!(!verdict.breaks_contract(false), "{verdict:?}");
         assert!(
@@ -1512,16 +1441,8 @@ components:
             for value in values {
                 headers.append("www-authenticate", value.parse().unwrap());
             }
-            let request = keyed();
-            let exchange = exchange(
-                "POST",
-                "/iam/v1/users/9001/actions/resend",
-                &request,
-                b"",
-                401,
-                &headers,
-                br#"{"error": "who?"}"#,
-            );
+            let (request, answer) = (keyed(), br#"{"error": "who?"}"#);
+            let exchange = exchange("POST", IAM_RESEND, &request, b"", 401, &headers, answer);
             !Contract::get().check(&exchange).breaks_contract(false)
         };
         assert!(challenged(&["Bearer"]));
@@ -1543,16 +1464,8 @@ components:
             if let Some(value) = value {
                 headers.insert("content-type", value.parse().unwrap());
             }
-            let request = keyed();
-            let exchange = exchange(
-                "POST",
-                "/iam/v1/users/9001/actions/resend",
-                &request,
-                b"",
-                404,
-                &headers,
-                br#"{"error": "none"}"#,
-            );
+            let (request, answer) = (keyed(), br#"{"error": "none"}"#);
+            let exchange = exchange("POST", IAM_RESEND, &request, b"", 404, &headers, answer);
             findings(Contract::get(), &exchange)
         };
         assert_eq!(

@@ -392,64 +392,67 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn sighting<'a>(
-        operation: &'a str,
-        status: u16,
-        key: (u64, &[u64], bool),
-        seen: &'a Seen,
-        body: Option<&'a Value>,
-    ) -> Sighting<'a> {
-        Sighting {
-            operation,
-            status,
-            key_id: key.0,
-            key: KeyFacts {
-                manages: key.1.to_vec(),
-                granted: key.2,
-                ..KeyFacts::default()
-            },
-            seen,
-            body,
-            at: "2030-01-01T00:00:00Z".parse().unwrap(),
-        }
-    }
+    /// The operations as the checker names them.
+    const LOOKUP: &str = "GetUserInvitationByEmail";
+    const TENANT_RESEND: &str = "ResendInvitation";
+    const IAM_RESEND: &str = "resendInvite";
 
-    /// What `recorder` makes of one sighting; whether the recording changed.
-    fn see(
-        recorder: &mut Recorder,
-        operation: &str,
-        status: u16,
-        key: (u64, &[u64], bool),
-        seen: &Seen,
-        body: Option<&Value>,
-    ) -> bool {
-        recorder.observe(&sighting(operation, status, key, seen, body))
+    /// The recorder under test, fed one exchange a call at a fixed clock, so that each test
+    /// reads as the list of exchanges it replays.
+    struct Feed(Recorder);
+
+    impl Feed {
+        fn new() -> Self {
+            Feed(Recorder::new("unused.json"))
+        }
+
+        /// Whether the recording changed after `operation` answered `status` to the granted
+        /// key `key` (its id and the tenants it manages).
+        fn see(
+            &mut self,
+            operation: &str,
+            status: u16,
+            key: (u64, &[u64]),
+            seen: &Seen,
+            body: Option<&Value>,
+        ) -> bool {
+            self.0.observe(&Sighting {
+                operation,
+                status,
+                key_id: key.0,
+                key: KeyFacts {
+                    manages: key.1.to_vec(),
+                    granted: true,
+                    ..KeyFacts::default()
+                },
+                seen,
+                body,
+                at: "2030-01-01T00:00:00Z".parse().unwrap(),
+            })
+        }
+
+        /// A lookup by email answered 200 with `body`: the one sighting with nothing else seen.
+        fn lookup(&mut self, key: (u64, &[u64]), body: &Value) -> bool {
+            self.see(LOOKUP, 200, key, &Seen::default(), Some(body))
+        }
+
+        fn fixture(&self) -> Fixture {
+            self.0.fixture()
+        }
     }
 
     #[test]
     fn records_as_seen_and_never_a_seen_key() {
-        let mut recorder = Recorder::new("unused.json");
+        let mut recorder = Feed::new();
         let by_email = json!({"isSuccess": true, "isFailure": false, "error": null, "value": {
             "id": 7, "tenantId": 5, "email": "Zoe@Example.com", "status": "Pending",
             "createdAt": "2024-03-15T12:30:00Z", "expiresAt": "2024-03-17T12:30:00Z"}});
-        let seen = Seen::default();
-        let key = (11, &[5][..], true);
-        assert!(see(
-            &mut recorder,
-            "GetUserInvitationByEmail",
-            200,
-            key,
-            &seen,
-            Some(&by_email)
-        ));
-        assert!(!see(
-            &mut recorder,
-            "GetUserInvitationByEmail",
-            200,
-            key,
-            &seen,
-            Some(&by_email)
-        ));
+        let key = (11, &[5][..]);
+        assert!(recorder.lookup(key, &by_email));
+        assert!(
+            !recorder.lookup(key, &by_email),
+            "the same answer again changes nothing"
+        );
         let resend = json!({"isSuccess": true, "isFailure": false, "error": null, "value": [{
             "id": 8, "email": "yan@example.com", "status": "Cancelled",
             "createdAt": "2024-03-15T12:30:00Z"}]});
@@ -457,14 +460,7 @@ mod tests {
             path_tenant: Some(6),
             ..Seen::default()
         };
-        assert!(see(
-            &mut recorder,
-            "ResendInvitation",
-            200,
-            (12, &[6], true),
-            &on_six,
-            Some(&resend)
-        ));
+        assert!(recorder.see(TENANT_RESEND, 200, (12, &[6]), &on_six, Some(&resend)));
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(fixture.invitations.len(), 2);
@@ -493,17 +489,10 @@ mod tests {
 
     #[test]
     fn a_pending_invitation_without_expiry_stays_pending_after_loading() {
-        let mut recorder = Recorder::new("unused.json");
+        let mut recorder = Feed::new();
         let old = json!({"value": {"id": 9, "email": "a@example.com", "status": "Pending",
                                    "createdAt": "2020-01-01T00:00:00Z"}});
-        see(
-            &mut recorder,
-            "GetUserInvitationByEmail",
-            200,
-            (1, &[3], true),
-            &Seen::default(),
-            Some(&old),
-        );
+        recorder.lookup((1, &[3]), &old);
         let fixture = recorder.fixture();
         assert_eq!(
             fixture.invitations[0].expires_at,
@@ -518,29 +507,15 @@ mod tests {
 
     #[test]
     fn an_invitation_without_tenant_goes_to_the_path_the_known_or_the_keys_own_tenant() {
-        let mut recorder = Recorder::new("unused.json");
+        let mut recorder = Feed::new();
         let item = json!({"id": 9, "email": "a@example.com", "status": "Pending",
                           "createdAt": "2024-03-15T12:30:00Z"});
         let by_email = json!({"value": item});
         // A key seen managing nothing yet: a tenant of its own, after every tenant seen.
-        see(
-            &mut recorder,
-            "GetUserInvitationByEmail",
-            200,
-            (1, &[], true),
-            &Seen::default(),
-            Some(&by_email),
-        );
+        recorder.lookup((1, &[]), &by_email);
         let other = json!({"value": {"id": 4, "tenantId": 40, "email": "b@example.com",
                                      "status": "Declined", "createdAt": "2024-03-15T12:30:00Z"}});
-        see(
-            &mut recorder,
-            "GetUserInvitationByEmail",
-            200,
-            (2, &[40], true),
-            &Seen::default(),
-            Some(&other),
-        );
+        recorder.lookup((2, &[40]), &other);
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(fixture.invitations[1].tenant_id, 41);
@@ -554,22 +529,14 @@ mod tests {
             path_tenant: Some(3),
             ..Seen::default()
         };
-        see(
-            &mut recorder,
-            "ResendInvitation",
+        recorder.see(
+            TENANT_RESEND,
             200,
-            (1, &[3], true),
+            (1, &[3]),
             &on_three,
             Some(&json!({"value": [item]})),
         );
-        see(
-            &mut recorder,
-            "GetUserInvitationByEmail",
-            200,
-            (1, &[3], true),
-            &Seen::default(),
-            Some(&by_email),
-        );
+        recorder.lookup((1, &[3]), &by_email);
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(fixture.invitations[1].tenant_id, 3);
@@ -578,7 +545,7 @@ mod tests {
 
     #[test]
     fn an_iam_resend_is_joined_by_id_and_an_id_alone_is_kept() {
-        let mut recorder = Recorder::new("unused.json");
+        let mut recorder = Feed::new();
         let declined = json!({"value": [{"id": 9002, "email": "bob@example.com", "status": "Declined",
                                         "createdAt": "2024-03-15T12:30:00Z",
                                         "expiresAt": "2024-03-17T12:30:00Z"}]});
@@ -586,40 +553,19 @@ mod tests {
             path_tenant: Some(1),
             ..Seen::default()
         };
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            200,
-            (1, &[1], true),
-            &on_one,
-            Some(&declined),
-        );
+        recorder.see(TENANT_RESEND, 200, (1, &[1]), &on_one, Some(&declined));
         let resent = |id: &str, dry_run: bool| Seen {
             resent: Some((id.to_owned(), dry_run)),
             ..Seen::default()
         };
         let dry = resent("9002", true);
-        see(
-            &mut recorder,
-            "resendInvite",
-            200,
-            (1, &[1], true),
-            &dry,
-            None,
-        );
+        recorder.see(IAM_RESEND, 200, (1, &[1]), &dry, None);
         assert_eq!(
             recorder.fixture().invitations[0].status,
             InvitationStatus::Declined
         );
         let real = resent("9002", false);
-        assert!(see(
-            &mut recorder,
-            "resendInvite",
-            200,
-            (1, &[1], true),
-            &real,
-            None
-        ));
+        assert!(recorder.see(IAM_RESEND, 200, (1, &[1]), &real, None));
         let fixture = recorder.fixture();
         assert_eq!(fixture.invitations[0].status, InvitationStatus::Pending);
         assert_eq!(
@@ -629,23 +575,9 @@ mod tests {
         );
         // Seen only by id: kept, with a placeholder address, in the key's tenant.
         let alone = resent("9003", false);
-        see(
-            &mut recorder,
-            "resendInvite",
-            200,
-            (1, &[1], true),
-            &alone,
-            None,
-        );
+        recorder.see(IAM_RESEND, 200, (1, &[1]), &alone, None);
         let opaque = resent("inv_abc", false);
-        see(
-            &mut recorder,
-            "resendInvite",
-            200,
-            (1, &[1], true),
-            &opaque,
-            None,
-        );
+        recorder.see(IAM_RESEND, 200, (1, &[1]), &opaque, None);
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         assert_eq!(
@@ -663,7 +595,7 @@ mod tests {
 
     #[test]
     fn a_404_for_a_recorded_invitation_of_the_tenant_or_key_asked_removes_it() {
-        let mut recorder = Recorder::new("unused.json");
+        let mut recorder = Feed::new();
         let item = json!({"value": [{"id": 5, "tenantId": 1, "email": "a@example.com",
                                      "status": "Pending", "createdAt": "2024-03-15T12:30:00Z"}]});
         let on = |tenant: u64| Seen {
@@ -671,67 +603,25 @@ mod tests {
             asked_invitation: Some(5),
             ..Seen::default()
         };
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            200,
-            (1, &[1], true),
-            &on(1),
-            Some(&item),
-        );
+        recorder.see(TENANT_RESEND, 200, (1, &[1]), &on(1), Some(&item));
         // Another tenant's 404 says nothing about it; another key's IAM 404 neither.
-        assert!(!see(
-            &mut recorder,
-            "ResendInvitation",
-            404,
-            (1, &[1], true),
-            &on(2),
-            None
-        ));
+        assert!(!recorder.see(TENANT_RESEND, 404, (1, &[1]), &on(2), None));
         let iam = Seen {
             asked_invitation: Some(5),
             ..Seen::default()
         };
-        see(
-            &mut recorder,
-            "resendInvite",
-            404,
-            (2, &[7], true),
-            &iam,
-            None,
-        );
+        recorder.see(IAM_RESEND, 404, (2, &[7]), &iam, None);
         assert_eq!(recorder.fixture().invitations.len(), 1);
-        assert!(see(
-            &mut recorder,
-            "resendInvite",
-            404,
-            (1, &[1], true),
-            &iam,
-            None
-        ));
+        assert!(recorder.see(IAM_RESEND, 404, (1, &[1]), &iam, None));
         assert!(recorder.fixture().invitations.is_empty());
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            200,
-            (1, &[1], true),
-            &on(1),
-            Some(&item),
-        );
-        assert!(see(
-            &mut recorder,
-            "ResendInvitation",
-            404,
-            (3, &[1], true),
-            &on(1),
-            None
-        ));
+        recorder.see(TENANT_RESEND, 200, (1, &[1]), &on(1), Some(&item));
+        assert!(recorder.see(TENANT_RESEND, 404, (3, &[1]), &on(1), None));
         assert!(recorder.fixture().invitations.is_empty());
     }
 
     #[test]
     fn a_refusal_as_not_pending_records_the_invitation_not_pending() {
-        let mut recorder = Recorder::new("unused.json");
+        let mut recorder = Feed::new();
         let refused = |id: u64| Seen {
             path_tenant: Some(4),
             asked_invitation: Some(id),
@@ -744,42 +634,14 @@ mod tests {
             path_tenant: Some(4),
             ..Seen::default()
         };
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            200,
-            (1, &[4], true),
-            &on_four,
-            Some(&pending),
-        );
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            400,
-            (1, &[4], true),
-            &refused(5),
-            None,
-        );
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            400,
-            (1, &[4], true),
-            &refused(6),
-            None,
-        );
+        recorder.see(TENANT_RESEND, 200, (1, &[4]), &on_four, Some(&pending));
+        recorder.see(TENANT_RESEND, 400, (1, &[4]), &refused(5), None);
+        recorder.see(TENANT_RESEND, 400, (1, &[4]), &refused(6), None);
         let other_400 = Seen {
             not_pending: false,
             ..refused(7)
         };
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            400,
-            (1, &[4], true),
-            &other_400,
-            None,
-        );
+        recorder.see(TENANT_RESEND, 400, (1, &[4]), &other_400, None);
         let fixture = recorder.fixture();
         fixture.validate().unwrap();
         let states: Vec<(u64, u64, &str, InvitationStatus)> = fixture
@@ -796,22 +658,8 @@ mod tests {
         );
         let declined = json!({"value": [{"id": 5, "email": "a@example.com", "status": "Declined",
                                          "createdAt": "2024-03-15T12:30:00Z"}]});
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            200,
-            (1, &[4], true),
-            &on_four,
-            Some(&declined),
-        );
-        see(
-            &mut recorder,
-            "ResendInvitation",
-            400,
-            (1, &[4], true),
-            &refused(5),
-            None,
-        );
+        recorder.see(TENANT_RESEND, 200, (1, &[4]), &on_four, Some(&declined));
+        recorder.see(TENANT_RESEND, 400, (1, &[4]), &refused(5), None);
         assert_eq!(
             recorder.fixture().invitations[0].status,
             InvitationStatus::Declined
@@ -820,17 +668,10 @@ mod tests {
 
     #[test]
     fn invitations_the_mock_could_not_load_are_left_out() {
-        let mut recorder = Recorder::new("unused.json");
+        let mut recorder = Feed::new();
         let bad = json!({"value": {"id": 5, "email": "not-an-address", "status": "Pending",
                                    "createdAt": "2024-03-15T12:30:00Z"}});
-        see(
-            &mut recorder,
-            "GetUserInvitationByEmail",
-            200,
-            (1, &[1], true),
-            &Seen::default(),
-            Some(&bad),
-        );
+        recorder.lookup((1, &[1]), &bad);
         assert!(recorder.fixture().invitations.is_empty());
         assert_eq!(ordinal_words(11), "11th");
         assert_eq!(ordinal_words(2), "second");

@@ -39,6 +39,49 @@ pub fn iam_resend(id: impl std::fmt::Display) -> Request {
     Request::new("POST", format!("/iam/v1/users/{id}/actions/resend"))
 }
 
+/// The IAM resend of `id` with `query` (`dryRun=true`, …).
+pub fn iam_resend_with(id: impl std::fmt::Display, query: &str) -> Request {
+    Request::new("POST", format!("/iam/v1/users/{id}/actions/resend?{query}"))
+}
+
+/// The Acme manager's IAM resend of `id` with the Idempotency-Key `key`.
+pub fn keyed(id: impl std::fmt::Display, key: impl std::fmt::Display) -> Request {
+    manager(iam_resend(id).header("Idempotency-Key", key.to_string()))
+}
+
+/// The `error` message of an IAM error answer (checked against the spec).
+pub fn iam_error(response: &Response) -> String {
+    let body = check("resendInvite", response);
+    body["error"]
+        .as_str()
+        .expect("an IAM error's message")
+        .to_owned()
+}
+
+/// The default fixture on a core at [`t0`], its config the default one as `change` leaves it.
+pub fn configured(change: impl FnOnce(&mut CoreConfig)) -> Core {
+    let mut config = CoreConfig::default();
+    change(&mut config);
+    Core::with_config(Fixture::default(), config, Clock::fixed(t0()))
+}
+
+/// The core's answers, checked for their status.
+pub trait Answers {
+    /// What the core answers to `request`, once checked to have `status`.
+    fn answer(&mut self, request: &Request, status: u16) -> Response;
+}
+
+impl Answers for Core {
+    #[track_caller]
+    fn answer(&mut self, request: &Request, status: u16) -> Response {
+        let response = self.handle(request);
+        // The query too: `Debug` leaves it out (it may hold an address).
+        let query = String::from_utf8_lossy(request.query.as_deref().unwrap_or_default());
+        assert_eq!(response.status, status, "{request:?} ?{query}");
+        response
+    }
+}
+
 pub fn manager(request: Request) -> Request {
     request.bearer(fixture::ACME_MANAGER_KEY)
 }

@@ -244,22 +244,13 @@ Failed in:
         assert!(with_version(sdk, &["package"], "1.0.0")
             .unwrap()
             .contains("version = \"1.0.0\""));
+        let dependency = ["workspace", "dependencies", "invitations-sdk"];
         let root = "[workspace.dependencies]\ninvitations-sdk = { path = \"sdk\", version = \"0.1.0\" }\nserde = \"1\"\n";
-        let out = with_version(
-            root,
-            &["workspace", "dependencies", "invitations-sdk"],
-            "1.0.0",
-        )
-        .unwrap();
+        let out = with_version(root, &dependency, "1.0.0").unwrap();
         assert!(out.contains("1.0.0") && !out.contains("0.1.0"), "{out}");
         // A path dependency without a version stays without one.
         let pathless = "[workspace.dependencies]\ninvitations-sdk = { path = \"sdk\" }\n";
-        let out = with_version(
-            pathless,
-            &["workspace", "dependencies", "invitations-sdk"],
-            "1.0.0",
-        )
-        .unwrap();
+        let out = with_version(pathless, &dependency, "1.0.0").unwrap();
         assert!(!out.contains("1.0.0"), "{out}");
     }
 }

@@ -31,7 +31,9 @@
 //! `multipleOf`, a new security requirement) is reported as major, so that an unknown change
 //! is never waved through as compatible.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt::Debug;
 
 use anyhow::{Context, Result};
 use openapiv3::{
@@ -273,26 +275,14 @@ impl<'a> Diff<'a> {
         let new_params = collect(self.new, new);
         for ((location, name), param) in &old_params {
             let place = format!("{op} {location} parameter `{name}`");
-            let Some(new_param) = new_params.get(&(*location, name.clone())) else {
-                self.push(
-                    Level::Minor,
-                    &place,
-                    "removed: the server no longer reads it",
-                );
-                continue;
-            };
-            let (was, is) = (param.parameter_data_ref(), new_param.parameter_data_ref());
-            match (was.required, is.required) {
-                (false, true) => self.push(
-                    Level::Major,
-                    &place,
-                    "made required: requests without it are refused",
-                ),
-                (true, false) => self.push(Level::Minor, &place, "made optional"),
-                _ => {}
-            }
-            if let (ParameterSchemaOrContent::Schema(a), ParameterSchemaOrContent::Schema(b)) =
-                (&was.format, &is.format)
+            let was = param.parameter_data_ref();
+            let new_param = new_params.get(&(*location, name.clone()));
+            let is = new_param.map(|p| p.parameter_data_ref());
+            self.requirement(&place, Some(was.required), is.map(|p| p.required));
+            if let (
+                ParameterSchemaOrContent::Schema(a),
+                Some(ParameterSchemaOrContent::Schema(b)),
+            ) = (&was.format, is.map(|p| &p.format))
             {
                 self.schema(&place, Flow::Request, a, b);
             }
@@ -300,16 +290,32 @@ impl<'a> Diff<'a> {
         for ((location, name), param) in &new_params {
             if !old_params.contains_key(&(*location, name.clone())) {
                 let place = format!("{op} {location} parameter `{name}`");
-                if param.parameter_data_ref().required {
-                    self.push(
-                        Level::Major,
-                        &place,
-                        "added as required: requests without it are refused",
-                    );
-                } else {
-                    self.push(Level::Minor, &place, "added as optional");
-                }
+                self.requirement(&place, None, Some(param.parameter_data_ref().required));
             }
+        }
+    }
+
+    /// A request's parameter or body at `place`, by whether each version has it (`Some`) and
+    /// requires it: what its coming, going or change of requirement does to old clients.
+    fn requirement(&mut self, place: &str, old: Option<bool>, new: Option<bool>) {
+        let required = "requests without it are refused";
+        match (old, new) {
+            (None, Some(true)) => self.push(
+                Level::Major,
+                place,
+                format!("added as required: {required}"),
+            ),
+            (None, Some(false)) => self.push(Level::Minor, place, "added as optional"),
+            (Some(_), None) => self.push(
+                Level::Minor,
+                place,
+                "removed: the server no longer reads it",
+            ),
+            (Some(false), Some(true)) => {
+                self.push(Level::Major, place, format!("made required: {required}"))
+            }
+            (Some(true), Some(false)) => self.push(Level::Minor, place, "made optional"),
+            _ => {}
         }
     }
 
@@ -323,31 +329,10 @@ impl<'a> Diff<'a> {
             )
         };
         let place = format!("{op} request body");
-        match (body(self.old, old), body(self.new, new)) {
-            (None, None) => {}
-            (None, Some(b)) if b.required => self.push(
-                Level::Major,
-                &place,
-                "added as required: requests without it are refused",
-            ),
-            (None, Some(_)) => self.push(Level::Minor, &place, "added as optional"),
-            (Some(_), None) => self.push(
-                Level::Minor,
-                &place,
-                "removed: the server no longer reads it",
-            ),
-            (Some(a), Some(b)) => {
-                match (a.required, b.required) {
-                    (false, true) => self.push(
-                        Level::Major,
-                        &place,
-                        "made required: requests without it are refused",
-                    ),
-                    (true, false) => self.push(Level::Minor, &place, "made optional"),
-                    _ => {}
-                }
-                self.contents(&place, Flow::Request, &a.content, &b.content);
-            }
+        let (was, is) = (body(self.old, old), body(self.new, new));
+        self.requirement(&place, was.map(|b| b.required), is.map(|b| b.required));
+        if let (Some(a), Some(b)) = (was, is) {
+            self.contents(&place, Flow::Request, &a.content, &b.content);
         }
     }
 
@@ -747,51 +732,37 @@ struct Bounds {
 
 impl Bounds {
     /// A lower bound: raised or added narrows.
-    fn lower<T: PartialOrd + std::fmt::Debug>(
-        &mut self,
-        name: &str,
-        old: Option<T>,
-        new: Option<T>,
-    ) {
-        match (old, new) {
-            (None, Some(n)) => self
-                .found
-                .push((format!("{name} {n:?} added"), Effect::Narrowed)),
-            (Some(o), None) => self
-                .found
-                .push((format!("{name} {o:?} removed"), Effect::Widened)),
-            (Some(o), Some(n)) if n > o => self
-                .found
-                .push((format!("{name} {o:?} -> {n:?}"), Effect::Narrowed)),
-            (Some(o), Some(n)) if n < o => self
-                .found
-                .push((format!("{name} {o:?} -> {n:?}"), Effect::Widened)),
-            _ => {}
-        }
+    fn lower<T: PartialOrd + Debug>(&mut self, name: &str, old: Option<T>, new: Option<T>) {
+        self.bound(name, old, new, Ordering::Greater);
     }
 
     /// An upper bound: lowered or added narrows.
-    fn upper<T: PartialOrd + std::fmt::Debug>(
+    fn upper<T: PartialOrd + Debug>(&mut self, name: &str, old: Option<T>, new: Option<T>) {
+        self.bound(name, old, new, Ordering::Less);
+    }
+
+    /// A bound that narrows when added or moved in the `narrowing` direction (a lower bound
+    /// narrows upwards, an upper one downwards); removed or moved back, it widens.
+    fn bound<T: PartialOrd + Debug>(
         &mut self,
         name: &str,
         old: Option<T>,
         new: Option<T>,
+        narrowing: Ordering,
     ) {
-        match (old, new) {
-            (None, Some(n)) => self
-                .found
-                .push((format!("{name} {n:?} added"), Effect::Narrowed)),
-            (Some(o), None) => self
-                .found
-                .push((format!("{name} {o:?} removed"), Effect::Widened)),
-            (Some(o), Some(n)) if n < o => self
-                .found
-                .push((format!("{name} {o:?} -> {n:?}"), Effect::Narrowed)),
-            (Some(o), Some(n)) if n > o => self
-                .found
-                .push((format!("{name} {o:?} -> {n:?}"), Effect::Widened)),
-            _ => {}
-        }
+        let found = match (old, new) {
+            (None, Some(n)) => (format!("{name} {n:?} added"), Effect::Narrowed),
+            (Some(o), None) => (format!("{name} {o:?} removed"), Effect::Widened),
+            (Some(o), Some(n)) => match n.partial_cmp(&o) {
+                Some(Ordering::Equal) | None => return,
+                Some(moved) if moved == narrowing => {
+                    (format!("{name} {o:?} -> {n:?}"), Effect::Narrowed)
+                }
+                Some(_) => (format!("{name} {o:?} -> {n:?}"), Effect::Widened),
+            },
+            (None, None) => return,
+        };
+        self.found.push(found);
     }
 
     /// A flag that narrows when set (`exclusiveMinimum`, `uniqueItems`).
@@ -864,6 +835,11 @@ mod tests {
     fn at<'v>(spec: &'v mut Value, pointer: &str) -> &'v mut Value {
         spec.pointer_mut(pointer)
             .unwrap_or_else(|| panic!("today's spec has no {pointer}"))
+    }
+
+    /// The list at `pointer` (an `enum`, the parameters).
+    fn list<'v>(spec: &'v mut Value, pointer: &str) -> &'v mut Vec<Value> {
+        at(spec, pointer).as_array_mut().unwrap()
     }
 
     fn remove(spec: &mut Value, pointer: &str) -> Value {
@@ -1000,13 +976,10 @@ mod tests {
     fn a_parameter_added_as_required_is_major_and_as_optional_minor() {
         let parameter = |required: bool| {
             move |s: &mut Value| {
-                at(s, &format!("{BY_EMAIL}/parameters"))
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({
-                        "name": "tenantId", "in": "query", "required": required,
-                        "schema": { "type": "integer", "format": "int64" }
-                    }));
+                list(s, &format!("{BY_EMAIL}/parameters")).push(json!({
+                    "name": "tenantId", "in": "query", "required": required,
+                    "schema": { "type": "integer", "format": "int64" }
+                }));
             }
         };
         expect(
@@ -1151,34 +1124,21 @@ mod tests {
         expect_from(
             closed,
             |s| {
-                at(s, &format!("{SCHEMAS}/ApiError/properties/code/enum"))
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!("Conflict"))
+                list(s, &format!("{SCHEMAS}/ApiError/properties/code/enum")).push(json!("Conflict"))
             },
             Level::Major,
             "GetUserInvitationByEmail 200 body (application/json) .error[variant 0] .code",
             "enum value added (\"Conflict\"): clients may receive values",
         );
         expect(
-            |s| {
-                at(s, &format!("{SCHEMAS}/InvitationStatus/enum"))
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!("Accepted"))
-            },
+            |s| list(s, &format!("{SCHEMAS}/InvitationStatus/enum")).push(json!("Accepted")),
             Level::Minor,
             "GetUserInvitationByEmail 200 body (application/json) .value[variant 0] .status",
             "enum value added (\"Accepted\"): the enum is open",
         );
         // Removing a status is narrowing what clients receive.
         expect(
-            |s| {
-                at(s, &format!("{SCHEMAS}/InvitationStatus/enum"))
-                    .as_array_mut()
-                    .unwrap()
-                    .retain(|v| v != "Declined")
-            },
+            |s| list(s, &format!("{SCHEMAS}/InvitationStatus/enum")).retain(|v| v != "Declined"),
             Level::Minor,
             "GetUserInvitationByEmail 200 body (application/json) .value[variant 0] .status",
             "enum value removed",

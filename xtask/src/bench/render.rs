@@ -60,6 +60,18 @@ impl Table {
         self.push(figure, "not measured (error below)", target, "ERROR");
     }
 
+    /// `over`'s req/s against `under`'s (see [`ratio`]), checked to be at least `floor`.
+    pub(super) fn ratio_at_least(
+        &mut self,
+        figure: impl Into<String>,
+        over: &Load,
+        under: &Load,
+        floor: f64,
+    ) {
+        let pass = over.ratio_to(under) >= floor;
+        self.checked(figure, ratio(over, under), &format!(">= {floor:.2}"), pass);
+    }
+
     /// Why each figure that could not be measured was not.
     pub(super) fn failures(&self) -> &[String] {
         &self.failures
@@ -145,6 +157,16 @@ pub(super) fn parameters(params: &Params, cores: usize, total: Duration) -> Stri
         params.alloc_requests,
         super::measure::SDK_ROUNDS,
         total.as_secs_f64()
+    )
+}
+
+/// `over`'s req/s as a share of `under`'s: paired round by round (the figure checked), then
+/// over the whole run.
+pub(super) fn ratio(over: &Load, under: &Load) -> String {
+    format!(
+        "{:.3} (whole run {:.3})",
+        over.ratio_to(under),
+        over.rps / under.rps
     )
 }
 
