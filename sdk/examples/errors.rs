@@ -16,16 +16,13 @@ use std::fmt;
 use invitations_sdk::{Client, Error};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> support::Outcome {
     let (client, _mock) = support::client().await?;
-    run(&client, std::env::args().skip(1)).await
+    run(&client, support::args()).await
 }
 
 /// The program (no arguments).
-pub async fn run(
-    client: &Client,
-    _args: impl Iterator<Item = String>,
-) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn run(client: &Client, _args: impl Iterator<Item = String>) -> support::Outcome {
     let wrong_key = Client::builder()
         .base_url(client.base_url())
         .api_key("not-a-key")

@@ -13,16 +13,13 @@ use invitations_sdk::types::UserInvitationModel;
 use invitations_sdk::{Client, Error};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> support::Outcome {
     let (client, _mock) = support::client().await?;
-    run(&client, std::env::args().skip(1)).await
+    run(&client, support::args()).await
 }
 
 /// The program: `[EMAIL]` (default `ada@example.com`).
-pub async fn run(
-    client: &Client,
-    mut args: impl Iterator<Item = String>,
-) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn run(client: &Client, mut args: impl Iterator<Item = String>) -> support::Outcome {
     let email = args.next().unwrap_or_else(|| "ada@example.com".to_owned());
     match lookup(client, &email).await? {
         Some(invitation) => println!(

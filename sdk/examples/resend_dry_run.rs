@@ -15,16 +15,13 @@ use invitations_sdk::types::ResendInviteResponse;
 use invitations_sdk::{Client, Error};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> support::Outcome {
     let (client, _mock) = support::client().await?;
-    run(&client, std::env::args().skip(1)).await
+    run(&client, support::args()).await
 }
 
 /// The program: `[ID] [--send]` (default id `9003`, preview only).
-pub async fn run(
-    client: &Client,
-    mut args: impl Iterator<Item = String>,
-) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn run(client: &Client, mut args: impl Iterator<Item = String>) -> support::Outcome {
     let id = args.next().unwrap_or_else(|| "9003".to_owned());
     let send = args.any(|arg| arg == "--send");
     let outcome = preview_then_resend(client, &id, send).await?;

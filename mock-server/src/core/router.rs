@@ -148,6 +148,14 @@ fn route_segments(method: &str, path: &[&[u8]]) -> Route {
 mod tests {
     use super::*;
 
+    /// The route to `operation` with `param` as its path parameter.
+    fn api(operation: Operation, param: &[u8]) -> Route {
+        Route::Api(ApiPath {
+            operation,
+            param: param.to_vec(),
+        })
+    }
+
     #[test]
     fn plain_paths_are_split_on_the_stack_and_others_left_to_the_general_path() {
         let (path, count) = split_plain(b"tenant/admin/user/invitations_by_email").unwrap();
@@ -168,24 +176,15 @@ mod tests {
     fn matches_the_three_operations() {
         assert_eq!(
             route("PUT", b"/tenant/1024/admin/user/invitation/resend"),
-            Route::Api(ApiPath {
-                operation: Operation::ResendInvitation,
-                param: b"1024".to_vec()
-            })
+            api(Operation::ResendInvitation, b"1024")
         );
         assert_eq!(
             route("GET", b"/tenant/admin/user/invitations_by_email"),
-            Route::Api(ApiPath {
-                operation: Operation::GetUserInvitationByEmail,
-                param: Vec::new()
-            })
+            api(Operation::GetUserInvitationByEmail, b"")
         );
         assert_eq!(
             route("POST", b"/iam/v1/users/90%301/actions/resend"),
-            Route::Api(ApiPath {
-                operation: Operation::ResendInvite,
-                param: b"9001".to_vec()
-            })
+            api(Operation::ResendInvite, b"9001")
         );
     }
 
@@ -271,10 +270,7 @@ mod tests {
         );
         assert_eq!(
             route("PUT", b"/tenant/1/admin/user/invitation/resen%64"),
-            Route::Api(ApiPath {
-                operation: Operation::ResendInvitation,
-                param: b"1".to_vec()
-            })
+            api(Operation::ResendInvitation, b"1")
         );
         assert_eq!(
             route("GET", b"/__admin/health"),

@@ -21,3 +21,11 @@ pub async fn client() -> Result<(Client, Option<InvitationsMock>), Box<dyn std::
         .build()?;
     Ok((client, Some(mock)))
 }
+
+/// What an example's program ends with: nothing, or the error that stopped it.
+pub type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+/// The program's arguments, without its name.
+pub fn args() -> impl Iterator<Item = String> {
+    std::env::args().skip(1)
+}
